@@ -1,0 +1,51 @@
+/**
+ * Server configuration entries after parsing (CONVENTIONS.md section 2).
+ *
+ * Parsing keeps `${VAR}` references as written ({@link ServerConfig}); {@link expandServerConfig}
+ * produces a {@link ResolvedServerConfig} with every reference replaced, just before a connection
+ * is made, so a missing variable for one server never stops another from working.
+ */
+
+/** `auto`: Streamable HTTP first, SSE when the server does not speak it. */
+export type RemoteTransport = "auto" | "streamable-http" | "sse";
+
+interface ServerConfigCommon {
+  /** The key the server is listed under. Validated as a `ServerId` when the file is parsed. */
+  readonly name: string;
+  /** Absolute path of the file the entry came from, or a description such as `command line`. */
+  readonly source: string;
+  /** Milliseconds per request. */
+  readonly timeoutMs?: number;
+  /** Milliseconds to spawn/connect and initialize. */
+  readonly startupTimeoutMs?: number;
+  readonly disabled: boolean;
+  /** Tools whose results may be cached even without `readOnlyHint`. */
+  readonly cache: readonly string[];
+  /** Calls per second. */
+  readonly rateLimit?: number;
+}
+
+export interface StdioServerConfig extends ServerConfigCommon {
+  readonly transport: "stdio";
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+}
+
+export interface RemoteServerConfig extends ServerConfigCommon {
+  readonly transport: RemoteTransport;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A parsed entry, `${VAR}` references not yet expanded. */
+export type ServerConfig = StdioServerConfig | RemoteServerConfig;
+
+declare const resolved: unique symbol;
+/** An entry whose `${VAR}` references are expanded: ready to connect, never to print. */
+export type ResolvedServerConfig = ServerConfig & { readonly [resolved]: true };
+
+export function isStdioServerConfig(config: ServerConfig): config is StdioServerConfig {
+  return config.transport === "stdio";
+}
