@@ -1,5 +1,27 @@
 export { canonicalJson } from "./canonical-json.js";
 export {
+  AD_HOC_SOURCE,
+  type AdHocServerSpec,
+  adHocServerConfig,
+  deriveServerName,
+  isUrlTarget,
+} from "./config/ad-hoc.js";
+export {
+  type ConfigCandidate,
+  type ConfigEnvironment,
+  type ConfigFileKind,
+  configCandidates,
+} from "./config/discovery.js";
+export { type ExpansionContext, expandServerConfig, expandString } from "./config/expand.js";
+export { findServer, type LoadConfigOptions, type LoadedConfig, loadConfig } from "./config/load.js";
+export { MASK, maskServerConfig, maskUrl, maskValue } from "./config/mask.js";
+export {
+  type ParseConfigOptions,
+  type ParsedConfigFile,
+  parseConfigFile,
+  parseJsonDocument,
+} from "./config/parse.js";
+export {
   isStdioServerConfig,
   type RemoteServerConfig,
   type RemoteTransport,

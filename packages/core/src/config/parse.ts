@@ -1,0 +1,355 @@
+/**
+ * Parsing of server configuration files in the shapes Claude Code, Claude Desktop, Cursor and
+ * VS Code write (CONVENTIONS.md section 2). Pure: text in, entries out.
+ *
+ * Files are read as JSON with comments and trailing commas (VS Code's mcp.json allows both).
+ * Structural problems fail the whole file with `CONFIG_INVALID` naming the file, the server, the
+ * key and, where known, the line and column. `${VAR}` references are kept as written; see
+ * `expand.ts`.
+ */
+import {
+  findNodeAtLocation,
+  type Node,
+  type ParseError,
+  parse,
+  parseTree,
+  printParseErrorCode,
+} from "jsonc-parser";
+import { McpCliError } from "../errors.js";
+import { isServerId } from "../ids.js";
+import type { RemoteTransport, ServerConfig } from "./types.js";
+
+export interface ParsedConfigFile {
+  readonly path: string;
+  readonly servers: readonly ServerConfig[];
+  /** Where in the file the servers were found, e.g. `mcpServers` or `projects["/repo"].mcpServers`. */
+  readonly section: string | undefined;
+  readonly warnings: readonly string[];
+}
+
+export interface ParseConfigOptions {
+  /** For `~/.claude.json`: the project directory whose `projects[cwd].mcpServers` also apply. */
+  readonly cwd?: string;
+}
+
+type JsonPath = (string | number)[];
+
+interface Location {
+  readonly line: number;
+  readonly column: number;
+}
+
+function locationOf(text: string, offset: number): Location {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = 0; index < offset && index < text.length; index++) {
+    if (text.charCodeAt(index) === 10) {
+      line++;
+      lineStart = index + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+const PARSE_ERROR_TEXT: Record<string, string> = {
+  InvalidSymbol: "unexpected character",
+  InvalidNumberFormat: "malformed number",
+  PropertyNameExpected: "expected a property name in double quotes",
+  ValueExpected: "expected a value",
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ','",
+  CloseBraceExpected: "expected '}'",
+  CloseBracketExpected: "expected ']'",
+  EndOfFileExpected: "unexpected content after the end of the document",
+  InvalidCommentToken: "malformed comment",
+  UnexpectedEndOfComment: "unterminated comment",
+  UnexpectedEndOfString: "unterminated string",
+  UnexpectedEndOfNumber: "unterminated number",
+  InvalidUnicode: "malformed unicode escape",
+  InvalidEscapeCharacter: "malformed escape sequence",
+  InvalidCharacter: "control character in a string",
+};
+
+const TRANSPORT_ALIASES: Readonly<Record<string, RemoteTransport | "stdio">> = {
+  stdio: "stdio",
+  http: "streamable-http",
+  "streamable-http": "streamable-http",
+  streamableHttp: "streamable-http",
+  sse: "sse",
+};
+
+const KNOWN_KEYS = new Set([
+  "type",
+  "transport",
+  "command",
+  "args",
+  "env",
+  "cwd",
+  "url",
+  "serverUrl",
+  "headers",
+  "timeout",
+  "startupTimeout",
+  "disabled",
+  "cache",
+  "rateLimit",
+]);
+
+function formatKey(path: JsonPath): string {
+  return path
+    .map((part, index) =>
+      typeof part === "number"
+        ? `[${part}]`
+        : /^[A-Za-z_$][\w$]*$/.test(part)
+          ? index === 0
+            ? part
+            : `.${part}`
+          : `[${JSON.stringify(part)}]`,
+    )
+    .join("");
+}
+
+class FileReader {
+  readonly warnings: string[] = [];
+  readonly #tree: Node | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+  ) {
+    this.#tree = parseTree(text, [], { allowTrailingComma: true });
+  }
+
+  /** A `CONFIG_INVALID` error about `path` inside the file (absolute JSON path). */
+  error(message: string, jsonPath: JsonPath, server?: string, key?: string): McpCliError {
+    const node = this.#tree === undefined ? undefined : findNodeAtLocation(this.#tree, jsonPath);
+    const location = node === undefined ? undefined : locationOf(this.text, node.offset);
+    const where = location === undefined ? this.path : `${this.path}:${location.line}:${location.column}`;
+    const subject =
+      server === undefined
+        ? ""
+        : key === undefined
+          ? `server "${server}": `
+          : `server "${server}", key "${key}": `;
+    return new McpCliError("CONFIG_INVALID", `${where}: ${subject}${message}`, {
+      details: {
+        file: this.path,
+        ...(server === undefined ? {} : { server }),
+        ...(key === undefined ? {} : { key }),
+        ...(location ?? {}),
+      },
+    });
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Parses JSON-with-comments text; malformed text is `CONFIG_INVALID` with line and column. */
+export function parseJsonDocument(text: string, path: string): unknown {
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, allowEmptyContent: false });
+  const first = errors[0];
+  if (first !== undefined) {
+    const { line, column } = locationOf(text, first.offset);
+    const code = printParseErrorCode(first.error);
+    throw new McpCliError(
+      "CONFIG_INVALID",
+      `${path}:${line}:${column}: malformed JSON: ${PARSE_ERROR_TEXT[code] ?? code}`,
+      { details: { file: path, line, column, problem: code } },
+    );
+  }
+  return value;
+}
+
+/**
+ * Parses one configuration file. Accepts `{"mcpServers": {...}}` (Claude, Cursor) and
+ * `{"servers": {...}}` (VS Code); for `~/.claude.json` also `projects[cwd].mcpServers`, whose
+ * entries override top-level ones of the same name.
+ */
+export function parseConfigFile(
+  text: string,
+  path: string,
+  options: ParseConfigOptions = {},
+): ParsedConfigFile {
+  const document = parseJsonDocument(text, path);
+  const file = new FileReader(path, text);
+  if (!isRecord(document)) throw file.error("the top level must be a JSON object", []);
+
+  const sections: { label: string; path: JsonPath; value: unknown }[] = [];
+  if (document.mcpServers !== undefined)
+    sections.push({ label: "mcpServers", path: ["mcpServers"], value: document.mcpServers });
+  if (document.servers !== undefined) {
+    if (document.mcpServers !== undefined) {
+      file.warnings.push(`${path}: both "mcpServers" and "servers" are present; using "mcpServers"`);
+    } else {
+      sections.push({ label: "servers", path: ["servers"], value: document.servers });
+    }
+  }
+  const cwd = options.cwd;
+  if (cwd !== undefined && isRecord(document.projects)) {
+    const project = document.projects[cwd];
+    if (isRecord(project) && project.mcpServers !== undefined) {
+      sections.push({
+        label: `projects[${JSON.stringify(cwd)}].mcpServers`,
+        path: ["projects", cwd, "mcpServers"],
+        value: project.mcpServers,
+      });
+    }
+  }
+
+  const byName = new Map<string, ServerConfig>();
+  for (const section of sections) {
+    if (!isRecord(section.value))
+      throw file.error(`"${section.label}" must be an object of servers`, section.path);
+    for (const [name, entry] of Object.entries(section.value)) {
+      byName.set(name, parseEntry(file, name, entry, [...section.path, name]));
+    }
+  }
+  return {
+    path,
+    servers: [...byName.values()],
+    section: sections.length === 0 ? undefined : sections.map((section) => section.label).join(" + "),
+    warnings: file.warnings,
+  };
+}
+
+function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath): ServerConfig {
+  if (!isServerId(name)) {
+    throw file.error(
+      "invalid server name: use 1 to 64 letters, digits, '_', '-' or '.', starting with a letter or digit",
+      at,
+      name,
+    );
+  }
+  if (!isRecord(entry)) throw file.error("the entry must be an object", at, name);
+  const fail = (key: string, message: string): McpCliError =>
+    file.error(message, [...at, ...key.split(".")], name, key);
+
+  const unknown = Object.keys(entry).filter((key) => !KNOWN_KEYS.has(key));
+  if (unknown.length > 0) {
+    file.warnings.push(
+      `${file.path}: server "${name}": ignoring unknown keys ${unknown.map((k) => `"${k}"`).join(", ")}`,
+    );
+  }
+
+  const string = (key: string): string | undefined => {
+    const value = entry[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || value === "") throw fail(key, "must be a non-empty string");
+    return value;
+  };
+  const positive = (key: string): number | undefined => {
+    const value = entry[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+      throw fail(key, `must be a positive number, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  const stringRecord = (key: string): Record<string, string> => {
+    const value = entry[key];
+    if (value === undefined) return {};
+    if (!isRecord(value)) throw fail(key, "must be an object of string values");
+    for (const [inner, innerValue] of Object.entries(value)) {
+      if (typeof innerValue !== "string") {
+        throw file.error(
+          `must be a string, got ${JSON.stringify(innerValue)}`,
+          [...at, key, inner],
+          name,
+          `${key}.${inner}`,
+        );
+      }
+    }
+    return { ...(value as Record<string, string>) };
+  };
+  const stringArray = (key: string): string[] => {
+    const value = entry[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) throw fail(key, "must be an array of strings");
+    value.forEach((item, index) => {
+      if (typeof item !== "string") {
+        throw file.error(
+          `must be a string, got ${JSON.stringify(item)}`,
+          [...at, key, index],
+          name,
+          `${key}[${index}]`,
+        );
+      }
+    });
+    return [...(value as string[])];
+  };
+
+  const rawType = entry.type ?? entry.transport;
+  const typeKey = entry.type === undefined ? "transport" : "type";
+  let type: RemoteTransport | "stdio" | undefined;
+  if (rawType !== undefined) {
+    type = typeof rawType === "string" ? TRANSPORT_ALIASES[rawType] : undefined;
+    if (type === undefined) {
+      throw fail(
+        typeKey,
+        `unknown type ${JSON.stringify(rawType)}; valid types: ${Object.keys(TRANSPORT_ALIASES).join(", ")}`,
+      );
+    }
+  }
+
+  const command = string("command");
+  if (entry.url !== undefined && entry.serverUrl !== undefined) {
+    throw fail("serverUrl", 'give either "url" or "serverUrl", not both');
+  }
+  const urlKey = entry.serverUrl !== undefined ? "serverUrl" : "url";
+  const url = string(urlKey);
+  if (command !== undefined && url !== undefined) {
+    throw fail(urlKey, `give either "command" (a stdio server) or "${urlKey}" (a remote server), not both`);
+  }
+  if (command === undefined && url === undefined) {
+    throw file.error('needs "command" (a stdio server) or "url" (a remote server)', at, name);
+  }
+
+  const disabledValue = entry.disabled;
+  if (disabledValue !== undefined && typeof disabledValue !== "boolean")
+    throw fail("disabled", "must be true or false");
+  const common = {
+    name,
+    source: file.path,
+    disabled: disabledValue === true,
+    cache: stringArray("cache"),
+    ...optional("timeoutMs", positive("timeout")),
+    ...optional("startupTimeoutMs", positive("startupTimeout")),
+    ...optional("rateLimit", positive("rateLimit")),
+  };
+
+  if (command !== undefined) {
+    if (type !== undefined && type !== "stdio") {
+      throw fail(typeKey, `type ${JSON.stringify(rawType)} needs "url", but this entry has "command"`);
+    }
+    for (const key of ["headers"]) {
+      if (entry[key] !== undefined)
+        file.warnings.push(`${file.path}: server "${name}": "${key}" is ignored for a stdio server`);
+    }
+    return {
+      ...common,
+      transport: "stdio",
+      command,
+      args: stringArray("args"),
+      env: stringRecord("env"),
+      ...optional("cwd", string("cwd")),
+    };
+  }
+  if (type === "stdio") throw fail(typeKey, 'type "stdio" needs "command", but this entry has a url');
+  for (const key of ["args", "env", "cwd"]) {
+    if (entry[key] !== undefined)
+      file.warnings.push(`${file.path}: server "${name}": "${key}" is ignored for a remote server`);
+  }
+  return {
+    ...common,
+    transport: type ?? "auto",
+    url: url as string,
+    headers: stringRecord("headers"),
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
