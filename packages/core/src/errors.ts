@@ -85,6 +85,10 @@ export const ERROR_CODES = {
 
   // 6: integrity
   INTEGRITY: { exit: EXIT.integrity, summary: "a skill's checksum does not match its files" },
+  SNAPSHOT_INVALID: {
+    exit: EXIT.integrity,
+    summary: "a virtual filesystem snapshot (a skill's vfs.json) is malformed or of an unknown version",
+  },
   FINGERPRINT_MISMATCH: {
     exit: EXIT.integrity,
     summary: "a server's tools differ from the ones a skill was generated from",

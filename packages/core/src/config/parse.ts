@@ -95,20 +95,6 @@ const KNOWN_KEYS = new Set([
   "rateLimit",
 ]);
 
-function formatKey(path: JsonPath): string {
-  return path
-    .map((part, index) =>
-      typeof part === "number"
-        ? `[${part}]`
-        : /^[A-Za-z_$][\w$]*$/.test(part)
-          ? index === 0
-            ? part
-            : `.${part}`
-          : `[${JSON.stringify(part)}]`,
-    )
-    .join("");
-}
-
 class FileReader {
   readonly warnings: string[] = [];
   readonly #tree: Node | undefined;
