@@ -1,2 +1,30 @@
-// Implemented by its own issue; see docs/adr/001-package-graph.md for what this package owns.
-export {};
+export {
+  MCP_TOOLS_ROOT,
+  type NormalizeOptions,
+  normalizeVfsPath,
+  type PathRule,
+  VFS_AREAS,
+  VFS_PATH_LIMITS,
+  type VfsArea,
+  type VfsPath,
+  WORKSPACE_ROOT,
+} from "./path.js";
+export {
+  parseVfsSnapshot,
+  VFS_SNAPSHOT_FORMAT,
+  VFS_SNAPSHOT_VERSION,
+  type VfsSnapshot,
+  type VfsSnapshotDirectory,
+  type VfsSnapshotEntry,
+  type VfsSnapshotFile,
+} from "./snapshot.js";
+export {
+  DEFAULT_WORKSPACE_MAX_ENTRIES,
+  DEFAULT_WORKSPACE_QUOTA_BYTES,
+  type SnapshotOptions,
+  type VfsEntryKind,
+  type VfsStat,
+  type VfsUsage,
+  VirtualFileSystem,
+  type VirtualFileSystemOptions,
+} from "./virtual-file-system.js";
