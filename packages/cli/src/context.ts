@@ -1,0 +1,48 @@
+/**
+ * What a command receives: the parsed global flags, the output, the process environment as values
+ * (so commands never read `process.*` behind the caller's back), a scope that owns every resource
+ * the command opens, and the signal that SIGINT aborts.
+ */
+import type { ConfigEnvironment } from "@mcp-execution/core";
+import { ResourceScope } from "@mcp-execution/core";
+import type { Output } from "./output.js";
+
+/** The global flags of CONVENTIONS.md section 1. */
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly skillsDir?: string;
+  readonly json: boolean;
+  readonly color: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+}
+
+/** The process, as values. */
+export interface ProcessEnvironment extends ConfigEnvironment {
+  /** Reads all of standard input (for `execute -`). */
+  readonly readStdin: () => Promise<string>;
+  /** The CLI's own version, from its package.json. */
+  readonly version: string;
+}
+
+export class CommandContext {
+  /** Closed by the top-level handler after the command, also on failure and on SIGINT. */
+  readonly scope = new ResourceScope("command");
+
+  constructor(
+    readonly globals: GlobalOptions,
+    readonly output: Output,
+    readonly environment: ProcessEnvironment,
+    readonly signal: AbortSignal,
+    /** The words after `--`: an ad-hoc stdio server command, or undefined. */
+    readonly adHoc: readonly string[] | undefined,
+  ) {}
+
+  get cwd(): string {
+    return this.environment.cwd;
+  }
+
+  get env(): Readonly<Record<string, string | undefined>> {
+    return this.environment.env;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Where the CLI keeps things on disk.
+ *
+ * Skills directory, first that applies: `--skills-dir`; `--scope user` (`~/.claude/skills`) or
+ * `--scope project` (`./.claude/skills`) when given; `$MCP_CLI_SKILLS_DIR`; `./.claude/skills`.
+ *
+ * Session state (`execute --session`): `$MCP_CLI_STATE_DIR/sessions` when set, otherwise
+ * `$XDG_STATE_HOME/mcp-cli/sessions` (default `~/.local/state/mcp-cli/sessions`).
+ */
+import { join, resolve } from "node:path";
+import type { CommandContext } from "./context.js";
+
+export type SkillScope = "project" | "user";
+
+export function skillsDirectory(context: CommandContext, scope?: SkillScope): string {
+  const { globals, environment } = context;
+  if (globals.skillsDir !== undefined) return resolve(environment.cwd, globals.skillsDir);
+  if (scope === "user") return join(environment.home, ".claude", "skills");
+  if (scope === "project") return join(environment.cwd, ".claude", "skills");
+  const fromEnv = environment.env.MCP_CLI_SKILLS_DIR;
+  if (fromEnv !== undefined && fromEnv !== "") return resolve(environment.cwd, fromEnv);
+  return join(environment.cwd, ".claude", "skills");
+}
+
+export function sessionsDirectory(context: CommandContext): string {
+  const { env, home, cwd } = context.environment;
+  const explicit = env.MCP_CLI_STATE_DIR;
+  if (explicit !== undefined && explicit !== "") return join(resolve(cwd, explicit), "sessions");
+  const stateHome =
+    env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== ""
+      ? env.XDG_STATE_HOME
+      : join(home, ".local", "state");
+  return join(resolve(cwd, stateHome), "mcp-cli", "sessions");
+}

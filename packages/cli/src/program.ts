@@ -1,0 +1,145 @@
+/**
+ * The command tree. Each action imports its command module lazily, and command modules import the
+ * heavy engines (MCP SDK, QuickJS, tokenizer) lazily inside their functions, so `--version`,
+ * `--help`, `skill list` and `completions` load none of them.
+ */
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
+import type { CommandContext } from "./context.js";
+
+/** Runs a command's body with a context built from the parsed flags; the body returns an exit code. */
+export type RunCommand = (
+  command: Command,
+  body: (context: CommandContext) => Promise<number | undefined>,
+) => Promise<void>;
+
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+export const SCOPES = ["project", "user"] as const;
+export const PROFILES = ["strict", "moderate", "permissive"] as const;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function positiveInteger(what: string): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number <= 0) {
+      throw new InvalidArgumentError(`${what} must be a positive integer, got ${JSON.stringify(value)}.`);
+    }
+    return number;
+  };
+}
+
+/** `-e/--env`, `--header`, `--cwd`, `--name` for a server given as a URL or after `--`. */
+function withAdHocOptions(command: Command, envFlags = "-e, --env <KEY=VAL>"): Command {
+  return command
+    .option(envFlags, "environment variable for an ad-hoc stdio server (repeatable)", collect)
+    .option("--header <header>", "HTTP header 'Name: value' for a URL server (repeatable)", collect)
+    .option("--cwd <dir>", "working directory of an ad-hoc stdio server")
+    .option("--name <name>", "name of an ad-hoc server (default: derived from the URL or command)");
+}
+
+function scopeOption(): Option {
+  return new Option(
+    "--scope <scope>",
+    "skills directory: project (./.claude/skills) or user (~/.claude/skills)",
+  ).choices(SCOPES);
+}
+
+const SERVER_HELP = `
+<server> is a name from the configuration, an http(s):// URL, or an ad-hoc stdio command after --:
+  mcp-cli introspect everything
+  mcp-cli introspect http://127.0.0.1:3001/mcp
+  mcp-cli introspect -- npx -y @modelcontextprotocol/server-everything`;
+
+/** Builds the program. `run` wraps every action (context, exit code, lazy import). */
+export function buildProgram(version: string, run: RunCommand): Command {
+  const program = new Command("mcp-cli")
+    .description(
+      "Use MCP servers from code: introspect them, generate typed TypeScript APIs and run agent code in a sandbox",
+    )
+    .version(version, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .option("--config <file>", "read servers from this configuration file only")
+    .option("--skills-dir <dir>", "skills directory (default: $MCP_CLI_SKILLS_DIR or ./.claude/skills)")
+    .option("--json", "print exactly one JSON document on stdout")
+    .option("--no-color", "never use colour")
+    .option("-q, --quiet", "print no progress or status lines")
+    .option("-v, --verbose", "print details on stderr (connections, timings, server stderr)")
+    .showSuggestionAfterError(true)
+    .helpCommand(false)
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 success, 1 usage or configuration, 2 the work failed, 3 connection or timeout,
+4 authentication, 5 sandbox limit, 6 integrity, 130 interrupted.
+Documentation: docs/cli.md`,
+    );
+
+  registerServerCommands(program, run);
+  registerCompletionCommands(program, run);
+  return program;
+}
+
+function registerServerCommands(program: Command, run: RunCommand): void {
+  const server = program.command("server").description("configured servers: list, info, validate");
+  server
+    .command("list")
+    .description("list configured servers and the file each came from")
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { serverListCommand } = await import("./commands/server.js");
+        return serverListCommand(context);
+      });
+    });
+  server
+    .command("info")
+    .description("show a server's configuration, secrets masked")
+    .argument("<name>", "configured server name")
+    .action(async (name: string, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { serverInfoCommand } = await import("./commands/server.js");
+        return serverInfoCommand(context, name);
+      });
+    });
+}
+
+function registerCompletionCommands(program: Command, run: RunCommand): void {
+  program
+    .command("completions")
+    .description("print a shell completion script")
+    .addArgument(new Argument("<shell>", "shell").choices(SHELLS))
+    .addHelpText(
+      "after",
+      `
+Install:
+  bash: mcp-cli completions bash > ~/.local/share/bash-completion/completions/mcp-cli
+  zsh:  mcp-cli completions zsh > "\${fpath[1]}/_mcp-cli"
+  fish: mcp-cli completions fish > ~/.config/fish/completions/mcp-cli.fish`,
+    )
+    .action(async (shell: (typeof SHELLS)[number], _options, command: Command) => {
+      await run(command, async (context) => {
+        const { completionsCommand } = await import("./commands/completions.js");
+        return completionsCommand(context, shell, rootOf(command));
+      });
+    });
+
+  // Called by the completion scripts for names that change: it reads the configuration and the
+  // skills directory, and never starts a server.
+  program
+    .command("__complete", { hidden: true })
+    .argument("<kind>", "servers | skills")
+    .addOption(scopeOption())
+    .action(async (kind: string, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { completeNamesCommand } = await import("./commands/completions.js");
+        return completeNamesCommand(context, kind, command.opts());
+      });
+    });
+}
+
+function rootOf(command: Command): Command {
+  let root = command;
+  while (root.parent !== null) root = root.parent;
+  return root;
+}
