@@ -61,6 +61,10 @@ export const ERROR_CODES = {
     summary: "a WebAssembly component is malformed or has the wrong world",
   },
   FILE_EXISTS: { exit: EXIT.failed, summary: "a file or directory already exists" },
+  SKILL_LOCKED: {
+    exit: EXIT.failed,
+    summary: "another process is saving or removing this skill and did not finish in time",
+  },
 
   // 3: connection
   CONNECT_FAILED: { exit: EXIT.connection, summary: "could not connect to an MCP server" },
