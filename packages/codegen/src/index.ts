@@ -1,2 +1,19 @@
-// Implemented by its own issue; see docs/adr/001-package-graph.md for what this package owns.
-export {};
+export {
+  commentSafe,
+  firstSentence,
+  type JsDocTag,
+  jsString,
+  singleLine,
+} from "./comment-text.js";
+export { type GenerateOptions, generateServerFiles, generateTree } from "./generate.js";
+export { camelCase, isIdentifierName, pascalCase, RESERVED_IDENTIFIERS } from "./identifiers.js";
+export { type RootOptions, SchemaConverter, type TypeDeclaration } from "./schema-to-typescript.js";
+export {
+  cleanDescription,
+  SKILL_DESCRIPTION_MAX_LENGTH,
+  type SkillIdentity,
+  type SkillIdentityOptions,
+  skillIdentity,
+} from "./skill-identity.js";
+export { naturalFileStem, naturalFunctionName, planToolNames, type ToolNames } from "./tool-naming.js";
+export { GENERATOR_VERSION } from "./version.js";

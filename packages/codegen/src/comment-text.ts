@@ -1,0 +1,109 @@
+/**
+ * Makes untrusted text (descriptions, titles, names from a server) safe where generated code puts
+ * it: inside block comments, on one line, or in Markdown. Nothing a server sends can end a comment
+ * early or start code.
+ */
+
+// Every character sequence JavaScript treats as a line break.
+const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
+// C0 and C1 controls other than tab and line feed; they have no business in documentation.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Normalizes line breaks to `\n`, drops control characters and trims trailing spaces per line. */
+export function normalizeText(text: string): string {
+  return text
+    .replace(LINE_BREAKS, "\n")
+    .replace(CONTROL_CHARACTERS, "")
+    .replace(/[ \t]+$/gm, "")
+    .trim();
+}
+
+/** Collapses text to one line: every run of whitespace, line breaks included, becomes one space. */
+export function singleLine(text: string): string {
+  return normalizeText(text).replace(/\s+/g, " ");
+}
+
+/**
+ * Text for the inside of a `/* *\/` block comment: `*\/` cannot close the comment, and an `@`
+ * at the start of a line cannot turn prose into a JSDoc tag.
+ */
+export function commentSafe(text: string): string {
+  return normalizeText(text).replace(/\*\//g, "*\\/").replace(/^@/gm, "\\@");
+}
+
+/** A JSDoc tag such as `["default", "10"]`, rendered `@default 10`. */
+export type JsDocTag = readonly [tag: string, value: string];
+
+/**
+ * The lines of a JSDoc block (without the opening and closing markers), comment-safe: prose
+ * paragraphs separated by empty lines, then the tags, each on one line.
+ */
+export function jsDocLines(
+  paragraphs: readonly (string | undefined)[],
+  tags: readonly JsDocTag[] = [],
+): string[] {
+  const lines: string[] = [];
+  for (const paragraph of paragraphs) {
+    if (paragraph === undefined) continue;
+    const safe = commentSafe(paragraph);
+    if (safe === "") continue;
+    if (lines.length > 0) lines.push("");
+    lines.push(...safe.split("\n"));
+  }
+  if (tags.length > 0 && lines.length > 0) lines.push("");
+  for (const [tag, value] of tags) {
+    const safe = commentSafe(singleLine(value));
+    lines.push(safe === "" ? `@${tag}` : `@${tag} ${safe}`);
+  }
+  return lines;
+}
+
+/** Renders JSDoc lines as a block comment indented by `indent`; empty lines give "". */
+export function renderJsDoc(lines: readonly string[], indent: string): string {
+  if (lines.length === 0) return "";
+  if (lines.length === 1) return `${indent}/** ${lines[0]} */\n`;
+  const body = lines.map((line) => (line === "" ? `${indent} *` : `${indent} * ${line}`)).join("\n");
+  return `${indent}/**\n${body}\n${indent} */\n`;
+}
+
+/**
+ * The first sentence of a description, on one line, at most `maxLength` characters (cut at a
+ * word boundary with an ellipsis). Used for one-line tool summaries.
+ */
+export function firstSentence(text: string | undefined, maxLength = 120): string {
+  if (text === undefined) return "";
+  const line = singleLine(text);
+  const end = line.search(/[.!?](\s|$)/);
+  const sentence = end === -1 ? line : line.slice(0, end + 1);
+  return truncate(sentence, maxLength);
+}
+
+/** Cuts `text` to at most `maxLength` characters at a word boundary, ending with an ellipsis. */
+export function truncate(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  const cut = text.slice(0, maxLength - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > maxLength / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** Text for Markdown prose: one line, with characters that would start HTML or break tables escaped. */
+export function markdownInline(text: string): string {
+  return singleLine(text).replace(/[<>|`]/g, (character) => `\\${character}`);
+}
+
+/**
+ * A JavaScript string literal for `value`. Unlike plain `JSON.stringify`, U+2028 and U+2029 are
+ * escaped too, so the literal is also safe inside a `//` comment.
+ */
+export function jsString(value: string): string {
+  return JSON.stringify(value)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/** A Markdown code fence longer than any backtick run in `text`, so the text cannot close it. */
+export function fenceFor(text: string): string {
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (match) => match[0].length));
+  return "`".repeat(Math.max(3, longest + 1));
+}

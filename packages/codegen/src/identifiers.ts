@@ -1,0 +1,203 @@
+/**
+ * JavaScript identifiers made from arbitrary names: tool names become function names, `$defs`
+ * keys become type names, property names become keys in object types.
+ */
+
+/**
+ * Words that cannot name a function declared in an ES module (strict mode), plus names whose
+ * shadowing would break or confuse generated code: the sandbox globals and global values.
+ */
+export const RESERVED_IDENTIFIERS: ReadonlySet<string> = new Set([
+  // ECMAScript reserved words, strict-mode and module-only restrictions.
+  "await",
+  "break",
+  "case",
+  "catch",
+  "class",
+  "const",
+  "continue",
+  "debugger",
+  "default",
+  "delete",
+  "do",
+  "else",
+  "enum",
+  "export",
+  "extends",
+  "false",
+  "finally",
+  "for",
+  "function",
+  "if",
+  "implements",
+  "import",
+  "in",
+  "instanceof",
+  "interface",
+  "let",
+  "new",
+  "null",
+  "package",
+  "private",
+  "protected",
+  "public",
+  "return",
+  "static",
+  "super",
+  "switch",
+  "this",
+  "throw",
+  "true",
+  "try",
+  "typeof",
+  "var",
+  "void",
+  "while",
+  "with",
+  "yield",
+  "arguments",
+  "eval",
+  // Global values a wrapper or an agent's script relies on.
+  "undefined",
+  "globalThis",
+  "Infinity",
+  "NaN",
+  "Promise",
+  "Error",
+  "Object",
+  "Array",
+  "JSON",
+  // The sandbox's guest API (CONVENTIONS.md section 3): a wrapper named `callTool` would call itself.
+  "callTool",
+  "readFile",
+  "writeFile",
+  "listFiles",
+  "getState",
+  "setState",
+  "console",
+]);
+
+const IDENTIFIER_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** True when `name` can be written as a bare property key or identifier (ASCII identifiers only). */
+export function isIdentifierName(name: string): boolean {
+  return IDENTIFIER_NAME.test(name);
+}
+
+/**
+ * A property key for an object type: bare when it is an identifier name, otherwise a string
+ * literal (with U+2028/U+2029 escaped, like `jsString`).
+ */
+export function propertyKey(name: string): string {
+  if (isIdentifierName(name)) return name;
+  return JSON.stringify(name)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/**
+ * Splits a name into ASCII words: accents are removed (`créer` gives `creer`), every other
+ * character that is not a letter or digit separates words.
+ */
+export function words(name: string): string[] {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word !== "");
+}
+
+function capitalize(word: string): string {
+  // An all-capital word (`SUM`, `HTTP`) reads as a word, not as an acronym chain: `Sum`, `Http`.
+  const normalized = word.length > 1 && word === word.toUpperCase() ? word.toLowerCase() : word;
+  return normalized.charAt(0).toUpperCase() + normalized.slice(1);
+}
+
+function lowerFirstWord(word: string): string {
+  if (word === word.toUpperCase()) return word.toLowerCase();
+  // `HTTPRequest` gives `httpRequest`: lower the leading capitals except the one that starts the next word.
+  const leadingCapitals = /^[A-Z]+/.exec(word)?.[0].length ?? 0;
+  const cut = leadingCapitals > 1 ? leadingCapitals - 1 : leadingCapitals;
+  return word.slice(0, cut).toLowerCase() + word.slice(cut);
+}
+
+/**
+ * camelCase identifier for `name` (`get-sum`, `get_sum`, `GET_SUM` and `getSum` all give
+ * `getSum`). A name with no letters or digits gives `fallback`, and one starting with a digit is
+ * prefixed with it (`2fa` gives `tool2fa` for the fallback `tool`), so the result always starts
+ * with a lower-case letter.
+ * Reserved words are not handled here (see {@link RESERVED_IDENTIFIERS}).
+ */
+export function camelCase(name: string, fallback: string): string {
+  const parts = words(name);
+  const [first, ...rest] = parts;
+  if (first === undefined) return fallback;
+  const joined = lowerFirstWord(first) + rest.map(capitalize).join("");
+  return /^[0-9]/.test(joined) ? fallback + joined : joined;
+}
+
+/**
+ * PascalCase identifier for `name` (`$defs` keys to type names); same rules as {@link camelCase},
+ * so the result always starts with an upper-case letter when `fallback` does.
+ */
+export function pascalCase(name: string, fallback: string): string {
+  const parts = words(name);
+  if (parts.length === 0) return fallback;
+  const joined = parts.map(capitalize).join("");
+  return /^[0-9]/.test(joined) ? fallback + joined : joined;
+}
+
+/** Upper-cases the first character of an identifier (`getSum` to `GetSum`). */
+export function upperFirst(identifier: string): string {
+  return identifier.charAt(0).toUpperCase() + identifier.slice(1);
+}
+
+/**
+ * Gives every name a distinct value, deterministically and independent of input order.
+ *
+ * `natural(name)` is the preferred value; `key(value)` says when two values collide (identity
+ * for identifiers, lower case for file names on case-insensitive file systems). Every natural
+ * value that is free is taken first; in a group of names sharing one value, a name equal to the
+ * value keeps it (so `getSum` keeps `getSum` beside `get-sum`), otherwise the first name in
+ * code-unit order does; the others get `suffix(value, n)` with the smallest n >= 2 that is free.
+ */
+export function assignUnique(
+  names: readonly string[],
+  natural: (name: string) => string,
+  suffix: (value: string, n: number) => string,
+  key: (value: string) => string = (value) => value,
+): Map<string, string> {
+  const sorted = [...new Set(names)].sort();
+  const groups = new Map<string, { value: string; members: string[] }>();
+  for (const name of sorted) {
+    const value = natural(name);
+    const groupKey = key(value);
+    const group = groups.get(groupKey);
+    if (group === undefined) groups.set(groupKey, { value, members: [name] });
+    else group.members.push(name);
+  }
+  const result = new Map<string, string>();
+  const taken = new Set<string>();
+  const losers: { name: string; value: string }[] = [];
+  for (const [groupKey, { members }] of groups) {
+    const owner = members.find((name) => natural(name) === name) ?? members[0];
+    for (const name of members) {
+      const value = natural(name);
+      if (name === owner) {
+        result.set(name, value);
+        taken.add(groupKey);
+      } else {
+        losers.push({ name, value });
+      }
+    }
+  }
+  losers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const { name, value } of losers) {
+    let n = 2;
+    let candidate = suffix(value, n);
+    while (taken.has(key(candidate))) candidate = suffix(value, ++n);
+    taken.add(key(candidate));
+    result.set(name, candidate);
+  }
+  return result;
+}

@@ -1,0 +1,222 @@
+/**
+ * The Handlebars templates of the generated tree. They are ours alone (never user input), run in
+ * a private Handlebars environment, and are compiled once, on first use. Templates do no escaping
+ * (`noEscape`): every value is made safe for where it lands before it is passed in (see
+ * `comment-text.ts` and `jsString`), and `strict` turns a missing value into an error instead of
+ * an empty string.
+ */
+import Handlebars from "handlebars";
+
+export interface ToolFileView {
+  readonly header: string;
+  readonly declarations: readonly string[];
+  readonly functionDoc: string;
+  readonly functionName: string;
+  readonly inputType: string;
+  readonly outputType: string;
+  readonly argsOptional: boolean;
+  readonly serverLiteral: string;
+  readonly toolLiteral: string;
+}
+
+export interface IndexFileView {
+  readonly header: string;
+  readonly tools: readonly {
+    readonly functionName: string;
+    readonly inputType: string;
+    readonly outputType: string;
+    readonly fileStem: string;
+    readonly comment: string;
+  }[];
+  readonly empty: boolean;
+}
+
+export interface SkillFileView {
+  readonly frontMatter: string;
+  readonly heading: string;
+  readonly about: string;
+  readonly serverFlags: string;
+  readonly skillName: string;
+  readonly example: string;
+  readonly exampleSnippet: string;
+  readonly servers: readonly {
+    readonly server: string;
+    readonly summary: string;
+    readonly tools: readonly {
+      readonly file: string;
+      readonly functionName: string;
+      readonly summary: string;
+    }[];
+  }[];
+}
+
+export interface ReferenceFileView {
+  readonly heading: string;
+  readonly servers: readonly {
+    readonly server: string;
+    readonly summary: string;
+    readonly instructions: string;
+    readonly fence: string;
+    readonly tools: readonly {
+      readonly tool: string;
+      readonly title: string;
+      readonly path: string;
+      readonly code: string;
+      readonly fence: string;
+    }[];
+  }[];
+}
+
+const TOOL_FILE = `{{{header}}}
+declare function callTool(server: string, tool: string, args: unknown): Promise<unknown>;
+{{#each declarations}}
+
+{{{this}}}
+{{/each}}
+
+{{{functionDoc}}}export async function {{{functionName}}}(args: {{{inputType}}}{{#if argsOptional}} = {}{{/if}}): Promise<{{{outputType}}}> {
+  return (await callTool({{{serverLiteral}}}, {{{toolLiteral}}}, args)) as {{{outputType}}};
+}
+`;
+
+const INDEX_FILE = `{{{header}}}
+{{#each tools}}
+export { {{{functionName}}}, type {{{inputType}}}, type {{{outputType}}} } from "./{{{fileStem}}}.ts"; // {{{comment}}}
+{{/each}}
+{{#if empty}}
+export {};
+{{/if}}
+
+// The sandbox's globals (CONVENTIONS.md section 3), declared so scripts that use this tree type-check.
+declare global {
+  /**
+   * Calls a tool of a server this run may use. Resolves to the tool's structured content when it
+   * has one, otherwise its text parsed as JSON when it is JSON, otherwise its text. Rejects with an
+   * Error carrying \`code\`, \`server\` and \`tool\`.
+   */
+  function callTool(server: string, tool: string, args?: Readonly<Record<string, unknown>>): Promise<unknown>;
+  /** Reads a text file: \`/mcp-tools\` (this tree, read-only) or \`/workspace\` (read-write). */
+  function readFile(path: string): string;
+  /** Writes a text file under \`/workspace\`. */
+  function writeFile(path: string, text: string): void;
+  /** Names of the entries of a directory. */
+  function listFiles(directory: string): string[];
+  /** A value saved by \`setState\` in this \`--session\`, or undefined. */
+  function getState(key: string): unknown;
+  /** Saves a JSON value for later runs of this \`--session\`. */
+  function setState(key: string, value: unknown): void;
+  interface Console {
+    log(...data: unknown[]): void;
+    info(...data: unknown[]): void;
+    warn(...data: unknown[]): void;
+    error(...data: unknown[]): void;
+    debug(...data: unknown[]): void;
+  }
+  var console: Console;
+}
+`;
+
+const SKILL_FILE = `---
+{{{frontMatter}}}---
+
+# {{{heading}}}
+
+{{{about}}}
+
+Use these tools by writing TypeScript: one script can call many tools, loop, filter and combine
+their results, and only what it returns or logs comes back to you.
+
+## Read only what you need
+
+1. This file: how to run code, and the list of tools below.
+2. \`servers/<server>/<file>.ts\` for each tool you use: its input and output types with their
+   documentation, and the async function that calls it.
+3. If needed, \`servers/<server>/index.ts\` (every function with a one-line summary) or
+   \`REFERENCE.md\` (every tool's types and documentation in one file).
+
+## Run code
+
+\`\`\`ts
+{{{example}}}
+\`\`\`
+
+Save it as \`script.ts\` and run \`mcp-cli execute script.ts {{{serverFlags}}}\` (or \`--skill {{{skillName}}}\`
+once this skill is saved). The file's \`export default\` value is the result; \`console.log\` output is
+captured. For a quick call, \`-e\` code is the body of an async function whose \`return\` value is the result:
+
+\`\`\`sh
+{{{exampleSnippet}}}
+\`\`\`
+
+- A tool without an output schema resolves to \`unknown\`: its text, parsed as JSON when it is JSON.
+  Check the shape before relying on it.
+- A failed call rejects with an \`Error\` that has \`code\`, \`server\` and \`tool\`: catch it to handle failures.
+- The sandbox has no network, \`process\` or host files. Besides the tools it has \`readFile\`, \`writeFile\`,
+  \`listFiles\` (\`/workspace\` is writable), \`getState\`/\`setState\` (kept per \`--session\`) and \`console\`.
+
+## Tools
+{{#each servers}}
+
+### {{{server}}}: {{{summary}}}
+
+{{#each tools}}
+- \`{{{file}}}\` \`{{{functionName}}}()\`{{#if summary}}: {{{summary}}}{{/if}}
+{{/each}}
+{{/each}}
+`;
+
+const REFERENCE_FILE = `# {{{heading}}}: reference
+
+Every tool's types, documentation and function. Import a function from its file, for example
+\`import { name } from "./servers/<server>/<file>.ts"\`.
+{{#each servers}}
+
+## Server {{{server}}}
+
+{{{summary}}}
+{{#if instructions}}
+
+Instructions from the server:
+
+{{{fence}}}text
+{{{instructions}}}
+{{{fence}}}
+{{/if}}
+{{#each tools}}
+
+### {{{tool}}}{{#if title}}: {{{title}}}{{/if}}
+
+\`{{{path}}}\`
+
+{{{fence}}}ts
+{{{code}}}
+{{{fence}}}
+{{/each}}
+{{/each}}
+`;
+
+type Template<T> = (view: T) => string;
+
+interface CompiledTemplates {
+  readonly toolFile: Template<ToolFileView>;
+  readonly indexFile: Template<IndexFileView>;
+  readonly skillFile: Template<SkillFileView>;
+  readonly referenceFile: Template<ReferenceFileView>;
+}
+
+let compiled: CompiledTemplates | undefined;
+
+/** The compiled templates; compiled on the first call, shared afterwards. */
+export function templates(): CompiledTemplates {
+  if (compiled === undefined) {
+    const environment = Handlebars.create();
+    const options = { noEscape: true, strict: true } as const;
+    compiled = {
+      toolFile: environment.compile<ToolFileView>(TOOL_FILE, options),
+      indexFile: environment.compile<IndexFileView>(INDEX_FILE, options),
+      skillFile: environment.compile<SkillFileView>(SKILL_FILE, options),
+      referenceFile: environment.compile<ReferenceFileView>(REFERENCE_FILE, options),
+    };
+  }
+  return compiled;
+}
