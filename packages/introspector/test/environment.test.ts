@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { serverEnvironment } from "../src/environment.js";
+
+const host = {
+  PATH: "/usr/bin",
+  HOME: "/home/me",
+  LANG: "en_US.UTF-8",
+  LC_TIME: "de_DE.UTF-8",
+  HTTPS_PROXY: "http://proxy:3128",
+  AWS_SECRET_ACCESS_KEY: "secret",
+  GITHUB_TOKEN: "ghp_x",
+  BASH_FUNC_x: "() { echo pwned; }",
+  UNSET: undefined,
+};
+
+describe("serverEnvironment", () => {
+  it("passes the SDK's variables and machine-describing ones, not secrets", () => {
+    expect(serverEnvironment({ host, config: {}, platform: "linux" })).toEqual({
+      PATH: "/usr/bin",
+      HOME: "/home/me",
+      LANG: "en_US.UTF-8",
+      LC_TIME: "de_DE.UTF-8",
+      HTTPS_PROXY: "http://proxy:3128",
+    });
+  });
+
+  it("lets the configuration's env win over inherited values", () => {
+    const env = serverEnvironment({ host, config: { PATH: "/opt/bin", API_KEY: "k" }, platform: "linux" });
+    expect(env.PATH).toBe("/opt/bin");
+    expect(env.API_KEY).toBe("k");
+  });
+
+  it("widens on request: a list of names, or everything except shell functions", () => {
+    expect(
+      serverEnvironment({ host, config: {}, inherit: ["GITHUB_TOKEN"], platform: "linux" }).GITHUB_TOKEN,
+    ).toBe("ghp_x");
+    const all = serverEnvironment({ host, config: {}, inherit: "all", platform: "linux" });
+    expect(all.AWS_SECRET_ACCESS_KEY).toBe("secret");
+    expect(all.BASH_FUNC_x).toBeUndefined();
+    expect("UNSET" in all).toBe(false);
+  });
+
+  it("passes nothing from the host with inherit none", () => {
+    expect(serverEnvironment({ host, config: { ONLY: "1" }, inherit: "none", platform: "linux" })).toEqual({
+      ONLY: "1",
+    });
+  });
+});
