@@ -76,9 +76,26 @@ Exit codes: 0 success, 1 usage or configuration, 2 the work failed, 3 connection
 Documentation: docs/cli.md`,
     );
 
+  registerIntrospect(program, run);
   registerServerCommands(program, run);
   registerCompletionCommands(program, run);
   return program;
+}
+
+function registerIntrospect(program: Command, run: RunCommand): void {
+  withAdHocOptions(
+    program
+      .command("introspect")
+      .description("describe a server: tools, resources, prompts, capabilities, fingerprint")
+      .argument("[server]", "configured name or URL (or a command after --)"),
+  )
+    .addHelpText("after", SERVER_HELP)
+    .action(async (server: string | undefined, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { introspectCommand } = await import("./commands/introspect.js");
+        return introspectCommand(context, server, command.opts());
+      });
+    });
 }
 
 function registerServerCommands(program: Command, run: RunCommand): void {
@@ -102,6 +119,17 @@ function registerServerCommands(program: Command, run: RunCommand): void {
         return serverInfoCommand(context, name);
       });
     });
+  withAdHocOptions(
+    server
+      .command("validate")
+      .description("connect to a server (or every enabled one) and report what it offers")
+      .argument("[name]", "configured server name or URL (default: every enabled server)"),
+  ).action(async (name: string | undefined, _options, command: Command) => {
+    await run(command, async (context) => {
+      const { serverValidateCommand } = await import("./commands/server.js");
+      return serverValidateCommand(context, name, command.opts());
+    });
+  });
 }
 
 function registerCompletionCommands(program: Command, run: RunCommand): void {

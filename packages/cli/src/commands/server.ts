@@ -3,16 +3,21 @@
  * from, and whether it answers. `list` and `info` never start a server.
  */
 import {
+  type ErrorDocument,
   expandServerConfig,
   findServer,
   isMcpCliError,
   type LoadedConfig,
+  McpCliError,
   maskServerConfig,
   maskUrl,
   type ServerConfig,
+  toErrorDocument,
 } from "@mcp-execution/core";
 import { loadConfiguration } from "../config-source.js";
+import { diagnosticsFor, openConnection } from "../connect.js";
 import type { CommandContext } from "../context.js";
+import { type AdHocOptions, resolveServerTarget } from "../server-target.js";
 import { formatFields, formatTable } from "../table.js";
 
 function transportLabel(server: ServerConfig): string {
@@ -118,4 +123,137 @@ export async function serverInfoCommand(context: CommandContext, name: string): 
   output.data(lines);
   if (problem !== undefined) output.warn(problem);
   return 0;
+}
+
+interface ValidationResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly source: string;
+  readonly transport?: string;
+  readonly serverInfo?: { readonly name: string; readonly version: string };
+  readonly protocolVersion?: string;
+  readonly tools?: number;
+  readonly resources?: number;
+  readonly prompts?: number;
+  readonly fingerprint?: string;
+  readonly durationMs: number;
+  readonly error?: ErrorDocument;
+}
+
+async function validateOne(context: CommandContext, server: ServerConfig): Promise<ValidationResult> {
+  const started = performance.now();
+  try {
+    const connection = await openConnection(context, server);
+    const { introspect } = await import("@mcp-execution/introspector");
+    const manifest = await introspect(connection, {
+      signal: context.signal,
+      diagnostics: diagnosticsFor(context),
+    });
+    await connection.close();
+    return {
+      name: server.name,
+      ok: true,
+      source: server.source,
+      transport: connection.transport,
+      serverInfo: { name: manifest.serverInfo.name, version: manifest.serverInfo.version },
+      protocolVersion: manifest.protocolVersion,
+      tools: manifest.tools.length,
+      ...(manifest.resources === undefined ? {} : { resources: manifest.resources.length }),
+      ...(manifest.prompts === undefined ? {} : { prompts: manifest.prompts.length }),
+      fingerprint: manifest.fingerprint.digest,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    return {
+      name: server.name,
+      ok: false,
+      source: server.source,
+      durationMs: Math.round(performance.now() - started),
+      error: toErrorDocument(error),
+    };
+  }
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * `server validate [name]`: connects to one server (a name, a URL or a command after `--`) or to
+ * every enabled configured server, lists what each offers, and fails with the first failure's
+ * code when any does not answer properly.
+ */
+export async function serverValidateCommand(
+  context: CommandContext,
+  name: string | undefined,
+  options: AdHocOptions,
+): Promise<number> {
+  const { output } = context;
+  let servers: ServerConfig[];
+  if (name !== undefined || context.adHoc !== undefined) {
+    servers = [await resolveServerTarget(context, name, options)];
+  } else {
+    const config = await loadConfiguration(context);
+    servers = config.servers.filter((server) => !server.disabled);
+    if (servers.length === 0) {
+      throw new McpCliError(
+        "USAGE",
+        config.path === undefined
+          ? "no configuration found, so there is nothing to validate; name a server, a URL or a command after --"
+          : `${config.path} declares no enabled servers`,
+        { details: { file: config.path ?? null } },
+      );
+    }
+  }
+  const results = await Promise.all(servers.map((server) => validateOne(context, server)));
+  const failed = results.filter((result) => !result.ok);
+  if (!output.json) {
+    const { style } = output;
+    output.data(
+      formatTable(
+        results.map((result) =>
+          result.ok
+            ? [
+                style.green("✓"),
+                style.bold(result.name),
+                result.transport ?? "",
+                style.dim(`${result.durationMs} ms`),
+                [
+                  plural(result.tools ?? 0, "tool"),
+                  result.resources === undefined ? undefined : plural(result.resources, "resource"),
+                  result.prompts === undefined ? undefined : plural(result.prompts, "prompt"),
+                ]
+                  .filter((part) => part !== undefined)
+                  .join(", "),
+              ]
+            : [
+                style.red("✗"),
+                style.bold(result.name),
+                "",
+                style.dim(`${result.durationMs} ms`),
+                `${result.error?.code}: ${firstLine(result.error?.message)}`,
+              ],
+        ),
+      ),
+    );
+  }
+  const firstFailure = failed[0];
+  if (firstFailure?.error !== undefined) {
+    throw new McpCliError(
+      firstFailure.error.code,
+      failed.length === 1 && results.length === 1
+        ? firstFailure.error.message
+        : `${failed.length} of ${results.length} servers failed validation: ${failed
+            .map((result) => `${result.name} (${result.error?.code})`)
+            .join(", ")}`,
+      { details: { servers: results } },
+    );
+  }
+  if (output.json) output.document({ ok: true, servers: results });
+  return 0;
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? "").split("\n")[0] ?? "";
 }
