@@ -37,7 +37,8 @@ export type JsDocTag = readonly [tag: string, value: string];
 
 /**
  * The lines of a JSDoc block (without the opening and closing markers), comment-safe: prose
- * paragraphs separated by empty lines, then the tags, each on one line.
+ * paragraphs separated by empty lines, then the tags, each on one line, right after the prose;
+ * or everything on one line when a one-line description and its tags fit in 90 characters.
  */
 export function jsDocLines(
   paragraphs: readonly (string | undefined)[],
@@ -51,13 +52,18 @@ export function jsDocLines(
     if (lines.length > 0) lines.push("");
     lines.push(...safe.split("\n"));
   }
-  if (tags.length > 0 && lines.length > 0) lines.push("");
-  for (const [tag, value] of tags) {
+  const tagLines = tags.map(([tag, value]) => {
     const safe = commentSafe(singleLine(value));
-    lines.push(safe === "" ? `@${tag}` : `@${tag} ${safe}`);
-  }
-  return lines;
+    return safe === "" ? `@${tag}` : `@${tag} ${safe}`;
+  });
+  // A one-line description with a few short tags reads fine, and costs less, on a single line.
+  const joined = [...lines, ...tagLines].join(" ");
+  if (lines.length <= 1 && tagLines.length > 0 && joined.length <= COMPACT_JSDOC_WIDTH) return [joined];
+  return [...lines, ...tagLines];
 }
+
+/** Longest JSDoc text kept on one line when it has tags. */
+const COMPACT_JSDOC_WIDTH = 90;
 
 /** Renders JSDoc lines as a block comment indented by `indent`; empty lines give "". */
 export function renderJsDoc(lines: readonly string[], indent: string): string {

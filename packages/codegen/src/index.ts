@@ -5,7 +5,7 @@ export {
   jsString,
   singleLine,
 } from "./comment-text.js";
-export { type GenerateOptions, generateServerFiles, generateTree } from "./generate.js";
+export { type GenerateOptions, generateServerFiles, generateTree, SKILL_SUMMARY_LIMIT } from "./generate.js";
 export { camelCase, isIdentifierName, pascalCase, RESERVED_IDENTIFIERS } from "./identifiers.js";
 export { type RootOptions, SchemaConverter, type TypeDeclaration } from "./schema-to-typescript.js";
 export {
@@ -15,5 +15,6 @@ export {
   type SkillIdentityOptions,
   skillIdentity,
 } from "./skill-identity.js";
+export { countTokens, measureTokens, type TokenCost, type TokenReport } from "./token-report.js";
 export { naturalFileStem, naturalFunctionName, planToolNames, type ToolNames } from "./tool-naming.js";
 export { GENERATOR_VERSION } from "./version.js";

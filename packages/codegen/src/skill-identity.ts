@@ -57,8 +57,8 @@ function defaultDescription(manifests: readonly ServerManifest[]): string {
   const servers = manifests.map((manifest) => {
     const title = manifest.serverInfo.title ?? manifest.serverInfo.name;
     const names = manifest.tools.map((tool) => tool.name);
-    const shown = names.slice(0, 6).join(", ");
-    const more = names.length > 6 ? ` and ${names.length - 6} more` : "";
+    const shown = names.slice(0, 4).join(", ");
+    const more = names.length > 4 ? ` and ${names.length - 4} more` : "";
     return `${manifest.server} (${title}; ${names.length} tools: ${shown}${more})`;
   });
   const subject = manifests.length === 1 ? "the MCP server" : "the MCP servers";

@@ -23,8 +23,6 @@ export interface IndexFileView {
   readonly header: string;
   readonly tools: readonly {
     readonly functionName: string;
-    readonly inputType: string;
-    readonly outputType: string;
     readonly fileStem: string;
     readonly comment: string;
   }[];
@@ -34,7 +32,6 @@ export interface IndexFileView {
 export interface SkillFileView {
   readonly frontMatter: string;
   readonly heading: string;
-  readonly about: string;
   readonly serverFlags: string;
   readonly skillName: string;
   readonly example: string;
@@ -81,7 +78,7 @@ declare function callTool(server: string, tool: string, args: unknown): Promise<
 
 const INDEX_FILE = `{{{header}}}
 {{#each tools}}
-export { {{{functionName}}}, type {{{inputType}}}, type {{{outputType}}} } from "./{{{fileStem}}}.ts"; // {{{comment}}}
+export { {{{functionName}}} } from "./{{{fileStem}}}.ts";{{#if comment}} // {{{comment}}}{{/if}}
 {{/each}}
 {{#if empty}}
 export {};
@@ -121,47 +118,38 @@ const SKILL_FILE = `---
 
 # {{{heading}}}
 
-{{{about}}}
+Call these tools from TypeScript: a script can call many tools, loop and filter, and only what it
+returns or logs comes back to you.
 
-Use these tools by writing TypeScript: one script can call many tools, loop, filter and combine
-their results, and only what it returns or logs comes back to you.
+## Use
 
-## Read only what you need
-
-1. This file: how to run code, and the list of tools below.
-2. \`servers/<server>/<file>.ts\` for each tool you use: its input and output types with their
-   documentation, and the async function that calls it.
-3. If needed, \`servers/<server>/index.ts\` (every function with a one-line summary) or
-   \`REFERENCE.md\` (every tool's types and documentation in one file).
-
-## Run code
+1. Pick tools from the list below and read \`servers/<server>/<file>.ts\` of each: its types, docs and
+   function. (\`index.ts\` there has one-line summaries; \`REFERENCE.md\` has everything.)
+2. Run a script with \`mcp-cli execute script.ts {{{serverFlags}}}\` (or \`--skill {{{skillName}}}\`); its
+   \`export default\` is the result:
 
 \`\`\`ts
 {{{example}}}
 \`\`\`
 
-Save it as \`script.ts\` and run \`mcp-cli execute script.ts {{{serverFlags}}}\` (or \`--skill {{{skillName}}}\`
-once this skill is saved). The file's \`export default\` value is the result; \`console.log\` output is
-captured. For a quick call, \`-e\` code is the body of an async function whose \`return\` value is the result:
+Or \`-e\` with an async function body: \`{{{exampleSnippet}}}\`.
 
-\`\`\`sh
-{{{exampleSnippet}}}
-\`\`\`
-
-- A tool without an output schema resolves to \`unknown\`: its text, parsed as JSON when it is JSON.
-  Check the shape before relying on it.
-- A failed call rejects with an \`Error\` that has \`code\`, \`server\` and \`tool\`: catch it to handle failures.
-- The sandbox has no network, \`process\` or host files. Besides the tools it has \`readFile\`, \`writeFile\`,
-  \`listFiles\` (\`/workspace\` is writable), \`getState\`/\`setState\` (kept per \`--session\`) and \`console\`.
+Tools without an output schema return \`unknown\` (their text, parsed as JSON if it is JSON). Failed
+calls reject with an \`Error\` that has \`code\`, \`server\` and \`tool\`. No network, \`process\` or host
+files; available: \`readFile\`, \`writeFile\`, \`listFiles\` (\`/workspace\` is writable), \`getState\`/\`setState\`
+(per \`--session\`), \`console\`.
 
 ## Tools
 {{#each servers}}
 
-### {{{server}}}: {{{summary}}}
-
+{{{server}}}: {{{summary}}}, in \`servers/{{{server}}}/\`{{#if namesOnly}} (file names; summaries in its index.ts){{/if}}:
+{{#if namesOnly}}
+{{{names}}}
+{{else}}
 {{#each tools}}
 - \`{{{file}}}\` \`{{{functionName}}}()\`{{#if summary}}: {{{summary}}}{{/if}}
 {{/each}}
+{{/if}}
 {{/each}}
 `;
 
