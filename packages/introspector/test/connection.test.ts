@@ -122,7 +122,7 @@ describe("stdio", () => {
 
   it("turns a server that only writes garbage to stdout into PROTOCOL_ERROR", async () => {
     const error = await failure(
-      connectServer(fixtureConfig("garbage"), { environment, startupTimeoutMs: 1_500 }),
+      connectServer(fixtureConfig("garbage"), { environment, startupTimeoutMs: 3_000 }),
     );
     expect(error.code).toBe("PROTOCOL_ERROR");
     expect(error.message).toContain("not JSON-RPC");
