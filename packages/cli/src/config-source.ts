@@ -38,13 +38,12 @@ export function loadConfiguration(context: CommandContext): Promise<LoadedConfig
         readFile: readConfigText,
       });
       for (const warning of config.warnings) context.output.warn(warning);
-      if (config.path === undefined) {
-        context.output.debug(
-          `no configuration found; looked at:\n${config.searched.map((candidate) => `  ${candidate.path}`).join("\n")}`,
-        );
-      } else {
-        context.output.debug(`configuration: ${config.path}`);
-      }
+      const looked = config.searched.map((candidate) => `  ${candidate.path}`).join("\n");
+      context.output.debug(
+        config.path === undefined
+          ? `no configuration found; looked at:\n${looked}`
+          : `configuration: ${config.path} (${config.kind}); candidates, in order:\n${looked}`,
+      );
       return config;
     })();
     loaded.set(context, promise);

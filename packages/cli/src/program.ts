@@ -77,6 +77,8 @@ Documentation: docs/cli.md`,
     );
 
   registerIntrospect(program, run);
+  registerGenerate(program, run);
+  registerSkillCommands(program, run);
   registerServerCommands(program, run);
   registerCompletionCommands(program, run);
   return program;
@@ -96,6 +98,58 @@ function registerIntrospect(program: Command, run: RunCommand): void {
         return introspectCommand(context, server, command.opts());
       });
     });
+}
+
+function registerGenerate(program: Command, run: RunCommand): void {
+  withAdHocOptions(
+    program
+      .command("generate")
+      .description("write a typed TypeScript API, SKILL.md and REFERENCE.md for a server")
+      .argument("[server]", "configured name or URL (or a command after --)")
+      .option("-o, --output <dir>", "output directory", "./mcp-tools")
+      .option("--save-skill [name]", "also save the result as a skill (name defaults to the server's)")
+      .option("--description <text>", "skill description for --save-skill")
+      .addOption(scopeOption()),
+  )
+    .addHelpText("after", SERVER_HELP)
+    .action(async (server: string | undefined, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { generateCommand } = await import("./commands/generate.js");
+        return generateCommand(context, server, command.opts());
+      });
+    });
+}
+
+function registerSkillCommands(program: Command, run: RunCommand): void {
+  const skill = program.command("skill").description("saved skills: list, info, load, remove, verify");
+  skill
+    .command("list")
+    .description("list saved skills")
+    .addOption(scopeOption())
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { skillListCommand } = await import("./commands/skill.js");
+        return skillListCommand(context, command.opts());
+      });
+    });
+  for (const [name, description] of [
+    ["info", "show a skill's metadata"],
+    ["load", "verify a skill and print its SKILL.md (with --json: every file)"],
+    ["remove", "delete a saved skill"],
+    ["verify", "check a skill's files against its checksums (exit 6 on mismatch)"],
+  ] as const) {
+    skill
+      .command(name)
+      .description(description)
+      .argument("<name>", "skill name")
+      .addOption(scopeOption())
+      .action(async (skillName: string, _options, command: Command) => {
+        await run(command, async (context) => {
+          const commands = await import("./commands/skill.js");
+          return commands.skillCommand(context, name, skillName, command.opts());
+        });
+      });
+  }
 }
 
 function registerServerCommands(program: Command, run: RunCommand): void {
