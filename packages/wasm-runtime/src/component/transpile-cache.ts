@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { performance } from "node:perf_hooks";
-import { blake3Hex, McpCliError } from "@mcp-execution/core";
+import { createBlake3Hasher, McpCliError } from "@mcp-execution/core";
 import { checkWorld } from "./world.js";
 
 /** The transpiler this runtime is built and tested with (pinned exactly in package.json). */
@@ -22,6 +22,20 @@ const ROOT_DECLARATIONS = `${NAME}.d.ts`;
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00];
 const CORE_VERSION = [0x01, 0x00, 0x00, 0x00];
+
+/**
+ * blake3-wasm fails on a single `update` of more than about 8 MiB ("memory access out of
+ * bounds"), and components are often larger (a JavaScript one is 12.5 MB): feed it in slices.
+ */
+const HASH_SLICE_BYTES = 1024 * 1024;
+
+async function digestOf(bytes: Uint8Array): Promise<string> {
+  const hasher = await createBlake3Hasher();
+  for (let offset = 0; offset < bytes.length; offset += HASH_SLICE_BYTES) {
+    hasher.update(bytes.subarray(offset, offset + HASH_SLICE_BYTES));
+  }
+  return hasher.digestHex();
+}
 
 /** A transpiled component ready to run. */
 export interface PreparedComponent {
@@ -204,7 +218,7 @@ export async function prepareComponent(options: {
   const started = performance.now();
   const { bytes, cacheDir, filename } = options;
   checkComponentHeader(bytes, filename);
-  const digest = await blake3Hex(bytes);
+  const digest = await digestOf(bytes);
   const directory = join(cacheDir, digest);
   let fromCache = (await readManifest(directory, digest)) !== undefined;
   if (!fromCache) {

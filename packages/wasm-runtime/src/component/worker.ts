@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import type { ErrorCode, ErrorDocument, LogLevel } from "@mcp-execution/core";
+import { type ErrorCode, type ErrorDocument, type LogLevel, McpCliError } from "@mcp-execution/core";
 import { capMemories, WASM_PAGE_BYTES } from "./memory-cap.js";
 import {
   CALL_PENDING,
@@ -185,6 +185,8 @@ function nearMemoryCap(): boolean {
 /** Maps whatever escaped `run` to a coded error; guest failures and host stops alike. */
 function classify(error: unknown): ErrorDocument {
   if (error instanceof HostStop) return failure(error.code, error.message, error.details);
+  // Coded errors of the host's own checks while loading, e.g. LIMIT_MEMORY from capMemories.
+  if (error instanceof McpCliError) return error.toJSON();
   const document = classifyGuestFailure(error);
   if (document.code !== "GUEST_ERROR" || !nearMemoryCap()) return document;
   const limitBytes = input.memoryPages * WASM_PAGE_BYTES;
