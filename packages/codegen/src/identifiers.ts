@@ -102,7 +102,7 @@ export function propertyKey(name: string): string {
 export function words(name: string): string[] {
   return name
     .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/\p{M}/gu, "")
     .split(/[^A-Za-z0-9]+/)
     .filter((word) => word !== "");
 }

@@ -1,15 +1,6 @@
-export {
-  commentSafe,
-  firstSentence,
-  type JsDocTag,
-  jsString,
-  singleLine,
-} from "./comment-text.js";
 export { type GenerateOptions, generateServerFiles, generateTree, SKILL_SUMMARY_LIMIT } from "./generate.js";
-export { camelCase, isIdentifierName, pascalCase, RESERVED_IDENTIFIERS } from "./identifiers.js";
 export { type RootOptions, SchemaConverter, type TypeDeclaration } from "./schema-to-typescript.js";
 export {
-  cleanDescription,
   SKILL_DESCRIPTION_MAX_LENGTH,
   type SkillIdentity,
   type SkillIdentityOptions,

@@ -6,7 +6,7 @@
  * `if`/`then`/`else`) widens to the nearest type that accepts every valid value, and constraints
  * that only narrow values become JSDoc tags. Why it is hand-written: docs/adr/004-generated-code.md.
  */
-import type { JsonSchema } from "@mcp-execution/core";
+import { canonicalJson, type JsonSchema } from "@mcp-execution/core";
 import { commentSafe, type JsDocTag, jsDocLines, renderJsDoc, singleLine, truncate } from "./comment-text.js";
 import { pascalCase, propertyKey } from "./identifiers.js";
 
@@ -54,8 +54,7 @@ const UNDEFINED: Rendered = { text: "undefined", precedence: Precedence.Primary 
 
 /** Nesting deeper than this renders as `unknown`; real schemas stay far below it. */
 const MAX_DEPTH = 48;
-/** A union with more members than this, or longer than a line, is written one member per line. */
-const INLINE_UNION_MEMBERS = 6;
+/** A union longer than this is written one member per line. */
 const INLINE_UNION_WIDTH = 80;
 /** JSON values in JSDoc tags (defaults, examples) are cut to this length. */
 const MAX_TAG_VALUE = 160;
@@ -88,7 +87,10 @@ export class SchemaConverter {
   readonly #taken: Set<string>;
   // Per root document: pointer to type name, and the queue of declarations still to render.
   #names = new Map<string, string>();
-  #pending: { pointer: string; name: string }[] = [];
+  #pending: { pointer: string; name: string; label: string }[] = [];
+  // Helper types without references, by base name and content: an input and an output that
+  // both define the same `Entity` share one declaration instead of `Entity` and `Entity2`.
+  readonly #shared = new Map<string, string>();
   #root: JsonSchema | undefined;
   #anchors: Map<string, string> | undefined;
   #unguardedCache = new Map<string, readonly string[]>();
@@ -125,7 +127,7 @@ export class SchemaConverter {
       const type = this.#node(target, "", { guarded: false, declaration: next.pointer, depth: 0 });
       declarations.push({
         name: next.name,
-        doc: isSchemaObject(target) ? schemaDoc(target) : [],
+        doc: isSchemaObject(target) ? schemaDoc(target, next.label) : [],
         type: type.text,
       });
     }
@@ -338,13 +340,38 @@ export class SchemaConverter {
     const existing = this.#names.get(pointer);
     if (existing !== undefined) return existing;
     const segments = pointer.split("/");
-    const base = pascalCase(segments[segments.length - 1] ?? "", "Type");
+    const label = (segments[segments.length - 1] ?? "").replaceAll("~1", "/").replaceAll("~0", "~");
+    const base = pascalCase(label, "Type");
+    const sharedKey = this.#sharedKey(base, this.#resolvePointer(pointer));
+    const shared = sharedKey === undefined ? undefined : this.#shared.get(sharedKey);
+    if (shared !== undefined) {
+      this.#names.set(pointer, shared);
+      return shared;
+    }
     let name = base;
     for (let n = 2; this.#taken.has(name); n++) name = `${base}${n}`;
     this.#taken.add(name);
     this.#names.set(pointer, name);
-    this.#pending.push({ pointer, name });
+    if (sharedKey !== undefined) this.#shared.set(sharedKey, name);
+    this.#pending.push({ pointer, name, label });
     return name;
+  }
+
+  /** Identifies a helper type by name and content when it refers to nothing else (so means the same anywhere). */
+  #sharedKey(base: string, target: unknown): string | undefined {
+    const referencesSomething = (node: unknown, depth: number): boolean => {
+      if (depth > MAX_DEPTH) return true;
+      if (Array.isArray(node)) return node.some((item) => referencesSomething(item, depth + 1));
+      if (!isSchemaObject(node)) return false;
+      if (referenceOf(node) !== undefined) return true;
+      return Object.values(node).some((value) => referencesSomething(value, depth + 1));
+    };
+    if (referencesSomething(target, 0)) return undefined;
+    try {
+      return `${base}\u0000${canonicalJson(target)}`;
+    } catch {
+      return undefined;
+    }
   }
 
   /** A local reference as a normalized pointer (`#`, `#/$defs/A`), or undefined when not local. */
@@ -496,7 +523,7 @@ function union(members: readonly Rendered[], indent: string): Rendered {
   if (list.length === 1) return list[0]!;
   const texts = list.map((member) => member.text);
   const inline = texts.join(" | ");
-  if (list.length <= INLINE_UNION_MEMBERS && inline.length <= INLINE_UNION_WIDTH && !inline.includes("\n")) {
+  if (inline.length <= INLINE_UNION_WIDTH && !inline.includes("\n")) {
     return { text: inline, precedence: Precedence.Union };
   }
   // One member per line; a member's own continuation lines move right with it.

@@ -56,7 +56,7 @@ export function cleanDescription(text: string): string {
 function defaultDescription(manifests: readonly ServerManifest[]): string {
   const servers = manifests.map((manifest) => {
     const title = manifest.serverInfo.title ?? manifest.serverInfo.name;
-    const names = manifest.tools.map((tool) => tool.name);
+    const names = manifest.tools.map((tool) => tool.name).sort();
     const shown = names.slice(0, 4).join(", ");
     const more = names.length > 4 ? ` and ${names.length - 4} more` : "";
     return `${manifest.server} (${title}; ${names.length} tools: ${shown}${more})`;

@@ -33,14 +33,15 @@ const RESERVED_FILE_STEMS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The file stem a tool name maps to before collisions are resolved: every code point outside
- * `[A-Za-z0-9_-]` becomes `_` (dots too, so no stem can be `.`, `..`, hidden, look like an
+ * The file stem a tool name maps to before collisions are resolved: accents are removed
+ * (`créer` gives `creer`), every other code point outside `[A-Za-z0-9_-]` becomes `_` (dots too, so no stem can be `.`, `..`, hidden, look like an
  * extension or a `.d.ts` file), a leading `-` becomes `_`, and a reserved stem (`index`,
  * `manifest`, Windows device names; any case) gets `_tool` appended.
  */
 export function naturalFileStem(name: string): string {
   let stem = "";
-  for (const character of name) stem += /^[A-Za-z0-9_-]$/.test(character) ? character : "_";
+  const unaccented = name.normalize("NFKD").replace(/\p{M}/gu, "");
+  for (const character of unaccented) stem += /^[A-Za-z0-9_-]$/.test(character) ? character : "_";
   stem = stem.replace(/^-/, "_");
   return RESERVED_FILE_STEMS.has(stem.toLowerCase()) ? `${stem}_tool` : stem;
 }
