@@ -191,6 +191,9 @@ function runInWorker(
     // The bindings must not see the host's environment (jco's reads JCO_DEBUG), and nothing the
     // Worker prints may reach the host's stdout or stderr.
     env: {},
+    // Nor inherit the host's Node flags: `--input-type` (as in `node --input-type=module -e`)
+    // makes a Worker refuse its own file, and `--import`/`--require` would preload host code.
+    execArgv: [],
     stdout: true,
     stderr: true,
     resourceLimits: {

@@ -9,10 +9,10 @@ export {
   type ComponentRunInfo,
   executeComponent,
 } from "./execute.js";
+export { HOST_INTERFACE, LOG_LEVELS, WIT_PACKAGE, WIT_VERSION, WIT_WORLD } from "./names.js";
 export {
   checkComponentHeader,
   JCO_TRANSPILE_VERSION,
   type PreparedComponent,
   prepareComponent,
 } from "./transpile-cache.js";
-export { HOST_INTERFACE, LOG_LEVELS, WIT_PACKAGE, WIT_VERSION, WIT_WORLD } from "./world.js";

@@ -9,7 +9,21 @@
  * allocator then traps or reports an error, which the executor turns into `LIMIT_MEMORY`.
  * The rest of the module is copied byte for byte.
  */
-import { McpCliError } from "@mcp-execution/core";
+
+/**
+ * Why a module cannot run under the cap. A plain class with a core error code rather than
+ * McpCliError: this module runs in the Worker, which should not load all of core to start.
+ */
+export class MemoryCapError extends Error {
+  override readonly name = "MemoryCapError";
+  constructor(
+    readonly code: "LIMIT_MEMORY" | "COMPONENT_INVALID",
+    message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
+  ) {
+    super(message);
+  }
+}
 
 const MEMORY_SECTION = 5;
 const HEADER_BYTES = 8;
@@ -56,13 +70,13 @@ function writeU32(value: number, out: number[]): void {
   } while (rest !== 0);
 }
 
-function invalid(message: string): McpCliError {
-  return new McpCliError("COMPONENT_INVALID", `a core module of the component is malformed: ${message}`);
+function invalid(message: string): MemoryCapError {
+  return new MemoryCapError("COMPONENT_INVALID", `a core module of the component is malformed: ${message}`);
 }
 
 /**
  * Returns `module` with every defined memory's maximum set to at most `maxPages`.
- * Throws `LIMIT_MEMORY` when a memory's initial size alone exceeds `maxPages`, and
+ * Throws {@link MemoryCapError}: `LIMIT_MEMORY` when a memory's initial size alone exceeds `maxPages`, and
  * `COMPONENT_INVALID` for a malformed module or a 64-bit or custom-page-size memory.
  */
 export function capMemories(module: Uint8Array, maxPages: number): CappedModule {
@@ -86,7 +100,7 @@ export function capMemories(module: Uint8Array, maxPages: number): CappedModule 
     for (let index = 0; index < count; index++) {
       const flags = readU32(module, cursor, "memory flags");
       if ((flags & (MEMORY_64 | CUSTOM_PAGE_SIZE)) !== 0) {
-        throw new McpCliError(
+        throw new MemoryCapError(
           "COMPONENT_INVALID",
           "the component uses a 64-bit or custom-page-size memory, which the sandbox cannot cap; build it for wasm32",
         );
@@ -95,10 +109,10 @@ export function capMemories(module: Uint8Array, maxPages: number): CappedModule 
       const declaredMaximum =
         (flags & HAS_MAXIMUM) !== 0 ? readU32(module, cursor, "memory maximum") : undefined;
       if (minimum > maxPages) {
-        throw new McpCliError(
+        throw new MemoryCapError(
           "LIMIT_MEMORY",
           `the component's memory starts at ${mib(minimum)} MiB, more than the memory limit of ${mib(maxPages)} MiB`,
-          { details: { initialBytes: minimum * WASM_PAGE_BYTES, limitBytes: maxPages * WASM_PAGE_BYTES } },
+          { initialBytes: minimum * WASM_PAGE_BYTES, limitBytes: maxPages * WASM_PAGE_BYTES },
         );
       }
       initialPages.push(minimum);

@@ -6,14 +6,16 @@
  * flipped the shared state. Limits that the guest could only break through its imports (tool
  * calls, log output) are enforced here by throwing out of the import, which unwinds the guest
  * without giving it a chance to catch; the wall-clock deadline and the Worker's heap are
- * enforced by the main thread. Nothing here writes to stdout or stderr.
+ * enforced by the main thread. Nothing here writes to stdout or stderr, and nothing here loads
+ * @mcp-execution/core's runtime code (type imports only): each execution starts a Worker.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { type ErrorCode, type ErrorDocument, type LogLevel, McpCliError } from "@mcp-execution/core";
-import { capMemories, WASM_PAGE_BYTES } from "./memory-cap.js";
+import type { ErrorCode, ErrorDocument, LogLevel } from "@mcp-execution/core";
+import { capMemories, MemoryCapError, WASM_PAGE_BYTES } from "./memory-cap.js";
+import { HOST_INTERFACE, LOG_LEVELS } from "./names.js";
 import {
   CALL_PENDING,
   CALL_STATE_INDEX,
@@ -24,7 +26,6 @@ import {
 } from "./protocol.js";
 import { GuestExit, SandboxDenied, wasiImports } from "./wasi.js";
 import { type WasmImports, type WasmInstance, type WasmMemory, type WasmModule, wasm } from "./wasm-api.js";
-import { HOST_INTERFACE, LOG_LEVELS } from "./world.js";
 
 /** Ends the run with a coded error; thrown from imports so the guest cannot catch it. */
 class HostStop extends Error {
@@ -185,8 +186,8 @@ function nearMemoryCap(): boolean {
 /** Maps whatever escaped `run` to a coded error; guest failures and host stops alike. */
 function classify(error: unknown): ErrorDocument {
   if (error instanceof HostStop) return failure(error.code, error.message, error.details);
-  // Coded errors of the host's own checks while loading, e.g. LIMIT_MEMORY from capMemories.
-  if (error instanceof McpCliError) return error.toJSON();
+  // The memory cap refused a core module while loading (LIMIT_MEMORY or COMPONENT_INVALID).
+  if (error instanceof MemoryCapError) return failure(error.code, error.message, error.details);
   const document = classifyGuestFailure(error);
   if (document.code !== "GUEST_ERROR" || !nearMemoryCap()) return document;
   const limitBytes = input.memoryPages * WASM_PAGE_BYTES;

@@ -8,19 +8,11 @@
  * exactly what signatures the bindings will call and expect.
  */
 import { McpCliError } from "@mcp-execution/core";
+import { HOST_INTERFACE, WIT_VERSION, WIT_WORLD } from "./names.js";
 import { WASI_INTERFACES, WASI_VERSION } from "./wasi.js";
 
-/** The WIT package, its version, and the world a guest targets. */
-export const WIT_PACKAGE = "mcp:tools";
-export const WIT_VERSION = "0.1.0";
-export const WIT_WORLD = `${WIT_PACKAGE}/guest@${WIT_VERSION}`;
-/** The host interface, unversioned, as jco's bindings look it up in the import object. */
-export const HOST_INTERFACE = `${WIT_PACKAGE}/host`;
 /** Versions of the host interface this runtime serves (0.1.x: compatible with 0.1.0). */
 const HOST_VERSION = /^0\.1\.\d+$/;
-
-/** The cases of `log-level`, in WIT order. */
-export const LOG_LEVELS = ["log", "info", "warn", "error", "debug"] as const;
 
 /** The declarations jco 0.15 generates for each host member, keyed by declared name. */
 const HOST_DECLARATIONS: Readonly<Record<string, string>> = {

@@ -1,7 +1,6 @@
 import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { isMcpCliError } from "@mcp-execution/core";
 import { describe, expect, it } from "vitest";
-import { capMemories } from "../../src/component/memory-cap.js";
+import { capMemories, MemoryCapError } from "../../src/component/memory-cap.js";
 
 interface Memory {
   grow(pages: number): number;
@@ -64,7 +63,8 @@ describe("capMemories", () => {
     } catch (error) {
       thrown = error;
     }
-    expect(isMcpCliError(thrown, "LIMIT_MEMORY")).toBe(true);
+    expect(thrown).toBeInstanceOf(MemoryCapError);
+    expect((thrown as MemoryCapError).code).toBe("LIMIT_MEMORY");
     expect((thrown as Error).message).toBe(
       "the component's memory starts at 4 MiB, more than the memory limit of 1 MiB",
     );

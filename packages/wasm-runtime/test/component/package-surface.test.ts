@@ -26,6 +26,33 @@ describe("the component subpath", () => {
     });
   });
 
+  it("runs a component from a host started with Node flags such as --input-type (regression: the Worker inherited them and refused to start)", () => {
+    const script = `
+      import { readFileSync } from "node:fs";
+      import { resolveLimits } from "@mcp-execution/core";
+      import { executeComponent } from "@mcp-execution/wasm-runtime/component";
+      import { tmpdir } from "node:os";
+      import { mkdtempSync, rmSync } from "node:fs";
+      import { join } from "node:path";
+      const cacheDir = mkdtempSync(join(tmpdir(), "mcp-component-flags-"));
+      try {
+        const outcome = await executeComponent({
+          component: readFileSync("test/component/fixtures/ok.wasm"),
+          cacheDir,
+          limits: resolveLimits("strict"),
+        });
+        process.stdout.write(JSON.stringify(outcome.ok ? outcome.result : outcome.error));
+      } finally {
+        rmSync(cacheDir, { recursive: true, force: true });
+      }
+    `;
+    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: packageDir,
+      encoding: "utf8",
+    });
+    expect(JSON.parse(output)).toEqual({ answer: 42 });
+  });
+
   it("does not load jco until a component is prepared (importing the entry resolves no jco module)", () => {
     // A resolve hook in a child process records every specifier; the built entry is imported by
     // its package name through the exports map, as the CLI will.

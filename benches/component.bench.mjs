@@ -1,0 +1,165 @@
+// WebAssembly component guests: cold (first) and cached execution of the example component,
+// and the cost of one call-tool round trip (Worker -> main thread -> bridge -> back).
+//
+// The round trip is measured with an in-process ToolBridge that answers at once, so the table
+// shows the sandbox's own cost per call; a real server adds its own time on top (server-everything
+// answers a warm callTool in about 0.4 ms, see shared STACK.md). Baselines in the same run: the
+// same bridge called directly, and (when @mcp-execution/wasm-runtime's QuickJS executor is built)
+// the same calls from a JavaScript guest.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { resolveLimits } from "../packages/core/dist/index.js";
+import { executeComponent } from "../packages/wasm-runtime/dist/component/index.js";
+import { measure, printTable } from "./lib/measure.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const example = readFileSync(join(root, "examples/wasm-component/everything-tools.wasm"));
+const fixtures = join(root, "packages/wasm-runtime/test/component/fixtures");
+const okFixture = readFileSync(join(fixtures, "ok.wasm"));
+const echoMany = readFileSync(join(fixtures, "echo-many.wasm"));
+const limits = resolveLimits("moderate");
+const CALLS = 100;
+
+/** Answers every call at once with what server-everything's echo and get-sum would say. */
+const instantBridge = {
+  servers: () => ["everything"],
+  async callTool(_server, tool, args) {
+    const value =
+      tool === "get-sum"
+        ? `The sum of ${args.a} and ${args.b} is ${args.a + args.b}.`
+        : `Echo: ${args.message}`;
+    return { value, content: [{ type: "text", text: value }], fromCache: false, durationMs: 0 };
+  },
+  async close() {},
+  async [Symbol.asyncDispose]() {},
+};
+
+async function expectOk(outcome) {
+  if (!outcome.ok) throw new Error(`bench run failed: ${JSON.stringify(outcome.error)}`);
+  return outcome;
+}
+
+const caches = [];
+function freshCache() {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-component-bench-"));
+  caches.push(dir);
+  return dir;
+}
+
+try {
+  // --- cold and cached execution of the example (12.5 MB JavaScript component, 3 tool calls)
+  const warmCache = freshCache();
+  await expectOk(
+    await executeComponent({ component: example, cacheDir: warmCache, limits, bridge: instantBridge }),
+  );
+  const runs = [
+    await measure(
+      "example, cached (hash + Worker + compile + run)",
+      async () =>
+        expectOk(
+          await executeComponent({ component: example, cacheDir: warmCache, limits, bridge: instantBridge }),
+        ),
+      { iterations: 10, warmup: 1 },
+    ),
+    await measure(
+      "example, cold (transpile into an empty cache, then run)",
+      async () =>
+        expectOk(
+          await executeComponent({
+            component: example,
+            cacheDir: freshCache(),
+            limits,
+            bridge: instantBridge,
+          }),
+        ),
+      { iterations: 3, warmup: 0 },
+    ),
+    await measure(
+      "ok.wat fixture, cached (1.8 KB component, no tool call)",
+      async () => expectOk(await executeComponent({ component: okFixture, cacheDir: warmCache, limits })),
+      { iterations: 20, warmup: 2 },
+    ),
+  ];
+  printTable(
+    "component execution, end to end",
+    runs,
+    "ok.wat fixture, cached (1.8 KB component, no tool call)",
+  );
+
+  // --- call-tool round trip: the bridge notes when each call arrives; the time between two
+  // consecutive calls of one run is one full round trip (answer to the Worker, wake-up, the
+  // guest's next call, the message back to the main thread) plus the bridge's own (nil) work.
+  const arrivals = [];
+  const timingBridge = {
+    ...instantBridge,
+    async callTool(server, tool, args) {
+      arrivals.push(performance.now());
+      return instantBridge.callTool(server, tool, args);
+    },
+  };
+  function intervalsOf(run) {
+    return async () => {
+      arrivals.length = 0;
+      await run();
+      const gaps = [];
+      for (let i = 1; i < arrivals.length; i++) gaps.push(arrivals[i] - arrivals[i - 1]);
+      return gaps;
+    };
+  }
+  async function roundTrips(name, run, runs) {
+    const samples = [];
+    for (let i = 0; i < runs; i++) samples.push(...(await intervalsOf(run)()));
+    samples.sort((a, b) => a - b);
+    const at = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
+    return { name, samples, median: at(0.5), p90: at(0.9), min: samples[0] };
+  }
+  const perCall = [
+    await roundTrips(
+      "bridge called directly (await in a loop)",
+      async () => {
+        for (let i = 0; i < CALLS; i++) await timingBridge.callTool("everything", "echo", { message: "hi" });
+      },
+      10,
+    ),
+    await roundTrips(
+      "component guest (echo-many.wat): call-tool round trip",
+      async () =>
+        expectOk(
+          await executeComponent({ component: echoMany, cacheDir: warmCache, limits, bridge: timingBridge }),
+        ),
+      10,
+    ),
+  ];
+
+  let quickjs;
+  try {
+    quickjs = await import("../packages/wasm-runtime/dist/index.js");
+  } catch {
+    quickjs = undefined;
+  }
+  const createExecutor = quickjs?.createQuickJsExecutor ?? quickjs?.createExecutor;
+  if (typeof createExecutor === "function") {
+    const executor = await createExecutor();
+    const source = `let last; for (let i = 0; i < ${CALLS}; i++) last = await callTool("everything", "echo", { message: "hi" }); return last;`;
+    perCall.push(
+      await roundTrips(
+        "JavaScript guest (QuickJS): callTool round trip",
+        async () => {
+          const outcome = await executor.execute({ source, mode: "snippet", limits, bridge: timingBridge });
+          if (!outcome.ok) throw new Error(JSON.stringify(outcome.error));
+        },
+        10,
+      ),
+    );
+    await executor.close();
+  } else {
+    console.log(
+      "\n(the QuickJS executor is not exported by packages/wasm-runtime/dist yet: no JavaScript-guest row)",
+    );
+  }
+  printTable(`one tool call, in-process bridge (${CALLS} calls per run, 10 runs)`, perCall, perCall[0].name);
+} finally {
+  for (const dir of caches) rmSync(dir, { recursive: true, force: true });
+}
