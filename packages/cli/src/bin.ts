@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * The mcp-cli executable: wires the real process into {@link main}. SIGINT aborts the running
- * command (its servers are closed and the exit code is 130); a second SIGINT exits at once.
+ * The mcp-cli executable: wires the real process into `main`. SIGINT aborts the running command
+ * (its servers are closed and the exit code is 130); a second SIGINT exits at once.
+ *
+ * `mcp-cli --version` alone is answered before anything else is imported: it is the start-up
+ * path scripts call most, and the one with a target of 2x bare `node`.
  */
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { McpCliError } from "@mcp-execution/core";
-import { main } from "./main.js";
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -21,32 +22,38 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-// `mcp-cli server list | head -1`: a closed pipe is not an error worth a stack trace.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw error;
-});
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  process.stdout.write(`${packageVersion()}\n`);
+} else {
+  // `mcp-cli server list | head -1`: a closed pipe is not an error worth a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 
-const interrupt = new AbortController();
-let interrupts = 0;
-process.on("SIGINT", () => {
-  interrupts++;
-  if (interrupts > 1) process.exit(130);
-  interrupt.abort(new McpCliError("CANCELLED", "interrupted (SIGINT)", { details: { signal: "SIGINT" } }));
-});
+  const [{ main }, { McpCliError }] = await Promise.all([import("./main.js"), import("@mcp-execution/core")]);
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    interrupt.abort(new McpCliError("CANCELLED", "interrupted (SIGINT)", { details: { signal: "SIGINT" } }));
+  });
 
-const exitCode = await main(process.argv.slice(2), {
-  cwd: process.cwd(),
-  home: homedir(),
-  env: process.env,
-  platform: process.platform,
-  readStdin,
-  version: packageVersion(),
-  stdout: process.stdout,
-  stderr: process.stderr,
-  signal: interrupt.signal,
-});
-process.exitCode = exitCode;
-// Everything the command opened was closed before main returned; if something still holds the
-// event loop open (a server that ignores its close), do not hang the user's shell.
-setTimeout(() => process.exit(exitCode), 1_000).unref();
+  const exitCode = await main(argv, {
+    cwd: process.cwd(),
+    home: homedir(),
+    env: process.env,
+    platform: process.platform,
+    readStdin,
+    version: packageVersion(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal: interrupt.signal,
+  });
+  process.exitCode = exitCode;
+  // Everything the command opened was closed before main returned; if something still holds the
+  // event loop open (a server that ignores its close), do not hang the user's shell.
+  setTimeout(() => process.exit(exitCode), 1_000).unref();
+}

@@ -78,6 +78,7 @@ Documentation: docs/cli.md`,
 
   registerIntrospect(program, run);
   registerGenerate(program, run);
+  registerCall(program, run);
   registerSkillCommands(program, run);
   registerServerCommands(program, run);
   registerCompletionCommands(program, run);
@@ -118,6 +119,46 @@ function registerGenerate(program: Command, run: RunCommand): void {
         return generateCommand(context, server, command.opts());
       });
     });
+}
+
+function registerCall(program: Command, run: RunCommand): void {
+  withAdHocOptions(
+    program
+      .command("call")
+      .description("call one tool; key=value arguments are coerced by the tool's input schema")
+      .usage("[options] <server> <tool> [key=value...]   (or: <tool> [key=value...] -- <command> [args...])")
+      .argument("[server]", "configured name or URL")
+      .argument("[tool]", "tool name")
+      .argument("[arguments...]", "key=value, key=@file (file contents) or key:=json")
+      .option("--args <json>", "all arguments as one JSON object (merged under key=value pairs)"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  mcp-cli call everything echo message=hello
+  mcp-cli call everything get-sum a=1 b=2
+  mcp-cli call everything echo --args '{"message":"hello"}'
+  mcp-cli call echo message=hi -- npx -y @modelcontextprotocol/server-everything`,
+    )
+    .action(
+      async (
+        server: string | undefined,
+        tool: string | undefined,
+        rest: string[],
+        _options,
+        command: Command,
+      ) => {
+        await run(command, async (context) => {
+          const { callCommand } = await import("./commands/call.js");
+          return callCommand(
+            context,
+            [server, tool, ...rest].filter((word) => word !== undefined),
+            command.opts(),
+          );
+        });
+      },
+    );
 }
 
 function registerSkillCommands(program: Command, run: RunCommand): void {

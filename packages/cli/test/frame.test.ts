@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandbox, parseDocument, runCli, type Sandbox } from "./helpers.js";
 
-const REGISTERED_COMMANDS = ["introspect", "generate", "skill", "server", "completions"];
+const REGISTERED_COMMANDS = ["introspect", "generate", "call", "skill", "server", "completions"];
 
 let sandbox: Sandbox;
 beforeAll(() => {
