@@ -49,9 +49,9 @@ describe("start-up loads no heavy module", () => {
   for (const [name, args] of cases) {
     it(name, async () => {
       const modules = await loadedModules(args, name.replaceAll(" ", "-"));
-      // The tracer works: the CLI itself and commander were seen.
+      // The tracer works: the CLI itself was seen (and commander, except on the --version fast path).
       expect(modules.some((url) => url.endsWith("packages/cli/dist/bin.js"))).toBe(true);
-      expect(modules.some((url) => url.includes("commander"))).toBe(true);
+      if (name !== "--version") expect(modules.some((url) => url.includes("commander"))).toBe(true);
       for (const heavy of HEAVY) {
         expect(
           modules.filter((url) => url.includes(heavy)),
@@ -60,6 +60,13 @@ describe("start-up loads no heavy module", () => {
       }
     });
   }
+});
+
+describe("--version alone loads nothing of the CLI but its entry point", () => {
+  it("not even commander or core", async () => {
+    const modules = await loadedModules(["--version"], "version-alone");
+    expect(modules.filter((url) => url.includes("commander") || url.includes("packages/core/dist"))).toEqual([]);
+  });
 });
 
 describe("the tracer sees heavy modules where they belong", () => {
