@@ -1,2 +1,28 @@
-// Implemented by its own issue; see docs/adr/001-package-graph.md for what this package owns.
-export {};
+export {
+  CHECKSUM_HEADER,
+  formatChecksumFile,
+  type ParsedChecksumFile,
+  parseChecksumFile,
+} from "./checksum-file.js";
+export {
+  compareFingerprints,
+  FileSkillStore,
+  type FileSkillStoreOptions,
+  type FingerprintCheck,
+  type LoadedSkillWithVfs,
+  type LoadOptions,
+  type RemoveOptions,
+  type SaveOptions,
+  type SkillVerificationReport,
+} from "./file-skill-store.js";
+export {
+  CHECKSUM_FILE,
+  METADATA_FORMAT,
+  METADATA_FORMAT_VERSION,
+  METADATA_JSON,
+  REFERENCE_MD,
+  SERVERS_DIRECTORY,
+  SKILL_MD,
+  VFS_JSON,
+} from "./layout.js";
+export { checkSkillMarkdown, renderSkillMarkdown, SKILL_DESCRIPTION_MAX_LENGTH } from "./skill-md.js";
