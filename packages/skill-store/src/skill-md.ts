@@ -65,9 +65,9 @@ export function checkSkillMarkdown(text: string, folder: SkillId): string[] {
 }
 
 /**
- * The SKILL.md to save: the generated one's body and extra front matter keys (`license`,
- * `allowed-tools`, ...) kept, `name` and `description` set to the skill's, in that order first.
- * Without a generated SKILL.md the body is a heading and the description.
+ * The SKILL.md to save. When the generated one already carries this name and description it is
+ * kept byte for byte; otherwise its body and extra front matter keys (`license`, `allowed-tools`,
+ * ...) are kept and `name` and `description` are set to the skill's, in that order first.
  */
 export function renderSkillMarkdown(
   generated: string | undefined,
@@ -84,11 +84,15 @@ export function renderSkillMarkdown(
       }
       body = generated.startsWith("\n") ? generated : `\n${generated}`;
     } else {
+      // Already right (codegen writes the same name and description): keep its bytes exactly.
+      if (parsed.frontMatter.name === name && parsed.frontMatter.description === description)
+        return generated;
       const { name: _name, description: _description, ...rest } = parsed.frontMatter;
       extra = rest;
       body = parsed.body;
     }
   }
-  const frontMatter = stringify({ name, description, ...extra }, { lineWidth: 0 });
+  // YAML 1.1 output quotes words such as `yes` and `on`, so 1.1 readers see strings too.
+  const frontMatter = stringify({ name, description, ...extra }, { lineWidth: 0, version: "1.1" });
   return `---\n${frontMatter}---\n${body}`;
 }
