@@ -160,6 +160,70 @@ try {
     );
   }
   printTable(`one tool call, in-process bridge (${CALLS} calls per run, 10 runs)`, perCall, perCall[0].name);
+
+  // --- the same against server-everything over stdio through the real bridge, when it is built
+  let bridgePackage;
+  try {
+    bridgePackage = await import("../packages/bridge/dist/index.js");
+  } catch {
+    bridgePackage = undefined;
+  }
+  if (typeof bridgePackage?.createBridge !== "function") {
+    console.log("\n(packages/bridge/dist has no createBridge yet: no real-server rows)");
+  } else {
+    const { expandServerConfig } = await import("../packages/core/dist/index.js");
+    const everything = expandServerConfig(
+      {
+        name: "everything",
+        source: "bench",
+        transport: "stdio",
+        command: join(root, "node_modules/.bin/mcp-server-everything"),
+        args: ["stdio"],
+        env: {},
+        disabled: false,
+        cache: [],
+      },
+      { env: {} },
+    );
+    // No result cache: every call goes to the server.
+    const real = bridgePackage.createBridge({ servers: [everything], cache: false });
+    try {
+      await real.callTool("everything", "echo", { message: "warm up" });
+      const timedReal = {
+        servers: () => real.servers(),
+        async callTool(server, tool, args, options) {
+          arrivals.push(performance.now());
+          return real.callTool(server, tool, args, options);
+        },
+        close: async () => {},
+        [Symbol.asyncDispose]: async () => {},
+      };
+      const realRows = [
+        await roundTrips(
+          "bridge to server-everything called directly",
+          async () => {
+            for (let i = 0; i < CALLS; i++) await timedReal.callTool("everything", "echo", { message: "hi" });
+          },
+          5,
+        ),
+        await roundTrips(
+          "component guest (echo-many.wat) to server-everything",
+          async () =>
+            expectOk(
+              await executeComponent({ component: echoMany, cacheDir: warmCache, limits, bridge: timedReal }),
+            ),
+          5,
+        ),
+      ];
+      printTable(
+        `one tool call to server-everything over stdio (${CALLS} calls per run, 5 runs)`,
+        realRows,
+        realRows[0].name,
+      );
+    } finally {
+      await real.close();
+    }
+  }
 } finally {
   for (const dir of caches) rmSync(dir, { recursive: true, force: true });
 }
