@@ -83,7 +83,9 @@ function byteLength(text: string): number {
 
 /**
  * Runs one component and resolves to `{ ok, result | error, logs, stats, component }`. It
- * resolves for every guest failure and rejects only for host bugs.
+ * resolves for every guest failure; it rejects with `PATH_INVALID` when the cache directory
+ * cannot be written, and otherwise only for host bugs. `stats.durationMs` covers preparing
+ * (hashing, and transpiling on a cache miss) and running; `component.prepareMs` is the first part.
  *
  * Error codes: `COMPONENT_INVALID` (not a component, malformed, wrong world), `GUEST_ERROR`
  * (run returned err, trapped, called exit, or touched a denied interface), `RESULT_UNSERIALIZABLE`

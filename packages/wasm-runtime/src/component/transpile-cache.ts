@@ -208,7 +208,8 @@ async function writeEntry(
  * temporary directory renamed into place), so concurrent runs and interrupted ones never leave
  * a half-written entry in use.
  *
- * Errors: `COMPONENT_INVALID` (not WebAssembly, a core module, malformed, or the wrong world).
+ * Errors: `COMPONENT_INVALID` (not WebAssembly, a core module, malformed, or the wrong world);
+ * `PATH_INVALID` when the cache directory cannot be created or written.
  */
 export async function prepareComponent(options: {
   readonly bytes: Uint8Array;
@@ -220,11 +221,19 @@ export async function prepareComponent(options: {
   checkComponentHeader(bytes, filename);
   const digest = await digestOf(bytes);
   const directory = join(cacheDir, digest);
-  let fromCache = (await readManifest(directory, digest)) !== undefined;
+  const fromCache = (await readManifest(directory, digest)) !== undefined;
   if (!fromCache) {
-    await mkdir(cacheDir, { recursive: true });
-    await writeEntry(cacheDir, digest, bytes, filename);
-    fromCache = false;
+    try {
+      await mkdir(cacheDir, { recursive: true });
+      await writeEntry(cacheDir, digest, bytes, filename);
+    } catch (error) {
+      if (error instanceof McpCliError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new McpCliError("PATH_INVALID", `cannot write the component cache in ${cacheDir}: ${reason}`, {
+        details: { cacheDir },
+        cause: error,
+      });
+    }
   }
   return { digest, directory, moduleFile: MODULE_FILE, fromCache, prepareMs: performance.now() - started };
 }

@@ -186,6 +186,23 @@ describe("executeComponent: transpile cache", () => {
     }
   });
 
+  it("rejects with PATH_INVALID when the cache directory cannot be created", async () => {
+    const own = temporaryCache();
+    try {
+      const blocker = join(own.dir, "a-file");
+      writeFileSync(blocker, "not a directory");
+      await expect(
+        executeComponent({
+          component: fixture("ok"),
+          cacheDir: join(blocker, "cache"),
+          limits: testLimits(),
+        }),
+      ).rejects.toMatchObject({ code: "PATH_INVALID", details: { cacheDir: join(blocker, "cache") } });
+    } finally {
+      own.remove();
+    }
+  });
+
   it("keeps nothing in the cache for a component it refuses", async () => {
     const own = temporaryCache();
     try {
