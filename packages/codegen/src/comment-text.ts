@@ -10,8 +10,14 @@ const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
+// Anything normalizeText would change besides the outer trim. Most descriptions have none of it,
+// and generation runs these functions for every property of every tool.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+const NEEDS_NORMALIZING = /[\r\u2028\u2029\u0000-\u0008\u000b-\u001f\u007f-\u009f]|[ \t]\n/;
+
 /** Normalizes line breaks to `\n`, drops control characters and trims trailing spaces per line. */
 export function normalizeText(text: string): string {
+  if (!NEEDS_NORMALIZING.test(text)) return text.trim();
   return text
     .replace(LINE_BREAKS, "\n")
     .replace(CONTROL_CHARACTERS, "")
@@ -21,7 +27,8 @@ export function normalizeText(text: string): string {
 
 /** Collapses text to one line: every run of whitespace, line breaks included, becomes one space. */
 export function singleLine(text: string): string {
-  return normalizeText(text).replace(/\s+/g, " ");
+  const normalized = normalizeText(text);
+  return /\s\s|[^\S ]/.test(normalized) ? normalized.replace(/\s+/g, " ") : normalized;
 }
 
 /**
@@ -29,7 +36,10 @@ export function singleLine(text: string): string {
  * at the start of a line cannot turn prose into a JSDoc tag.
  */
 export function commentSafe(text: string): string {
-  return normalizeText(text).replace(/\*\//g, "*\\/").replace(/^@/gm, "\\@");
+  let safe = normalizeText(text);
+  if (safe.includes("*/")) safe = safe.replace(/\*\//g, "*\\/");
+  if (safe.includes("@")) safe = safe.replace(/^@/gm, "\\@");
+  return safe;
 }
 
 /** A JSDoc tag such as `["default", "10"]`, rendered `@default 10`. */
@@ -46,21 +56,28 @@ export function jsDocLines(
 ): string[] {
   const lines: string[] = [];
   for (const paragraph of paragraphs) {
-    if (paragraph === undefined) continue;
+    if (paragraph === undefined || paragraph === "") continue;
     const safe = commentSafe(paragraph);
     if (safe === "") continue;
     if (lines.length > 0) lines.push("");
-    lines.push(...safe.split("\n"));
+    if (safe.includes("\n")) for (const line of safe.split("\n")) lines.push(line);
+    else lines.push(safe);
   }
-  const tagLines = tags.map(([tag, value]) => {
-    const safe = commentSafe(singleLine(value));
-    return safe === "" ? `@${tag}` : `@${tag} ${safe}`;
-  });
+  if (tags.length === 0) return lines;
   // A one-line description with a few short tags reads fine, and costs less, on a single line.
-  const joined = [...lines, ...tagLines].join(" ");
-  if (lines.length <= 1 && tagLines.length > 0 && joined.length <= COMPACT_JSDOC_WIDTH) return [joined];
-  return [...lines, ...tagLines];
+  let compact = lines.length <= 1 ? (lines[0] ?? "") : undefined;
+  for (const [tag, value] of tags) {
+    const safe = PLAIN_TAG_VALUE.test(value) ? value : commentSafe(singleLine(value));
+    const line = safe === "" ? `@${tag}` : `@${tag} ${safe}`;
+    lines.push(line);
+    if (compact !== undefined) compact = compact === "" ? line : `${compact} ${line}`;
+  }
+  if (compact !== undefined && compact.length <= COMPACT_JSDOC_WIDTH) return [compact];
+  return lines;
 }
+
+// Tag values that need no cleaning: numbers, words, simple patterns without comment ends or breaks.
+const PLAIN_TAG_VALUE = /^[\w.:+-]*$/;
 
 /** Longest JSDoc text kept on one line when it has tags. */
 const COMPACT_JSDOC_WIDTH = 90;
@@ -110,6 +127,7 @@ export function jsString(value: string): string {
 
 /** A Markdown code fence longer than any backtick run in `text`, so the text cannot close it. */
 export function fenceFor(text: string): string {
+  if (!text.includes("```")) return "```";
   const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (match) => match[0].length));
   return "`".repeat(Math.max(3, longest + 1));
 }

@@ -266,21 +266,23 @@ interface Example {
  * are simple (else of any such tool), so the example runs without side effects where possible.
  */
 function example(servers: readonly RenderedServer[], serverFlags: string): Example {
-  const candidates = servers.flatMap((server) =>
-    server.tools.map((tool) => ({
-      server: server.manifest.server,
-      tool,
-      args: exampleArguments(tool.descriptor),
-    })),
-  );
-  const usable = candidates.filter((candidate) => candidate.args !== undefined);
-  const chosen =
-    usable.find((candidate) => candidate.tool.descriptor.annotations?.readOnlyHint === true) ?? usable[0];
-  if (chosen === undefined || chosen.args === undefined) {
+  // The first read-only candidate wins; otherwise the first candidate at all.
+  let chosen: { server: string; tool: RenderedTool; args: Record<string, unknown> } | undefined;
+  search: for (const server of servers) {
+    for (const tool of server.tools) {
+      const readOnly = tool.descriptor.annotations?.readOnlyHint === true;
+      if (chosen !== undefined && !readOnly) continue;
+      const args = exampleArguments(tool.descriptor);
+      if (args === undefined) continue;
+      chosen = { server: server.manifest.server, tool, args };
+      if (readOnly) break search;
+    }
+  }
+  if (chosen === undefined) {
     return {
       source:
         "// Import a tool's function from servers/<server>/<file>.ts and `export default` what you want back.\nexport default null;",
-      snippet: `mcp-cli execute ${serverFlags} -e 'return 1 + 1;'`,
+      snippet: `mcp-cli execute ${serverFlags} -e 'return 1 + 1'`,
     };
   }
   const { names } = chosen.tool;
@@ -361,12 +363,14 @@ function renderSkill(servers: readonly RenderedServer[], identity: SkillIdentity
       server: server.manifest.server,
       summary: markdownInline(serverSummary(server.manifest)),
       namesOnly,
-      names: server.tools.map((tool) => tool.names.fileStem).join(", "),
-      tools: server.tools.map((tool) => ({
-        file: `${tool.names.fileStem}.ts`,
-        functionName: tool.names.functionName,
-        summary: markdownInline(tool.summary),
-      })),
+      names: namesOnly ? server.tools.map((tool) => tool.names.fileStem).join(", ") : "",
+      tools: namesOnly
+        ? []
+        : server.tools.map((tool) => ({
+            file: `${tool.names.fileStem}.ts`,
+            functionName: tool.names.functionName,
+            summary: markdownInline(tool.summary),
+          })),
     })),
   });
 }

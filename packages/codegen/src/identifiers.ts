@@ -100,11 +100,9 @@ export function propertyKey(name: string): string {
  * character that is not a letter or digit separates words.
  */
 export function words(name: string): string[] {
-  return name
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .split(/[^A-Za-z0-9]+/)
-    .filter((word) => word !== "");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: an ASCII range check
+  const ascii = /^[\u0000-\u007f]*$/.test(name) ? name : name.normalize("NFKD").replace(/\p{M}/gu, "");
+  return ascii.split(/[^A-Za-z0-9]+/).filter((word) => word !== "");
 }
 
 function capitalize(word: string): string {
@@ -168,9 +166,11 @@ export function assignUnique(
   key: (value: string) => string = (value) => value,
 ): Map<string, string> {
   const sorted = [...new Set(names)].sort();
+  const naturals = new Map(sorted.map((name) => [name, natural(name)]));
+  const naturalOf = (name: string) => naturals.get(name)!;
   const groups = new Map<string, { value: string; members: string[] }>();
   for (const name of sorted) {
-    const value = natural(name);
+    const value = naturalOf(name);
     const groupKey = key(value);
     const group = groups.get(groupKey);
     if (group === undefined) groups.set(groupKey, { value, members: [name] });
@@ -180,9 +180,9 @@ export function assignUnique(
   const taken = new Set<string>();
   const losers: { name: string; value: string }[] = [];
   for (const [groupKey, { members }] of groups) {
-    const owner = members.find((name) => natural(name) === name) ?? members[0];
+    const owner = members.find((name) => naturalOf(name) === name) ?? members[0];
     for (const name of members) {
-      const value = natural(name);
+      const value = naturalOf(name);
       if (name === owner) {
         result.set(name, value);
         taken.add(groupKey);

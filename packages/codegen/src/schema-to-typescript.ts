@@ -157,7 +157,11 @@ export class SchemaConverter {
       if (base !== undefined) parts.push(base);
     }
 
-    const next = { ...context, depth: context.depth + 1 };
+    const next: NodeContext = {
+      guarded: context.guarded,
+      declaration: context.declaration,
+      depth: context.depth + 1,
+    };
     if (Array.isArray(schema.allOf)) {
       for (const member of schema.allOf) parts.push(this.#node(member, indent, next));
     }
@@ -229,16 +233,14 @@ export class SchemaConverter {
     const inner = `${indent}  `;
     const child: NodeContext = { guarded: true, declaration: context.declaration, depth: context.depth + 1 };
     const properties = isSchemaObject(schema.properties) ? schema.properties : {};
-    const required = new Set(
-      Array.isArray(schema.required) ? schema.required.filter((key) => typeof key === "string") : [],
-    );
+    const required: readonly unknown[] = Array.isArray(schema.required) ? schema.required : [];
     const members: string[] = [];
     const propertyTypes: Rendered[] = [];
     let anyOptional = false;
 
     for (const [key, propertySchema] of Object.entries(properties)) {
       const type = this.#node(propertySchema, inner, child);
-      const optional = !required.has(key);
+      const optional = !required.includes(key);
       anyOptional ||= optional;
       propertyTypes.push(type);
       const doc = isSchemaObject(propertySchema) ? schemaDoc(propertySchema, key) : [];
@@ -246,8 +248,8 @@ export class SchemaConverter {
         `${renderJsDoc(doc, inner)}${inner}${propertyKey(key)}${optional ? "?" : ""}:${afterSeparator(type.text)};`,
       );
     }
-    for (const key of required) {
-      if (Object.hasOwn(properties, key)) continue;
+    for (const key of new Set(required)) {
+      if (typeof key !== "string" || Object.hasOwn(properties, key)) continue;
       propertyTypes.push(UNKNOWN);
       members.push(`${inner}${propertyKey(key)}: unknown;`);
     }
@@ -512,6 +514,7 @@ function arrayOf(element: Rendered): Rendered {
 
 /** `A | B`, flattened and deduplicated; `unknown` absorbs the rest, `never` disappears. */
 function union(members: readonly Rendered[], indent: string): Rendered {
+  if (members.length === 1) return members[0]!;
   const unique = new Map<string, Rendered>();
   for (const member of members) {
     if (isUnknown(member)) return member;
@@ -535,6 +538,8 @@ function union(members: readonly Rendered[], indent: string): Rendered {
 
 /** `A & B`, deduplicated; `unknown` members drop out, `never` absorbs the rest. */
 function intersection(members: readonly Rendered[]): Rendered {
+  if (members.length === 1 && members[0]!.text !== "never") return members[0]!;
+  if (members.length === 0) return UNKNOWN;
   const unique = new Map<string, Rendered>();
   let unknown = UNKNOWN;
   for (const member of members) {
@@ -569,15 +574,23 @@ function sameWords(a: string, b: string): boolean {
   return normalize(a) === normalize(b);
 }
 
-const NUMBER_TAGS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"] as const;
-const COUNT_TAGS = [
+/** Keywords that become a JSDoc tag with their value as written. */
+const VALUE_TAGS: ReadonlySet<string> = new Set([
+  "format",
+  "pattern",
+  "contentMediaType",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
   "minLength",
   "maxLength",
   "minItems",
   "maxItems",
   "minProperties",
   "maxProperties",
-] as const;
+]);
 
 /**
  * JSDoc for a schema: its title (unless it only repeats the property name, as generated titles
@@ -585,34 +598,52 @@ const COUNT_TAGS = [
  * integer-ness, an example, deprecation.
  */
 export function schemaDoc(schema: SchemaObject, propertyName?: string): string[] {
+  let title: string | undefined;
+  let description: string | undefined;
+  let integer = false;
+  const tags: JsDocTag[] = [];
+  let defaultTag: JsDocTag | undefined;
+  let exampleTag: JsDocTag | undefined;
+  let deprecated = false;
+  // One pass over the keys the schema has, rather than a lookup for every keyword it might have.
+  for (const key in schema) {
+    const value = schema[key];
+    switch (key) {
+      case "title":
+        if (typeof value === "string") title = value;
+        break;
+      case "description":
+        if (typeof value === "string") description = value;
+        break;
+      case "type":
+        integer = value === "integer" || (Array.isArray(value) && value.includes("integer"));
+        break;
+      case "default":
+        defaultTag = ["default", jsonForTag(value)];
+        break;
+      case "examples":
+        if (Array.isArray(value) && value.length > 0) exampleTag = ["example", jsonForTag(value[0])];
+        break;
+      case "uniqueItems":
+        if (value === true) tags.push(["uniqueItems", ""]);
+        break;
+      case "deprecated":
+        deprecated = value === true;
+        break;
+      default:
+        if (VALUE_TAGS.has(key) && (typeof value === "string" || typeof value === "number")) {
+          tags.push([key, String(value)]);
+        }
+    }
+  }
   const paragraphs: (string | undefined)[] = [];
-  const title = typeof schema.title === "string" ? schema.title : undefined;
-  const description = typeof schema.description === "string" ? schema.description : undefined;
   if (title !== undefined && !(propertyName !== undefined && sameWords(title, propertyName))) {
     if (description === undefined || !description.includes(title)) paragraphs.push(title);
   }
   paragraphs.push(description);
-
-  const tags: JsDocTag[] = [];
-  const types =
-    typeof schema.type === "string" ? [schema.type] : Array.isArray(schema.type) ? schema.type : [];
-  if (types.includes("integer")) tags.push(["integer", ""]);
-  if (typeof schema.format === "string") tags.push(["format", schema.format]);
-  if (typeof schema.pattern === "string") tags.push(["pattern", schema.pattern]);
-  if (typeof schema.contentMediaType === "string") tags.push(["contentMediaType", schema.contentMediaType]);
-  for (const keyword of NUMBER_TAGS) {
-    const value = schema[keyword];
-    if (typeof value === "number") tags.push([keyword, String(value)]);
-  }
-  for (const keyword of COUNT_TAGS) {
-    const value = schema[keyword];
-    if (typeof value === "number") tags.push([keyword, String(value)]);
-  }
-  if (schema.uniqueItems === true) tags.push(["uniqueItems", ""]);
-  if (Object.hasOwn(schema, "default")) tags.push(["default", jsonForTag(schema.default)]);
-  if (Array.isArray(schema.examples) && schema.examples.length > 0) {
-    tags.push(["example", jsonForTag(schema.examples[0])]);
-  }
-  if (schema.deprecated === true) tags.push(["deprecated", ""]);
+  if (integer) tags.unshift(["integer", ""]);
+  if (defaultTag !== undefined) tags.push(defaultTag);
+  if (exampleTag !== undefined) tags.push(exampleTag);
+  if (deprecated) tags.push(["deprecated", ""]);
   return jsDocLines(paragraphs, tags);
 }

@@ -96,12 +96,15 @@ declare global {
   function readFile(path: string): string;
   /** Writes a text file under \`/workspace\`. */
   function writeFile(path: string, text: string): void;
-  /** Names of the entries of a directory. */
-  function listFiles(directory: string): string[];
+  /** Names of the entries of a directory (default \`/workspace\`). */
+  function listFiles(directory?: string): string[];
   /** A value saved by \`setState\` in this \`--session\`, or undefined. */
   function getState(key: string): unknown;
   /** Saves a JSON value for later runs of this \`--session\`. */
   function setState(key: string, value: unknown): void;
+  /** A timer bounded by the run's deadline. */
+  function setTimeout(callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]): number;
+  function clearTimeout(id: number | undefined): void;
   interface Console {
     log(...data: unknown[]): void;
     info(...data: unknown[]): void;
@@ -198,7 +201,8 @@ let compiled: CompiledTemplates | undefined;
 export function templates(): CompiledTemplates {
   if (compiled === undefined) {
     const environment = Handlebars.create();
-    const options = { noEscape: true, strict: true } as const;
+    // knownHelpersOnly compiles `if`/`each` inline; data: false skips @index frames we never use.
+    const options = { noEscape: true, strict: true, knownHelpersOnly: true, data: false } as const;
     compiled = {
       toolFile: environment.compile<ToolFileView>(TOOL_FILE, options),
       indexFile: environment.compile<IndexFileView>(INDEX_FILE, options),

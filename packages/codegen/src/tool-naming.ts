@@ -32,6 +32,8 @@ const RESERVED_FILE_STEMS: ReadonlySet<string> = new Set([
   ...Array.from({ length: 10 }, (_, n) => `lpt${n}`),
 ]);
 
+const SAFE_STEM = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+
 /**
  * The file stem a tool name maps to before collisions are resolved: accents are removed
  * (`créer` gives `creer`), every other code point outside `[A-Za-z0-9_-]` becomes `_` (dots too, so no stem can be `.`, `..`, hidden, look like an
@@ -39,6 +41,7 @@ const RESERVED_FILE_STEMS: ReadonlySet<string> = new Set([
  * `manifest`, Windows device names; any case) gets `_tool` appended.
  */
 export function naturalFileStem(name: string): string {
+  if (SAFE_STEM.test(name)) return RESERVED_FILE_STEMS.has(name.toLowerCase()) ? `${name}_tool` : name;
   let stem = "";
   const unaccented = name.normalize("NFKD").replace(/\p{M}/gu, "");
   for (const character of unaccented) stem += /^[A-Za-z0-9_-]$/.test(character) ? character : "_";

@@ -2,7 +2,7 @@ import type { GeneratedFile } from "@mcp-execution/core";
 import { describe, expect, it } from "vitest";
 import { generateTree } from "../src/generate.js";
 import { allCorpusManifests, CORPUS, type CorpusName, corpusManifest } from "./corpus.js";
-import { skillExample, typecheckTree } from "./typecheck.js";
+import { NODE_AND_DOM_COMPILER_OPTIONS, skillExample, typecheckTree } from "./typecheck.js";
 
 function file(path: string, contents: string): GeneratedFile {
   return { path, contents };
@@ -40,6 +40,8 @@ const label: string | undefined = output.node.label;
 const text: string = readFile("/mcp-tools/SKILL.md");
 writeFile("/workspace/out.txt", text);
 setState("count", listFiles("/workspace").length);
+const timer = setTimeout((label: unknown) => console.debug(label), 5, "tick");
+clearTimeout(timer);
 console.log(echoed, sum, celsius, firstName, size, label, getState("count"));
 try {
   await callTool("everything", "echo", { message: "raw" });
@@ -50,6 +52,18 @@ try {
 export default { celsius, firstName };
 `;
     expect(typecheckTree(files, [file("script.ts", script)])).toEqual([]);
+  });
+
+  it("the globals merge with @types/node and lib.dom (an agent's usual editor setup)", async () => {
+    const files = generateTree([await corpusManifest("everything"), await corpusManifest("filesystem")]);
+    const script = `
+import { echo } from "./servers/everything/echo.ts";
+const timer = setTimeout(() => console.log("later"), 10);
+clearTimeout(timer);
+console.info(await echo({ message: "hi" }), listFiles().length);
+export default readFile("/mcp-tools/SKILL.md").length;
+`;
+    expect(typecheckTree(files, [file("script.ts", script)], NODE_AND_DOM_COMPILER_OPTIONS)).toEqual([]);
   });
 
   it("regression: wrong argument types are compile errors, so the types are not any", async () => {

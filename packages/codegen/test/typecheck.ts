@@ -6,7 +6,8 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { GeneratedFile } from "@mcp-execution/core";
 import ts from "typescript";
 import { writeTree } from "./corpus.js";
@@ -35,13 +36,14 @@ export const GUEST_COMPILER_OPTIONS: ts.CompilerOptions = {
 export function typecheckTree(
   files: readonly GeneratedFile[],
   extra: readonly GeneratedFile[] = [],
+  options: ts.CompilerOptions = GUEST_COMPILER_OPTIONS,
 ): string[] {
   const root = mkdtempSync(join(tmpdir(), "codegen-tsc-"));
   try {
     const all = [...files, ...extra];
     writeTree(root, all);
     const rootNames = all.filter((file) => file.path.endsWith(".ts")).map((file) => join(root, file.path));
-    const program = ts.createProgram(rootNames, GUEST_COMPILER_OPTIONS);
+    const program = ts.createProgram(rootNames, options);
     return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
       const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
       if (diagnostic.file === undefined || diagnostic.start === undefined) return message;
@@ -59,3 +61,14 @@ export function skillExample(skill: string): string {
   if (match?.[1] === undefined) throw new Error("SKILL.md has no TypeScript example");
   return match[1];
 }
+
+/**
+ * The same checks in an editor set up for Node and the browser: the tree's global declarations
+ * must merge with @types/node and lib.dom (console, setTimeout) instead of conflicting.
+ */
+export const NODE_AND_DOM_COMPILER_OPTIONS: ts.CompilerOptions = {
+  ...GUEST_COMPILER_OPTIONS,
+  lib: ["lib.es2023.d.ts", "lib.dom.d.ts"],
+  types: ["node"],
+  typeRoots: [join(dirname(fileURLToPath(import.meta.url)), "../../../node_modules/@types")],
+};
