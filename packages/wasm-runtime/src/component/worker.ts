@@ -39,6 +39,18 @@ class HostStop extends Error {
   }
 }
 
+/**
+ * The first limit or contract stop of this run. Remembered because a guest compiled with
+ * WebAssembly exception handling could catch the exception on its way out and carry on; the
+ * stop is reported however `run` ends, and every later import throws again.
+ */
+let firstStop: HostStop | undefined;
+
+function stop(code: ErrorCode, message: string, details?: Readonly<Record<string, unknown>>): HostStop {
+  firstStop ??= new HostStop(code, message, details);
+  return firstStop;
+}
+
 /** A component's exported `run`, as jco binds it: `ok` returns, `err` throws a ComponentError. */
 interface Root {
   run(...args: unknown[]): unknown;
@@ -67,7 +79,7 @@ function post(message: WorkerMessage): void {
 function log(level: LogLevel, text: string): void {
   outputBytes += encoder.encode(text).length;
   if (outputBytes > input.maxOutputBytes) {
-    throw new HostStop(
+    throw stop(
       "LIMIT_OUTPUT",
       `the component's logs exceed the output limit of ${input.maxOutputBytes} bytes`,
       { limitBytes: input.maxOutputBytes },
@@ -103,7 +115,7 @@ const stderr = lineLogger("error");
 
 function requireString(value: unknown, parameter: string, fn: string): string {
   if (typeof value !== "string") {
-    throw new HostStop(
+    throw stop(
       "COMPONENT_INVALID",
       `the component passed ${typeof value} as ${parameter} of ${fn}; ${HOST_INTERFACE} expects a string`,
     );
@@ -112,6 +124,7 @@ function requireString(value: unknown, parameter: string, fn: string): string {
 }
 
 function callTool(server: unknown, tool: unknown, argsJson: unknown): { tag: "ok" | "err"; val: string } {
+  if (firstStop !== undefined) throw firstStop;
   const message = {
     type: "call" as const,
     server: requireString(server, "server", "call-tool"),
@@ -120,7 +133,7 @@ function callTool(server: unknown, tool: unknown, argsJson: unknown): { tag: "ok
   };
   toolCalls += 1;
   if (toolCalls > input.maxToolCalls) {
-    throw new HostStop(
+    throw stop(
       "LIMIT_CALLS",
       `the component made more than ${input.maxToolCalls} tool calls (the tool-call limit)`,
       { limit: input.maxToolCalls },
@@ -136,8 +149,9 @@ function callTool(server: unknown, tool: unknown, argsJson: unknown): { tag: "ok
 }
 
 function hostLog(level: unknown, message: unknown): void {
+  if (firstStop !== undefined) throw firstStop;
   if (typeof level !== "string" || !(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new HostStop(
+    throw stop(
       "COMPONENT_INVALID",
       `the component passed log level ${String(level)}; expected one of ${LOG_LEVELS.join(", ")}`,
     );
@@ -185,6 +199,7 @@ function nearMemoryCap(): boolean {
 
 /** Maps whatever escaped `run` to a coded error; guest failures and host stops alike. */
 function classify(error: unknown): ErrorDocument {
+  if (firstStop !== undefined) return failure(firstStop.code, firstStop.message, firstStop.details);
   if (error instanceof HostStop) return failure(error.code, error.message, error.details);
   // The memory cap refused a core module while loading (LIMIT_MEMORY or COMPONENT_INVALID).
   if (error instanceof MemoryCapError) return failure(error.code, error.message, error.details);
@@ -254,6 +269,10 @@ async function main(): Promise<void> {
       // The output limit was already reached; the first error is the one to report.
     }
     finish({ type: "done", ok: false, error: classify(error), memoryBytes: memoryBytes() });
+    return;
+  }
+  if (firstStop !== undefined) {
+    finish({ type: "done", ok: false, error: classify(firstStop), memoryBytes: memoryBytes() });
     return;
   }
   if (typeof value !== "string") {

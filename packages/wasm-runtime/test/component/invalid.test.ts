@@ -41,6 +41,11 @@ describe("malformed .wasm gives COMPONENT_INVALID", () => {
     expect((await refusal(bytes)).message).toContain("unknown WebAssembly version or layer (0e 00 01 00)");
   });
 
+  it("a component using legacy exception handling (which could catch the host's limit stops), with the transpiler's reason", async () => {
+    const error = await refusal(fixture("swallow-stop"), "swallow.wasm");
+    expect(error.message).toMatch(/^swallow\.wasm is not a valid WebAssembly component: .*legacy_exceptions/);
+  });
+
   it("a truncated component, with the transpiler's reason", async () => {
     const whole = fixture("ok");
     const error = await refusal(whole.subarray(0, Math.floor(whole.length / 2)), "half.wasm");
