@@ -6,6 +6,9 @@
  *
  * Session state (`execute --session`): `$MCP_CLI_STATE_DIR/sessions` when set, otherwise
  * `$XDG_STATE_HOME/mcp-cli/sessions` (default `~/.local/state/mcp-cli/sessions`).
+ *
+ * Transpiled WebAssembly components (`execute file.wasm`): `$XDG_CACHE_HOME/mcp-cli/components`
+ * (default `~/.cache/mcp-cli/components`); safe to delete at any time.
  */
 import { join, resolve } from "node:path";
 import type { CommandContext } from "./context.js";
@@ -31,4 +34,11 @@ export function sessionsDirectory(context: CommandContext): string {
       ? env.XDG_STATE_HOME
       : join(home, ".local", "state");
   return join(resolve(cwd, stateHome), "mcp-cli", "sessions");
+}
+
+export function componentCacheDirectory(context: CommandContext): string {
+  const { env, home, cwd } = context.environment;
+  const cacheHome =
+    env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== "" ? env.XDG_CACHE_HOME : join(home, ".cache");
+  return join(resolve(cwd, cacheHome), "mcp-cli", "components");
 }

@@ -19,6 +19,11 @@ export interface MainOptions extends ProcessEnvironment {
 
 /** How long closing servers may take after the command ended before main gives up waiting. */
 const CLOSE_GRACE_MS = 3_000;
+/**
+ * After SIGINT, how long the command may take to end by itself (it has the aborted signal, and can
+ * report what it has, such as the guest's logs) before main stops waiting and reports CANCELLED.
+ */
+const INTERRUPT_GRACE_MS = 1_000;
 
 function commandPath(command: Command): string {
   const names: string[] = [];
@@ -102,9 +107,11 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
     });
     context = new CommandContext(globals, output, options, options.signal, adHoc);
     if (options.signal.aborted) throw cancelled(options.signal);
-    const interrupted = whenAborted(options.signal).then(() => {
-      throw cancelled(options.signal);
-    });
+    const interrupted = whenAborted(options.signal)
+      .then(() => new Promise((resolve) => setTimeout(resolve, INTERRUPT_GRACE_MS).unref()))
+      .then(() => {
+        throw cancelled(options.signal);
+      });
     const outcome = await Promise.race([body(context), interrupted]);
     exitCode = outcome ?? 0;
   });

@@ -1,0 +1,131 @@
+/**
+ * The output rules (CONVENTIONS.md section 1) in the Output class, with in-memory sinks, and once
+ * for real under a pseudo-terminal (`script`), where colour and progress must appear unless
+ * NO_COLOR or --no-color says otherwise.
+ */
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { colorAllowed, Output, type TextSink } from "../src/output.js";
+import { CLI_BIN, createSandbox, type Sandbox } from "./helpers.js";
+
+class Sink implements TextSink {
+  text = "";
+  constructor(readonly isTTY: boolean) {}
+  write(text: string): void {
+    this.text += text;
+  }
+}
+
+function output(
+  options: {
+    json?: boolean;
+    tty?: boolean;
+    env?: Record<string, string>;
+    color?: boolean;
+    quiet?: boolean;
+    verbose?: boolean;
+  } = {},
+) {
+  const stdout = new Sink(options.tty ?? false);
+  const stderr = new Sink(options.tty ?? false);
+  const out = new Output({
+    stdout,
+    stderr,
+    json: options.json ?? false,
+    colorFlag: options.color ?? true,
+    env: options.env ?? {},
+    quiet: options.quiet ?? false,
+    verbose: options.verbose ?? false,
+  });
+  return { out, stdout, stderr };
+}
+
+describe("colorAllowed", () => {
+  it("only on a TTY, without NO_COLOR (any value), --no-color or TERM=dumb", () => {
+    expect(colorAllowed(new Sink(true), true, {})).toBe(true);
+    expect(colorAllowed(new Sink(false), true, {})).toBe(false);
+    expect(colorAllowed(new Sink(true), false, {})).toBe(false);
+    expect(colorAllowed(new Sink(true), true, { NO_COLOR: "" })).toBe(false);
+    expect(colorAllowed(new Sink(true), true, { NO_COLOR: "1" })).toBe(false);
+    expect(colorAllowed(new Sink(true), true, { TERM: "dumb" })).toBe(false);
+  });
+});
+
+describe("Output", () => {
+  it("writes data to stdout and everything else to stderr", () => {
+    const { out, stdout, stderr } = output({ verbose: true });
+    out.data("answer");
+    out.info("status");
+    out.warn("careful");
+    out.debug("detail");
+    out.error("broken");
+    expect(stdout.text).toBe("answer\n");
+    expect(stderr.text).toBe("status\nwarning: careful\ndetail\nerror: broken\n");
+  });
+
+  it("in JSON mode ignores human data and allows one document only", () => {
+    const { out, stdout } = output({ json: true });
+    out.data("human text");
+    out.document({ ok: true });
+    expect(stdout.text).toBe('{"ok":true}\n');
+    expect(() => out.document({ ok: true })).toThrow(/already written/);
+  });
+
+  it("quiet hides status lines but not warnings; debug needs verbose", () => {
+    const { out, stderr } = output({ quiet: true });
+    out.info("status");
+    out.debug("detail");
+    out.warn("careful");
+    expect(stderr.text).toBe("warning: careful\n");
+  });
+
+  it("shows progress only on a TTY, and clears it before other output", () => {
+    const plain = output();
+    plain.out.progress("connecting").done("connected");
+    expect(plain.stderr.text).toBe("");
+
+    const tty = output({ tty: true });
+    const progress = tty.out.progress("connecting");
+    expect(tty.stderr.text).toContain("connecting");
+    tty.out.info("a status line");
+    expect(tty.stderr.text).toMatch(/\r\u001b\[2Ka status line\n$/);
+    progress.done();
+    const quiet = output({ tty: true, quiet: true });
+    quiet.out.progress("connecting");
+    expect(quiet.stderr.text).toBe("");
+  });
+
+  it("colours on a TTY only", () => {
+    const tty = output({ tty: true });
+    tty.out.error("x");
+    expect(tty.stderr.text).toContain("\u001b[31m");
+    const noColor = output({ tty: true, env: { NO_COLOR: "1" } });
+    noColor.out.error("x");
+    expect(noColor.stderr.text).toBe("error: x\n");
+  });
+});
+
+const hasScript = spawnSync("sh", ["-c", "command -v script"]).status === 0;
+
+describe.skipIf(!hasScript)("under a real terminal", () => {
+  let sandbox: Sandbox;
+  beforeAll(() => {
+    sandbox = createSandbox();
+  });
+  afterAll(() => sandbox.remove());
+
+  function inTerminal(args: string, env: Record<string, string> = {}): string {
+    const result = spawnSync("script", ["-qec", `"${process.execPath}" "${CLI_BIN}" ${args}`, "/dev/null"], {
+      cwd: sandbox.cwd,
+      env: { ...sandbox.env(), TERM: "xterm-256color", ...env },
+      encoding: "utf8",
+    });
+    return result.stdout;
+  }
+
+  it("colours an error on a terminal, and not with NO_COLOR or --no-color", () => {
+    expect(inTerminal("server info nope")).toContain("\u001b[31merror:");
+    expect(inTerminal("server info nope", { NO_COLOR: "1" })).not.toContain("\u001b[");
+    expect(inTerminal("server info nope --no-color")).not.toContain("\u001b[");
+  });
+});
