@@ -4,8 +4,8 @@
 // Run: npx tsc -b packages/codegen && node benches/run.mjs codegen
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { blake3Hex, canonicalJson } from "../packages/core/dist/index.js";
 import { generateTree } from "../packages/codegen/dist/index.js";
+import { blake3Hex, canonicalJson } from "../packages/core/dist/index.js";
 import { measure, printTable } from "./lib/measure.mjs";
 
 const recording = JSON.parse(
@@ -17,7 +17,9 @@ async function manifestOf(count) {
   for (let copy = 0; tools.length < count; copy++) {
     for (const tool of recording.tools) {
       if (tools.length === count) break;
-      tools.push(copy === 0 ? tool : { ...tool, name: `${tool.name}_v${copy}` });
+      // A deep copy per tool, as JSON.parse would give: no schema object is shared between tools.
+      const copied = structuredClone(tool);
+      tools.push(copy === 0 ? copied : { ...copied, name: `${tool.name}_v${copy}` });
     }
   }
   const sorted = [...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -39,7 +41,9 @@ const manifests = { 10: await manifestOf(10), 50: await manifestOf(50), 1000: aw
 const coldStart = performance.now();
 const coldFiles = generateTree(manifests[10]);
 const coldMs = performance.now() - coldStart;
-console.log(`\nfirst generateTree call in this process (10 tools, compiles templates): ${coldMs.toFixed(2)} ms, ${coldFiles.length} files`);
+console.log(
+  `\nfirst generateTree call in this process (10 tools, compiles templates): ${coldMs.toFixed(2)} ms, ${coldFiles.length} files`,
+);
 
 for (const [count, iterations] of [
   [10, 500],
@@ -50,11 +54,18 @@ for (const [count, iterations] of [
   const files = generateTree(manifest);
   const bytes = files.reduce((sum, file) => sum + file.contents.length, 0);
   const results = [
-    await measure(`JSON.stringify(manifest, null, 2)`, () => JSON.stringify(manifest, null, 2), { iterations, warmup: 10 }),
-    await measure(`generateTree (${files.length} files, ${(bytes / 1024).toFixed(0)} KiB)`, () => generateTree(manifest), {
+    await measure(`JSON.stringify(manifest, null, 2)`, () => JSON.stringify(manifest, null, 2), {
       iterations,
       warmup: 10,
     }),
+    await measure(
+      `generateTree (${files.length} files, ${(bytes / 1024).toFixed(0)} KiB)`,
+      () => generateTree(manifest),
+      {
+        iterations,
+        warmup: 10,
+      },
+    ),
   ];
   printTable(`${count} tools`, results, "JSON.stringify(manifest, null, 2)");
 }

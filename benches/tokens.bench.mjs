@@ -5,8 +5,8 @@
 // Run: npx tsc -b packages/codegen && node benches/run.mjs tokens
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { blake3Hex, canonicalJson } from "../packages/core/dist/index.js";
 import { countTokens, generateTree, measureTokens } from "../packages/codegen/dist/index.js";
+import { blake3Hex, canonicalJson } from "../packages/core/dist/index.js";
 
 const fixture = (name) =>
   JSON.parse(readFileSync(new URL(`../packages/codegen/test/fixtures/${name}`, import.meta.url), "utf8"));
@@ -33,7 +33,10 @@ console.log(`\ntokenizer import + first count: ${(performance.now() - loadStart)
 const trees = [
   ["server-everything (recorded)", [await manifestOf("everything", fixture("server-everything.json"))]],
   ["filesystem-style (hand-written)", [await manifestOf("filesystem", fixture("filesystem-style.json"))]],
-  ["knowledge-graph (pydantic-style)", [await manifestOf("knowledge-graph", fixture("knowledge-graph-pydantic.json"))]],
+  [
+    "knowledge-graph (pydantic-style)",
+    [await manifestOf("knowledge-graph", fixture("knowledge-graph-pydantic.json"))],
+  ],
   ["synthetic 100-tool server", [await manifestOf("synthetic", fixture("synthetic-100.json"))]],
 ];
 

@@ -10,14 +10,30 @@ const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
-// Anything normalizeText would change besides the outer trim. Most descriptions have none of it,
-// and generation runs these functions for every property of every tool.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
-const NEEDS_NORMALIZING = /[\r\u2028\u2029\u0000-\u0008\u000b-\u001f\u007f-\u009f]|[ \t]\n/;
+/**
+ * True when normalizeText would change more than the outer whitespace: a carriage return, line or
+ * paragraph separator, control character, or spaces before a line break. Most descriptions have
+ * none of these, and generation cleans every description of every property, so this is a plain
+ * loop rather than a regular expression.
+ */
+function needsNormalizing(text: string): boolean {
+  let previous = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20) {
+      if (code !== 0x09 && code !== 0x0a) return true;
+      if (code === 0x0a && (previous === 0x20 || previous === 0x09)) return true;
+    } else if ((code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) {
+      return true;
+    }
+    previous = code;
+  }
+  return false;
+}
 
 /** Normalizes line breaks to `\n`, drops control characters and trims trailing spaces per line. */
 export function normalizeText(text: string): string {
-  if (!NEEDS_NORMALIZING.test(text)) return text.trim();
+  if (!needsNormalizing(text)) return text.trim();
   return text
     .replace(LINE_BREAKS, "\n")
     .replace(CONTROL_CHARACTERS, "")

@@ -187,7 +187,9 @@ function renderServer(manifest: ServerManifest): RenderedServer {
   const files: GeneratedFile[] = [
     ...tools.map((tool) => tool.file),
     { path: `servers/${server}/index.ts`, contents: index },
-    { path: `servers/${server}/manifest.json`, contents: `${JSON.stringify(manifest, null, 2)}\n` },
+    // Compact: the file is for programs (fingerprint checks, regeneration); agents read the tool
+    // files. Pretty-printing would double its tokens and its share of generation time (ADR-004).
+    { path: `servers/${server}/manifest.json`, contents: `${JSON.stringify(manifest)}\n` },
   ];
   return { manifest, tools, files };
 }
