@@ -3,6 +3,7 @@
  * loads that verify every checksum first; verification that names each changed, missing or extra
  * file; removal; and the tool-fingerprint check that catches a server changing under a skill.
  */
+import { lstatSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, rename } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import {
@@ -25,8 +26,11 @@ import {
   type ToolFingerprint,
 } from "@mcp-execution/core";
 import {
+  decodeSnapshotFile,
   MCP_TOOLS_ROOT,
   normalizeVfsPath,
+  parseVfsSnapshot,
+  type VfsSnapshot,
   VirtualFileSystem,
   type VirtualFileSystemOptions,
 } from "@mcp-execution/vfs";
@@ -208,8 +212,8 @@ function integrityError(report: SkillVerificationReport, directory: string): Mcp
 interface Inspection {
   readonly report: SkillVerificationReport;
   readonly metadata: SkillMetadata | undefined;
-  /** Built from vfs.json when it parsed; the caller disposes it. */
-  readonly vfs: VirtualFileSystem | undefined;
+  /** vfs.json, when it parsed as a snapshot. */
+  readonly snapshot: VfsSnapshot | undefined;
   readonly tree: SkillTree;
 }
 
@@ -449,34 +453,41 @@ export class FileSkillStore implements SkillStore {
    */
   async load(name: SkillId | string, options: LoadOptions = {}): Promise<LoadedSkillWithVfs> {
     const id = skillId(name);
-    const { inspection, directory } = await this.#inspect(id, options.vfs);
-    const { report, metadata } = inspection;
-    let vfs = inspection.vfs;
-    try {
-      if (!report.ok && options.force !== true) throw integrityError(report, directory);
-      if (metadata === undefined) throw integrityError(report, directory);
-      if (!report.ok) {
-        this.#warn(
-          `loading skill ${id} although it failed verification: ${integrityError(report, directory).message}`,
-        );
-      }
-      // Forced past a broken vfs.json: use the materialized tree, which is what an agent reads.
-      vfs ??= VirtualFileSystem.withTools(
-        generatedTreeFiles(inspection.tree.files.keys()).map((path) => ({
-          path,
-          contents: Buffer.from(inspection.tree.files.get(path) as Uint8Array).toString("utf8"),
-        })),
-        options.vfs,
+    const { inspection, directory } = await this.#inspect(id);
+    const { report, metadata, snapshot, tree } = inspection;
+    if (!report.ok && options.force !== true) throw integrityError(report, directory);
+    if (metadata === undefined) throw integrityError(report, directory);
+    if (!report.ok) {
+      this.#warn(
+        `loading skill ${id} although it failed verification: ${integrityError(report, directory).message}`,
       );
-      const files: GeneratedFile[] = vfs.listTree(MCP_TOOLS_ROOT).map((path) => ({
-        path: path.slice(MCP_TOOLS_ROOT.length + 1),
-        contents: (vfs as VirtualFileSystem).readFile(path),
-      }));
-      return { metadata, files, directory, vfs, verification: report };
-    } catch (error) {
-      vfs?.dispose();
-      throw error;
     }
+    let files: GeneratedFile[];
+    let vfs: VirtualFileSystem;
+    if (snapshot !== undefined) {
+      vfs = VirtualFileSystem.fromSnapshot(snapshot, options.vfs);
+      files = snapshot.entries.flatMap((entry) =>
+        entry.type === "file" && entry.path.startsWith(`${MCP_TOOLS_ROOT}/`)
+          ? [
+              {
+                path: entry.path.slice(MCP_TOOLS_ROOT.length + 1),
+                contents:
+                  entry.encoding === "utf8"
+                    ? entry.data
+                    : Buffer.from(decodeSnapshotFile(entry)).toString("utf8"),
+              },
+            ]
+          : [],
+      );
+    } else {
+      // Forced past a broken vfs.json: use the materialized tree, which is what an agent reads.
+      files = generatedTreeFiles(tree.files.keys()).map((path) => ({
+        path,
+        contents: Buffer.from(tree.files.get(path) as Uint8Array).toString("utf8"),
+      }));
+      vfs = VirtualFileSystem.withTools(files, options.vfs);
+    }
+    return { metadata, files, directory, vfs, verification: report };
   }
 
   /**
@@ -486,9 +497,7 @@ export class FileSkillStore implements SkillStore {
    */
   async verify(name: SkillId | string): Promise<SkillVerificationReport> {
     const id = skillId(name);
-    const { inspection } = await this.#inspect(id, undefined);
-    inspection.vfs?.dispose();
-    return inspection.report;
+    return (await this.#inspect(id)).inspection.report;
   }
 
   /**
@@ -570,9 +579,10 @@ export class FileSkillStore implements SkillStore {
     this.#diagnostic?.({ level: "warn", message, source: "skill-store" });
   }
 
+  // Synchronous: one lstat costs less than a round trip through the thread pool.
   async #kind(path: string): Promise<"directory" | "other" | undefined> {
     try {
-      return (await lstat(path)).isDirectory() ? "directory" : "other";
+      return lstatSync(path).isDirectory() ? "directory" : "other";
     } catch (error) {
       if (errorCode(error) === "ENOENT") return undefined;
       throw error;
@@ -746,11 +756,15 @@ export class FileSkillStore implements SkillStore {
   }
 
   /** Reads everything and checks it; see {@link SkillVerificationReport}. */
-  async #inspect(
-    name: SkillId,
-    vfsOptions: VirtualFileSystemOptions | undefined,
-  ): Promise<{ inspection: Inspection; directory: string }> {
+  async #inspect(name: SkillId): Promise<{ inspection: Inspection; directory: string }> {
     const { tree, directory } = await this.#read(name, () => true);
+    if (!tree.regular.has(METADATA_JSON) && !tree.regular.has(CHECKSUM_FILE)) {
+      throw notFound(
+        name,
+        this.directory,
+        "was saved by mcp-cli (the folder has neither metadata.json nor checksum.blake3)",
+      );
+    }
     const changed = new Set<string>();
     const missing = new Set<string>();
     const extra = new Set<string>();
@@ -797,17 +811,17 @@ export class FileSkillStore implements SkillStore {
       if (typeof parsed === "string") problems.push(parsed);
       else metadata = parsed;
     }
-    let vfs: VirtualFileSystem | undefined;
+    let snapshot: VfsSnapshot | undefined;
     const vfsText = text(VFS_JSON);
     if (vfsText !== undefined) {
       try {
-        vfs = VirtualFileSystem.fromSnapshot(JSON.parse(vfsText), vfsOptions);
+        snapshot = parseVfsSnapshot(JSON.parse(vfsText));
       } catch (error) {
         if (!(error instanceof SyntaxError) && !isMcpCliError(error)) throw error;
         problems.push(`vfs.json cannot be read: ${(error as Error).message}`);
       }
     }
-    if (vfs !== undefined) problems.push(...this.#compareTreeWithVfs(tree, vfs));
+    if (snapshot !== undefined) problems.push(...compareTreeWithSnapshot(tree, snapshot));
 
     const sorted = (set: Set<string>): string[] => [...set].sort(compare);
     const report: SkillVerificationReport = {
@@ -818,30 +832,7 @@ export class FileSkillStore implements SkillStore {
       extra: sorted(extra),
       problems,
     };
-    return { inspection: { report, metadata, vfs, tree }, directory };
-  }
-
-  /** vfs.json and the materialized tree must hold the same files with the same bytes. */
-  #compareTreeWithVfs(tree: SkillTree, vfs: VirtualFileSystem): string[] {
-    const problems: string[] = [];
-    const onDisk = generatedTreeFiles(tree.regular);
-    const inVfs = vfs.listTree(MCP_TOOLS_ROOT).map((path) => path.slice(MCP_TOOLS_ROOT.length + 1));
-    const vfsSet = new Set(inVfs);
-    const diskSet = new Set(onDisk);
-    for (const path of inVfs) {
-      if (!diskSet.has(path)) problems.push(`vfs.json holds ${path}, which is not in the skill folder`);
-    }
-    for (const path of onDisk) {
-      if (!vfsSet.has(path)) {
-        problems.push(`${path} is in the skill folder but not in vfs.json`);
-        continue;
-      }
-      const bytes = tree.files.get(path);
-      if (bytes !== undefined && !Buffer.from(bytes).equals(vfs.readBytes(`${MCP_TOOLS_ROOT}/${path}`))) {
-        problems.push(`${path} differs from its copy in vfs.json`);
-      }
-    }
-    return problems;
+    return { inspection: { report, metadata, snapshot, tree }, directory };
   }
 
   /**
@@ -904,4 +895,35 @@ export function compareFingerprints(metadata: SkillMetadata, current: ToolFinger
   const sameDigest = digestsEqual(metadata.fingerprint.digest, current.digest);
   const emptyDiff = diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0;
   return { name: metadata.name, server: metadata.server, matches: sameDigest && emptyDiff, diff };
+}
+
+/** vfs.json and the materialized tree must hold the same files with the same bytes. */
+function compareTreeWithSnapshot(tree: SkillTree, snapshot: VfsSnapshot): string[] {
+  const problems: string[] = [];
+  const inSnapshot = new Map<string, Uint8Array>();
+  for (const entry of snapshot.entries) {
+    if (!entry.path.startsWith(`${MCP_TOOLS_ROOT}/`)) {
+      problems.push(`vfs.json holds ${entry.path}, outside ${MCP_TOOLS_ROOT}`);
+    } else if (entry.type === "file") {
+      inSnapshot.set(entry.path.slice(MCP_TOOLS_ROOT.length + 1), decodeSnapshotFile(entry));
+    }
+  }
+  if (!snapshot.sealed) problems.push("vfs.json is not sealed");
+  const onDisk = generatedTreeFiles(tree.regular);
+  const diskSet = new Set(onDisk);
+  for (const path of [...inSnapshot.keys()].sort(compare)) {
+    if (!diskSet.has(path)) problems.push(`vfs.json holds ${path}, which is not in the skill folder`);
+  }
+  for (const path of onDisk) {
+    const copy = inSnapshot.get(path);
+    if (copy === undefined) {
+      problems.push(`${path} is in the skill folder but not in vfs.json`);
+      continue;
+    }
+    const bytes = tree.files.get(path);
+    if (bytes !== undefined && !Buffer.from(bytes).equals(copy)) {
+      problems.push(`${path} differs from its copy in vfs.json`);
+    }
+  }
+  return problems;
 }

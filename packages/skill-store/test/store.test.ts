@@ -244,6 +244,9 @@ describe("list, info, remove", () => {
     mkdirSync(join(temp.path, "hand-written"));
     writeFileSync(join(temp.path, "hand-written", "SKILL.md"), "---\nname: hand-written\n---\n");
     expect(await codeOf(() => store.info("hand-written"))).toBe("SKILL_NOT_FOUND");
+    expect(await codeOf(() => store.verify("hand-written"))).toBe("SKILL_NOT_FOUND");
+    expect(await codeOf(() => store.load("hand-written"))).toBe("SKILL_NOT_FOUND");
+    expect(await codeOf(() => store.verify("absent"))).toBe("SKILL_NOT_FOUND");
   });
 
   it("info refuses metadata.json that names another skill with INTEGRITY", async () => {

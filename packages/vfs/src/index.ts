@@ -10,6 +10,7 @@ export {
   WORKSPACE_ROOT,
 } from "./path.js";
 export {
+  decodeSnapshotFile,
   parseVfsSnapshot,
   VFS_SNAPSHOT_FORMAT,
   VFS_SNAPSHOT_VERSION,
