@@ -95,14 +95,33 @@ export function propertyKey(name: string): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
+function isAsciiAlphanumeric(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+function isAscii(text: string): boolean {
+  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) > 0x7f) return false;
+  return true;
+}
+
 /**
  * Splits a name into ASCII words: accents are removed (`créer` gives `creer`), every other
- * character that is not a letter or digit separates words.
+ * character that is not a letter or digit separates words. (A loop, not a regular expression:
+ * naming runs for every tool and every `$defs` key.)
  */
 export function words(name: string): string[] {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: an ASCII range check
-  const ascii = /^[\u0000-\u007f]*$/.test(name) ? name : name.normalize("NFKD").replace(/\p{M}/gu, "");
-  return ascii.split(/[^A-Za-z0-9]+/).filter((word) => word !== "");
+  const text = isAscii(name) ? name : name.normalize("NFKD").replace(/\p{M}/gu, "");
+  const result: string[] = [];
+  let start = -1;
+  for (let index = 0; index <= text.length; index++) {
+    if (index < text.length && isAsciiAlphanumeric(text.charCodeAt(index))) {
+      if (start < 0) start = index;
+    } else if (start >= 0) {
+      result.push(text.slice(start, index));
+      start = -1;
+    }
+  }
+  return result;
 }
 
 function capitalize(word: string): string {
@@ -114,9 +133,20 @@ function capitalize(word: string): string {
 function lowerFirstWord(word: string): string {
   if (word === word.toUpperCase()) return word.toLowerCase();
   // `HTTPRequest` gives `httpRequest`: lower the leading capitals except the one that starts the next word.
-  const leadingCapitals = /^[A-Z]+/.exec(word)?.[0].length ?? 0;
+  let leadingCapitals = 0;
+  while (leadingCapitals < word.length) {
+    const code = word.charCodeAt(leadingCapitals);
+    if (code < 65 || code > 90) break;
+    leadingCapitals++;
+  }
+  if (leadingCapitals === 0) return word;
   const cut = leadingCapitals > 1 ? leadingCapitals - 1 : leadingCapitals;
   return word.slice(0, cut).toLowerCase() + word.slice(cut);
+}
+
+function startsWithDigit(text: string): boolean {
+  const code = text.charCodeAt(0);
+  return code >= 48 && code <= 57;
 }
 
 /**
@@ -128,10 +158,10 @@ function lowerFirstWord(word: string): string {
  */
 export function camelCase(name: string, fallback: string): string {
   const parts = words(name);
-  const [first, ...rest] = parts;
-  if (first === undefined) return fallback;
-  const joined = lowerFirstWord(first) + rest.map(capitalize).join("");
-  return /^[0-9]/.test(joined) ? fallback + joined : joined;
+  if (parts.length === 0) return fallback;
+  let joined = lowerFirstWord(parts[0]!);
+  for (let index = 1; index < parts.length; index++) joined += capitalize(parts[index]!);
+  return startsWithDigit(joined) ? fallback + joined : joined;
 }
 
 /**
@@ -141,8 +171,9 @@ export function camelCase(name: string, fallback: string): string {
 export function pascalCase(name: string, fallback: string): string {
   const parts = words(name);
   if (parts.length === 0) return fallback;
-  const joined = parts.map(capitalize).join("");
-  return /^[0-9]/.test(joined) ? fallback + joined : joined;
+  let joined = "";
+  for (const part of parts) joined += capitalize(part);
+  return startsWithDigit(joined) ? fallback + joined : joined;
 }
 
 /** Upper-cases the first character of an identifier (`getSum` to `GetSum`). */

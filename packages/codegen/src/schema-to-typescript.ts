@@ -48,6 +48,9 @@ interface NodeContext {
 type SchemaObject = { readonly [key: string]: unknown };
 
 const UNKNOWN: Rendered = { text: "unknown", precedence: Precedence.Primary };
+const STRING: Rendered = { text: "string", precedence: Precedence.Primary };
+const NUMBER: Rendered = { text: "number", precedence: Precedence.Primary };
+const BOOLEAN: Rendered = { text: "boolean", precedence: Precedence.Primary };
 const NEVER: Rendered = { text: "never", precedence: Precedence.Primary };
 const NULL: Rendered = { text: "null", precedence: Precedence.Primary };
 const UNDEFINED: Rendered = { text: "undefined", precedence: Precedence.Primary };
@@ -139,8 +142,23 @@ export class SchemaConverter {
     if (schema === false) return NEVER;
     if (!isSchemaObject(schema) || context.depth > MAX_DEPTH) return UNKNOWN;
 
-    const parts: Rendered[] = [];
     const reference = referenceOf(schema);
+    const composed =
+      schema.allOf !== undefined ||
+      schema.anyOf !== undefined ||
+      schema.oneOf !== undefined ||
+      schema.nullable === true;
+    // Most nodes are a plain typed schema: no reference, no composition.
+    if (
+      reference === undefined &&
+      !composed &&
+      !Object.hasOwn(schema, "const") &&
+      schema.enum === undefined
+    ) {
+      return this.#typed(schema, indent, context) ?? UNKNOWN;
+    }
+
+    const parts: Rendered[] = [];
     if (reference !== undefined) parts.push(this.#reference(reference, context));
 
     if (Object.hasOwn(schema, "const")) {
@@ -184,49 +202,49 @@ export class SchemaConverter {
 
   /** The type from `type` (or the type implied by object or array keywords); undefined when none. */
   #typed(schema: SchemaObject, indent: string, context: NodeContext): Rendered | undefined {
-    let types: string[];
-    if (typeof schema.type === "string") types = [schema.type];
-    else if (Array.isArray(schema.type)) types = schema.type.filter((type) => typeof type === "string");
-    else if (
+    const type = schema.type;
+    if (typeof type === "string") return this.#ofType(type, schema, indent, context);
+    if (Array.isArray(type)) {
+      const rendered: Rendered[] = [];
+      for (const member of type) {
+        if (typeof member !== "string") continue;
+        const one = this.#ofType(member, schema, indent, context);
+        if (one === undefined) return undefined;
+        rendered.push(one);
+      }
+      return rendered.length === 0 ? undefined : union(rendered, indent);
+    }
+    if (
       isSchemaObject(schema.properties) ||
       schema.additionalProperties !== undefined ||
       isSchemaObject(schema.patternProperties)
-    )
-      types = ["object"];
-    else if (schema.items !== undefined || Array.isArray(schema.prefixItems)) types = ["array"];
-    else return undefined;
-    if (types.length === 0) return undefined;
-
-    const rendered: Rendered[] = [];
-    for (const type of types) {
-      switch (type) {
-        case "string":
-          rendered.push({ text: "string", precedence: Precedence.Primary });
-          break;
-        case "number":
-        case "integer":
-          rendered.push({ text: "number", precedence: Precedence.Primary });
-          break;
-        case "boolean":
-          rendered.push({ text: "boolean", precedence: Precedence.Primary });
-          break;
-        case "null":
-          rendered.push(NULL);
-          break;
-        case "array":
-          rendered.push(this.#array(schema, indent, context));
-          break;
-        case "object": {
-          const object = this.#object(schema, indent, context);
-          if (object === undefined) return undefined;
-          rendered.push(object);
-          break;
-        }
-        default:
-          rendered.push(UNKNOWN);
-      }
+    ) {
+      return this.#object(schema, indent, context);
     }
-    return union(rendered, indent);
+    if (schema.items !== undefined || Array.isArray(schema.prefixItems))
+      return this.#array(schema, indent, context);
+    return undefined;
+  }
+
+  /** One `type` name; undefined for an object that is only a closing constraint (see #object). */
+  #ofType(type: string, schema: SchemaObject, indent: string, context: NodeContext): Rendered | undefined {
+    switch (type) {
+      case "string":
+        return STRING;
+      case "number":
+      case "integer":
+        return NUMBER;
+      case "boolean":
+        return BOOLEAN;
+      case "null":
+        return NULL;
+      case "array":
+        return this.#array(schema, indent, context);
+      case "object":
+        return this.#object(schema, indent, context);
+      default:
+        return UNKNOWN;
+    }
   }
 
   #object(schema: SchemaObject, indent: string, context: NodeContext): Rendered | undefined {
@@ -255,11 +273,11 @@ export class SchemaConverter {
     }
 
     const extraTypes: Rendered[] = [];
-    const patternDoc: string[] = [];
+    let patternDoc: string[] | undefined;
     if (isSchemaObject(schema.patternProperties)) {
       for (const [pattern, patternSchema] of Object.entries(schema.patternProperties)) {
         extraTypes.push(this.#node(patternSchema, inner, child));
-        patternDoc.push(`/${pattern}/`);
+        (patternDoc ??= []).push(`/${pattern}/`);
       }
     }
     const additional = schema.additionalProperties;
@@ -275,7 +293,7 @@ export class SchemaConverter {
       // Every named property must be assignable to the index signature, so its type joins in.
       const valueTypes = [...extraTypes, ...propertyTypes];
       if (anyOptional) valueTypes.push(UNDEFINED);
-      const doc = patternDoc.length > 0 ? jsDocLines([`Keys matching ${patternDoc.join(", ")}.`]) : [];
+      const doc = patternDoc === undefined ? [] : jsDocLines([`Keys matching ${patternDoc.join(", ")}.`]);
       members.push(
         `${renderJsDoc(doc, inner)}${inner}[key: string]:${afterSeparator(union(valueTypes, inner).text)};`,
       );
