@@ -277,7 +277,8 @@ export class SchemaConverter {
     if (isSchemaObject(schema.patternProperties)) {
       for (const [pattern, patternSchema] of Object.entries(schema.patternProperties)) {
         extraTypes.push(this.#node(patternSchema, inner, child));
-        (patternDoc ??= []).push(`/${pattern}/`);
+        patternDoc ??= [];
+        patternDoc.push(`/${pattern}/`);
       }
     }
     const additional = schema.additionalProperties;
