@@ -8,6 +8,12 @@ type Blake3Module = typeof import("blake3-wasm");
 
 let loading: Promise<Blake3Module> | undefined;
 
+/**
+ * blake3-wasm copies each `update()` into its wasm memory; a single call above about 8 MiB fails
+ * with "memory access out of bounds". Updates are fed to it in slices of this size.
+ */
+const UPDATE_SLICE_BYTES = 1024 * 1024;
+
 async function blake3(): Promise<Blake3Module> {
   loading ??= import("blake3-wasm").then(async (module) => {
     await module.load();
@@ -33,7 +39,10 @@ export async function createBlake3Hasher(): Promise<Blake3Hasher> {
   const hasher: Blake3Hasher = {
     update(data) {
       if (done) throw new Error("blake3 hasher already finished");
-      hash.update(typeof data === "string" ? Buffer.from(data, "utf8") : data);
+      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+      for (let offset = 0; offset < bytes.length; offset += UPDATE_SLICE_BYTES) {
+        hash.update(bytes.subarray(offset, offset + UPDATE_SLICE_BYTES));
+      }
       return hasher;
     },
     digestHex() {

@@ -46,6 +46,15 @@ describe("blake3", () => {
     expect(() => hasher.digestHex()).toThrow(/already finished/);
   });
 
+  it("hashes one update larger than blake3-wasm's 8 MiB copy limit (regression)", async () => {
+    const big = new Uint8Array(20 * 1024 * 1024).fill(7);
+    const sliced = await createBlake3Hasher();
+    for (let offset = 0; offset < big.length; offset += 3 * 1024 * 1024)
+      sliced.update(big.subarray(offset, offset + 3 * 1024 * 1024));
+    expect(await blake3Hex(big)).toBe(sliced.digestHex());
+    expect(await blake3Hex("x".repeat(9 * 1024 * 1024))).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it("compares digests exactly", () => {
     expect(digestsEqual("ab", "ab")).toBe(true);
     expect(digestsEqual("ab", "ac")).toBe(false);
