@@ -349,8 +349,15 @@ export class FileSkillStore implements SkillStore {
       committed = true;
       step("skills directory synced");
       if (existing !== undefined) {
-        await removeTree(old);
-        step("old version removed");
+        try {
+          await removeTree(old);
+          step("old version removed");
+        } catch (error) {
+          // The save is committed; the leftover is deleted by the next save or list.
+          this.#warn(
+            `skill ${name} saved, but its previous version could not be deleted: ${(error as Error).message}`,
+          );
+        }
       }
       return summaryOf(metadata, target);
     } finally {
@@ -641,7 +648,8 @@ export class FileSkillStore implements SkillStore {
       .filter(({ side }) => side !== undefined && side.name === name && side.kind !== "lock");
     if (leftovers.length === 0) return;
     const target = skillPath(this.directory, name);
-    if ((await this.#kind(target)) === undefined) {
+    const targetKind = await this.#kind(target);
+    if (targetKind === undefined) {
       const olds = leftovers.filter(({ side }) => side?.kind === "old");
       if (olds.length > 0) {
         // Normally one; if several survived, the most recently moved aside is the newest version.
@@ -657,6 +665,11 @@ export class FileSkillStore implements SkillStore {
     let removed = false;
     for (const { entry, side } of leftovers) {
       const path = join(this.directory, entry);
+      // An old version is only garbage once a directory (the committed new version) replaced it.
+      if (side?.kind === "old" && targetKind === "other") {
+        this.#warn(`skill ${name}: ${target} is not a directory; keeping the previous version in ${path}`);
+        continue;
+      }
       if (side?.kind === "lock-new" || side?.kind === "lock-stale") {
         const info = await lstat(path).catch(() => undefined);
         const text = await readFile(path, "utf8").catch(() => undefined);

@@ -180,4 +180,51 @@ describe("the lock file", () => {
     await store.save(await fixtureInput());
     expect(sideEntries(temp.path)).toEqual([]);
   });
+
+  it("taken over during a save (judged stale by another process) makes the save give up before its commit", async () => {
+    const lock = join(temp.path, `.${NAME}.lock`);
+    const takeover = JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      token: "thief",
+      createdAt: Date.now(),
+    });
+    const store = new FileSkillStore(temp.path, {
+      onDiagnostic: (diagnostic) => {
+        if (diagnostic.message.endsWith(": staging synced")) writeFileSync(lock, takeover);
+      },
+    });
+    await new FileSkillStore(temp.path).save(await fixtureInput({ version: "old" }));
+    let error: unknown;
+    try {
+      await store.save(await fixtureInput({ version: "new" }));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isMcpCliError(error, "SKILL_LOCKED")).toBe(true);
+    expect((error as Error).message).toMatch(/taken over/);
+    // The other owner's lock is left alone; the old version is intact; the staging copy is gone.
+    expect(readFileSync(lock, "utf8")).toBe(takeover);
+    expect(sideEntries(temp.path)).toEqual([`.${NAME}.lock`]);
+    const loaded = await new FileSkillStore(temp.path, { lockTimeoutMs: 100 }).load(NAME);
+    loaded.vfs.dispose();
+    expect(loaded.metadata.generatorVersion).toBe("0.1.0-old");
+  });
+});
+
+describe("a save that fails between its two renames", () => {
+  it("puts the old version back", async () => {
+    const store = new FileSkillStore(temp.path, {
+      onDiagnostic: (diagnostic) => {
+        if (diagnostic.message.endsWith(": old version moved aside")) throw new Error("injected failure");
+      },
+    });
+    await new FileSkillStore(temp.path).save(await fixtureInput({ version: "old" }));
+    await expect(store.save(await fixtureInput({ version: "new" }))).rejects.toThrow("injected failure");
+    expect(sideEntries(temp.path)).toEqual([]);
+    const loaded = await new FileSkillStore(temp.path).load(NAME);
+    loaded.vfs.dispose();
+    expect(loaded.verification.ok).toBe(true);
+    expect(loaded.metadata.generatorVersion).toBe("0.1.0-old");
+  });
 });
