@@ -256,7 +256,9 @@ export class SchemaConverter {
     const propertyTypes: Rendered[] = [];
     let anyOptional = false;
 
-    for (const [key, propertySchema] of Object.entries(properties)) {
+    for (const key in properties) {
+      if (!Object.hasOwn(properties, key)) continue;
+      const propertySchema = properties[key];
       const type = this.#node(propertySchema, inner, child);
       const optional = !required.includes(key);
       anyOptional ||= optional;
@@ -266,8 +268,9 @@ export class SchemaConverter {
         `${renderJsDoc(doc, inner)}${inner}${propertyKey(key)}${optional ? "?" : ""}:${afterSeparator(type.text)};`,
       );
     }
-    for (const key of new Set(required)) {
-      if (typeof key !== "string" || Object.hasOwn(properties, key)) continue;
+    for (let index = 0; index < required.length; index++) {
+      const key = required[index];
+      if (typeof key !== "string" || Object.hasOwn(properties, key) || required.indexOf(key) !== index) continue;
       propertyTypes.push(UNKNOWN);
       members.push(`${inner}${propertyKey(key)}: unknown;`);
     }
