@@ -270,7 +270,8 @@ export class SchemaConverter {
     }
     for (let index = 0; index < required.length; index++) {
       const key = required[index];
-      if (typeof key !== "string" || Object.hasOwn(properties, key) || required.indexOf(key) !== index) continue;
+      if (typeof key !== "string" || Object.hasOwn(properties, key) || required.indexOf(key) !== index)
+        continue;
       propertyTypes.push(UNKNOWN);
       members.push(`${inner}${propertyKey(key)}: unknown;`);
     }
