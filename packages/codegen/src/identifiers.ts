@@ -196,6 +196,22 @@ export function assignUnique(
   suffix: (value: string, n: number) => string,
   key: (value: string) => string = (value) => value,
 ): Map<string, string> {
+  // The common case: no two names share a value. Then every name keeps its own, in any order.
+  const direct = new Map<string, string>();
+  const keys = new Set<string>();
+  for (const name of names) {
+    if (direct.has(name)) continue;
+    const value = natural(name);
+    const valueKey = key(value);
+    if (keys.has(valueKey)) {
+      direct.clear();
+      break;
+    }
+    keys.add(valueKey);
+    direct.set(name, value);
+  }
+  if (direct.size > 0 || names.length === 0) return direct;
+
   const sorted = [...new Set(names)].sort();
   const naturals = new Map(sorted.map((name) => [name, natural(name)]));
   const naturalOf = (name: string) => naturals.get(name)!;
