@@ -363,7 +363,11 @@ function renderSkill(servers: readonly RenderedServer[], identity: SkillIdentity
     exampleSnippet: snippet,
     servers: servers.map((server) => ({
       server: server.manifest.server,
-      summary: markdownInline(serverSummary(server.manifest)),
+      summary: markdownInline(
+        server.manifest.instructions === undefined
+          ? serverSummary(server.manifest)
+          : `${serverSummary(server.manifest)} (its instructions are in REFERENCE.md)`,
+      ),
       namesOnly,
       names: namesOnly ? server.tools.map((tool) => tool.names.fileStem).join(", ") : "",
       tools: namesOnly
