@@ -93,6 +93,10 @@ export const ERROR_CODES = {
     exit: EXIT.integrity,
     summary: "a virtual filesystem snapshot (a skill's vfs.json) is malformed or of an unknown version",
   },
+  STATE_INVALID: {
+    exit: EXIT.integrity,
+    summary: "a sandbox session's state file is not a JSON object",
+  },
   FINGERPRINT_MISMATCH: {
     exit: EXIT.integrity,
     summary: "a server's tools differ from the ones a skill was generated from",

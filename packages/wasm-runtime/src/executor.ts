@@ -1,0 +1,591 @@
+/**
+ * The QuickJS sandbox executor: a small pool of worker threads, each holding a capped QuickJS
+ * interpreter, a wall-clock watchdog per run, and the host half of the guest API (tool calls
+ * through the bridge, files through the VFS, session state). See docs/sandbox.md and ADR-005.
+ */
+import { availableParallelism } from "node:os";
+import {
+  type CodeExecutor,
+  type DiagnosticListener,
+  disposedError,
+  type ErrorDocument,
+  type ExecutionOutcome,
+  type ExecutionRequest,
+  type GuestFileSystem,
+  isMcpCliError,
+  type LogEntry,
+  McpCliError,
+  type SandboxLimits,
+  type ToolBridge,
+  toErrorDocument,
+} from "@mcp-execution/core";
+import { tripError } from "./guest-errors.js";
+import { resolveModule } from "./module-resolution.js";
+import { errorEnvelope, okEnvelope, type RunJob, type SyncAnswer, type SyncRequest } from "./protocol.js";
+import {
+  MAX_MEMORY_BYTES,
+  MAX_STACK_BYTES,
+  MAX_TIMEOUT_MS,
+  MIN_MEMORY_BYTES,
+  MIN_STACK_BYTES,
+} from "./sandbox-constants.js";
+import { type RunHooks, SandboxWorker, type WorkerRunResult } from "./sandbox-worker.js";
+import { SessionState } from "./session-state.js";
+import { languageOf, loadTranspiler, prepareMain, transpileTypeScript } from "./transpile.js";
+
+type VfsModule = typeof import("@mcp-execution/vfs");
+
+export interface QuickJsExecutorOptions {
+  /**
+   * Worker threads that may run at once; further executions wait in a queue. Default: the number
+   * of CPUs, at most 4.
+   */
+  readonly maxWorkers?: number;
+  /**
+   * How long after a run's deadline (or a cancellation) the watchdog waits for the worker to
+   * answer before it terminates the thread. Default 250 ms. The run ends as `LIMIT_TIME` (or
+   * `CANCELLED`) either way; the grace only decides whether the warm worker survives.
+   */
+  readonly watchdogGraceMs?: number;
+  /**
+   * Workers kept started and idle for the next executions ({@link QuickJsExecutor.warmUp} starts
+   * them; later executions keep them). Each prepares its next runtime while idle; with two, back-to-
+   * back executions alternate and each finds a prepared runtime. Default 1; at most `maxWorkers`.
+   */
+  readonly warmWorkers?: number;
+  /** Idle workers beyond `warmWorkers` are stopped after this long. Default 30 s. */
+  readonly idleWorkerTimeoutMs?: number;
+  /** Worker start-up problems and stray output from the interpreter. */
+  readonly onDiagnostic?: DiagnosticListener;
+}
+
+interface Waiter {
+  readonly resolve: (worker: SandboxWorker) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+let vfsLoading: Promise<VfsModule> | undefined;
+function loadVfs(): Promise<VfsModule> {
+  vfsLoading ??= import("@mcp-execution/vfs");
+  return vfsLoading;
+}
+
+const LIMIT_NAMES = [
+  "memoryBytes",
+  "timeoutMs",
+  "fuel",
+  "stackBytes",
+  "maxToolCalls",
+  "maxOutputBytes",
+  "workspaceBytes",
+] as const satisfies readonly (keyof SandboxLimits)[];
+
+function usage(message: string, details: Record<string, unknown>): ErrorDocument {
+  return { code: "USAGE", message, details };
+}
+
+/** What is wrong with `limits` for this sandbox, or undefined when they can be enforced. */
+export function checkSandboxLimits(limits: SandboxLimits): ErrorDocument | undefined {
+  for (const name of LIMIT_NAMES) {
+    const value = limits[name];
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+      return usage(`sandbox limit ${name} must be a positive integer, got ${String(value)}`, {
+        limit: name,
+        value: String(value),
+      });
+    }
+  }
+  if (limits.memoryBytes < MIN_MEMORY_BYTES || limits.memoryBytes > MAX_MEMORY_BYTES) {
+    return usage(
+      `sandbox memory limit must be between ${MIN_MEMORY_BYTES / 1048576} MiB and ${MAX_MEMORY_BYTES / 1048576} MiB, got ${limits.memoryBytes} bytes (the interpreter itself takes 16 MiB)`,
+      { limit: "memoryBytes", value: limits.memoryBytes, min: MIN_MEMORY_BYTES, max: MAX_MEMORY_BYTES },
+    );
+  }
+  if (limits.stackBytes < MIN_STACK_BYTES || limits.stackBytes > MAX_STACK_BYTES) {
+    return usage(
+      `sandbox stack limit must be between ${MIN_STACK_BYTES / 1024} KiB and ${MAX_STACK_BYTES / 1024} KiB, got ${limits.stackBytes} bytes (the interpreter's C stack is 5 MiB)`,
+      { limit: "stackBytes", value: limits.stackBytes, min: MIN_STACK_BYTES, max: MAX_STACK_BYTES },
+    );
+  }
+  if (limits.timeoutMs > MAX_TIMEOUT_MS) {
+    return usage(`sandbox time limit must be at most ${MAX_TIMEOUT_MS} ms, got ${limits.timeoutMs}`, {
+      limit: "timeoutMs",
+      value: limits.timeoutMs,
+    });
+  }
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function safeErrorEnvelope(error: ErrorDocument): string {
+  try {
+    return errorEnvelope(error);
+  } catch {
+    return errorEnvelope({ code: error.code, message: error.message });
+  }
+}
+
+/**
+ * The sandbox. `execute()` runs guest TypeScript or JavaScript in a fresh QuickJS runtime and
+ * context on a worker thread and resolves with `{ ok, result | error, logs, stats }`; it never
+ * rejects for anything the guest does (limits, errors, unserializable results, crashes of the
+ * worker). It rejects only when the executor is closed (`DISPOSED`) or the sandbox itself cannot
+ * start (`INTERNAL`).
+ *
+ * Error codes in outcomes: `GUEST_ERROR`, `GUEST_SYNTAX`, `RESULT_UNSERIALIZABLE`, `LIMIT_TIME`,
+ * `LIMIT_FUEL`, `LIMIT_MEMORY`, `LIMIT_STACK`, `LIMIT_OUTPUT`, `LIMIT_CALLS`, `CANCELLED`, `USAGE`
+ * (limits this sandbox cannot enforce), `STATE_INVALID`, and the codes of host APIs the guest
+ * left uncaught (`TOOL_ERROR`, `FILE_NOT_FOUND`, `PATH_INVALID`, `UNSUPPORTED`, ...).
+ *
+ * The owner calls {@link close}, which terminates every worker.
+ */
+export class QuickJsExecutor implements CodeExecutor {
+  readonly #maxWorkers: number;
+  readonly #graceMs: number;
+  readonly #idleTimeoutMs: number;
+  readonly #warmWorkers: number;
+  readonly #onDiagnostic: DiagnosticListener | undefined;
+  readonly #workers = new Set<SandboxWorker>();
+  readonly #idle: SandboxWorker[] = [];
+  readonly #waiters: Waiter[] = [];
+  #idleTimer: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+  #runIds = 0;
+  #warmMemoryBytes: number | undefined;
+
+  constructor(options: QuickJsExecutorOptions = {}) {
+    this.#maxWorkers = Math.max(1, options.maxWorkers ?? Math.min(4, availableParallelism()));
+    this.#graceMs = options.watchdogGraceMs ?? 250;
+    this.#idleTimeoutMs = options.idleWorkerTimeoutMs ?? 30_000;
+    this.#warmWorkers = Math.min(this.#maxWorkers, Math.max(1, options.warmWorkers ?? 1));
+    this.#onDiagnostic = options.onDiagnostic;
+  }
+
+  /** Number of live worker threads (for tests and diagnostics). */
+  get workerCount(): number {
+    return this.#workers.size;
+  }
+
+  /**
+   * Starts `warmWorkers` workers (QuickJS compiled and instantiated, the next runtime prepared for
+   * `memoryBytes`) and loads the TypeScript transpiler, so that the next executions are warm.
+   * Throws `DISPOSED` after close, `INTERNAL` when a worker cannot start.
+   */
+  async warmUp(memoryBytes = 128 * 1024 * 1024): Promise<void> {
+    this.#assertOpen();
+    this.#warmMemoryBytes = memoryBytes;
+    const pending: Promise<unknown>[] = [loadTranspiler(), loadVfs()];
+    while (this.#workers.size < this.#warmWorkers) {
+      const worker = this.#spawn(memoryBytes);
+      pending.push(
+        worker.ready().then(
+          () => this.#release(worker),
+          (error: unknown) => {
+            this.#discard(worker);
+            throw new McpCliError("INTERNAL", `the sandbox could not start: ${(error as Error).message}`, {
+              cause: error,
+            });
+          },
+        ),
+      );
+    }
+    await Promise.all(pending);
+  }
+
+  async execute(request: ExecutionRequest): Promise<ExecutionOutcome> {
+    this.#assertOpen();
+    const started = performance.now();
+    const logs: LogEntry[] = [];
+    const stats = { toolCalls: 0, memoryBytes: 0 };
+    const finish = (
+      result:
+        | { readonly ok: true; readonly result: unknown }
+        | { readonly ok: false; readonly error: ErrorDocument },
+    ): ExecutionOutcome => ({
+      ...result,
+      logs,
+      stats: {
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        toolCalls: stats.toolCalls,
+        memoryBytes: stats.memoryBytes,
+      },
+    });
+    const fail = (error: ErrorDocument): ExecutionOutcome => finish({ ok: false, error });
+    const cancelled: ErrorDocument = { code: "CANCELLED", message: "the execution was cancelled" };
+
+    const limits = request.limits;
+    const limitsProblem = checkSandboxLimits(limits);
+    if (limitsProblem !== undefined) return fail(limitsProblem);
+    if (request.signal?.aborted === true) return fail(cancelled);
+
+    // The guest's source, as QuickJS will run it.
+    const language = languageOf(request.filename, request.language);
+    const needsTranspiler = language === "typescript" || /\bimport\b/.test(request.source);
+    const [transform, vfs] = await Promise.all([needsTranspiler ? loadTranspiler() : undefined, loadVfs()]);
+    let main: ReturnType<typeof prepareMain>;
+    try {
+      main = prepareMain(
+        {
+          source: request.source,
+          mode: request.mode,
+          language,
+          ...(request.filename === undefined ? {} : { filename: request.filename }),
+        },
+        transform,
+      );
+    } catch (error) {
+      if (isMcpCliError(error, "GUEST_SYNTAX")) return fail(error.toJSON());
+      throw error;
+    }
+
+    // Session state: persisted with a session, for this run only without one.
+    let state: SessionState;
+    try {
+      const initial =
+        request.session === undefined ? {} : await request.session.store.load(request.session.id);
+      state = new SessionState(initial, limits.workspaceBytes);
+    } catch (error) {
+      return fail(toErrorDocument(error));
+    }
+
+    let files: GuestFileSystem | undefined = request.files;
+    const guestFiles = (): GuestFileSystem => {
+      files ??= new vfs.VirtualFileSystem({ workspaceQuotaBytes: limits.workspaceBytes });
+      return files;
+    };
+
+    const job: RunJob = {
+      runId: ++this.#runIds,
+      source: main.source,
+      moduleName: main.moduleName,
+      displayName: main.displayName,
+      ...(main.wrapperShift === undefined ? {} : { wrapperShift: main.wrapperShift }),
+      limits: {
+        memoryBytes: limits.memoryBytes,
+        timeoutMs: limits.timeoutMs,
+        fuel: limits.fuel,
+        stackBytes: limits.stackBytes,
+        maxToolCalls: limits.maxToolCalls,
+        maxOutputBytes: limits.maxOutputBytes,
+        workspaceBytes: limits.workspaceBytes,
+      },
+    };
+
+    const serveSync = (body: SyncRequest): SyncAnswer => {
+      try {
+        switch (body.op) {
+          case "resolve":
+            return {
+              ok: true,
+              value: resolveModule(
+                {
+                  files: guestFiles(),
+                  normalize: vfs.normalizeVfsPath,
+                  transpile: (code, path) => {
+                    if (transform === undefined) {
+                      throw new McpCliError(
+                        "UNSUPPORTED",
+                        `cannot import ${path}: TypeScript modules can only be imported by code that has an import statement`,
+                      );
+                    }
+                    return transpileTypeScript(transform, code, path);
+                  },
+                },
+                body.specifier,
+                body.importer,
+              ),
+            };
+          case "read":
+            return {
+              ok: true,
+              value: guestFiles().readFile(vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path),
+            };
+          case "write":
+            guestFiles().writeFile(vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path, body.text);
+            return { ok: true };
+          case "list":
+            return {
+              ok: true,
+              value: guestFiles().listFiles(vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path),
+            };
+          case "get-state":
+            return { ok: true, value: state.getJson(body.key) };
+          case "set-state":
+            state.setJson(body.key, body.valueJson);
+            return { ok: true };
+        }
+      } catch (error) {
+        return { ok: false, error: toErrorDocument(error) };
+      }
+    };
+
+    let worker: SandboxWorker;
+    try {
+      worker = await this.#acquire(limits.memoryBytes, request.signal);
+    } catch (error) {
+      if (isMcpCliError(error, "CANCELLED")) return fail(cancelled);
+      throw error;
+    }
+
+    const toolAbort = new AbortController();
+    let watchdogFired = false;
+    let cancelRequested = false;
+    let cancelTimer: NodeJS.Timeout | undefined;
+    const hooks: RunHooks = {
+      onLog: (level, text) => {
+        logs.push({ level, text });
+      },
+      onToolCall: (callId, server, tool, argsJson) => {
+        stats.toolCalls++;
+        this.#callTool(request.bridge, server, tool, argsJson, toolAbort.signal).then((envelope) =>
+          worker.sendToolResult(job.runId, callId, envelope),
+        );
+      },
+      onSync: serveSync,
+    };
+    const watchdog = setTimeout(() => {
+      watchdogFired = true;
+      void worker.terminate();
+    }, limits.timeoutMs + this.#graceMs);
+    const onAbort = (): void => {
+      cancelRequested = true;
+      worker.requestCancel(job.runId);
+      cancelTimer = setTimeout(() => void worker.terminate(), this.#graceMs);
+    };
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+
+    let result: WorkerRunResult;
+    try {
+      result = await worker.run(job, hooks);
+    } finally {
+      clearTimeout(watchdog);
+      clearTimeout(cancelTimer);
+      request.signal?.removeEventListener("abort", onAbort);
+      toolAbort.abort();
+      this.#release(worker);
+    }
+
+    let outcome: ExecutionOutcome;
+    if (result.kind === "done") {
+      const done = result.outcome;
+      stats.memoryBytes = done.memoryBytes;
+      if (done.error !== undefined) outcome = fail(done.error);
+      else outcome = finish({ ok: true, result: JSON.parse(done.resultJson ?? "null") as unknown });
+    } else if (watchdogFired) {
+      outcome = fail(tripError("time", limits));
+    } else if (cancelRequested) {
+      outcome = fail(cancelled);
+    } else if (this.#closing !== undefined) {
+      outcome = fail({ code: "CANCELLED", message: "the sandbox was closed while the code ran" });
+    } else {
+      outcome = fail(this.#crashError(result.error, limits));
+    }
+
+    if (request.session !== undefined && state.changed) {
+      try {
+        await request.session.store.save(request.session.id, state.toJSON());
+      } catch (error) {
+        if (outcome.ok) outcome = fail(toErrorDocument(error));
+        else this.#diagnostic(`could not save session state: ${toErrorDocument(error).message}`);
+      }
+    }
+    return outcome;
+  }
+
+  /** Terminates every worker. Running executions end as `CANCELLED`; waiting ones reject `DISPOSED`. */
+  close(): Promise<void> {
+    if (this.#closing === undefined) {
+      clearTimeout(this.#idleTimer);
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(disposedError("QuickJsExecutor"));
+      this.#idle.length = 0;
+      this.#closing = Promise.all([...this.#workers].map((worker) => worker.terminate())).then(() => {
+        this.#workers.clear();
+      });
+    }
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined) throw disposedError("QuickJsExecutor");
+  }
+
+  #diagnostic(message: string): void {
+    this.#onDiagnostic?.({ level: "debug", message, source: "sandbox" });
+  }
+
+  #crashError(error: Error | undefined, limits: SandboxLimits): ErrorDocument {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === "ERR_WORKER_OUT_OF_MEMORY") {
+      return {
+        code: "LIMIT_MEMORY",
+        message:
+          "the execution exhausted the sandbox worker's host memory (large strings crossing to the host)",
+        details: { limit: "memoryBytes", memoryBytes: limits.memoryBytes },
+      };
+    }
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      return {
+        code: "LIMIT_STACK",
+        message: "the execution overflowed the sandbox worker's stack",
+        details: { limit: "stackBytes", stackBytes: limits.stackBytes },
+      };
+    }
+    return {
+      code: "INTERNAL",
+      message: `the sandbox worker stopped unexpectedly: ${error?.message ?? "no reason given"}`,
+    };
+  }
+
+  async #callTool(
+    bridge: ToolBridge | undefined,
+    server: string,
+    tool: string,
+    argsJson: string,
+    signal: AbortSignal,
+  ): Promise<string> {
+    if (bridge === undefined) {
+      return safeErrorEnvelope({
+        code: "SERVER_UNKNOWN",
+        message: `no MCP server is available to this execution (callTool(${JSON.stringify(server)}, ${JSON.stringify(tool)}))`,
+        details: { server, tool },
+      });
+    }
+    let args: unknown;
+    try {
+      args = JSON.parse(argsJson);
+    } catch {
+      args = undefined;
+    }
+    if (!isPlainObject(args)) {
+      return safeErrorEnvelope({
+        code: "ARGS_INVALID",
+        message: `the arguments of ${server}/${tool} must be a JSON object`,
+        details: { server, tool },
+      });
+    }
+    try {
+      const result = await bridge.callTool(server, tool, args, { signal });
+      try {
+        return okEnvelope(result.value);
+      } catch (error) {
+        return safeErrorEnvelope({
+          code: "RESULT_INVALID",
+          message: `the result of ${server}/${tool} cannot be passed to the sandbox: ${error instanceof Error ? error.message : String(error)}`,
+          details: { server, tool },
+        });
+      }
+    } catch (error) {
+      return safeErrorEnvelope(toErrorDocument(error));
+    }
+  }
+
+  #spawn(memoryBytes: number): SandboxWorker {
+    const worker = new SandboxWorker(memoryBytes, (message) => this.#diagnostic(message));
+    this.#workers.add(worker);
+    return worker;
+  }
+
+  #discard(worker: SandboxWorker): void {
+    this.#workers.delete(worker);
+    const index = this.#idle.indexOf(worker);
+    if (index >= 0) this.#idle.splice(index, 1);
+    void worker.terminate();
+  }
+
+  async #acquire(memoryBytes: number, signal: AbortSignal | undefined): Promise<SandboxWorker> {
+    this.#warmMemoryBytes ??= memoryBytes;
+    for (;;) {
+      // Oldest idle first: it has had the longest to prepare its next runtime.
+      const idle = this.#idle.shift();
+      if (idle === undefined) break;
+      if (idle.alive) return idle;
+      this.#workers.delete(idle);
+    }
+    if (this.#workers.size < this.#maxWorkers) {
+      const worker = this.#spawn(memoryBytes);
+      try {
+        await worker.ready();
+      } catch (error) {
+        this.#discard(worker);
+        throw new McpCliError("INTERNAL", `the sandbox could not start: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      return worker;
+    }
+    return new Promise<SandboxWorker>((resolve, reject) => {
+      const onAbort = (): void => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        reject(new McpCliError("CANCELLED", "the execution was cancelled while waiting for a sandbox"));
+      };
+      const waiter: Waiter = {
+        resolve: (worker) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(worker);
+        },
+        reject: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      this.#waiters.push(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Gives a worker back after a run: to the next waiter, to the idle list, or (if dead) replaces it. */
+  #release(worker: SandboxWorker): void {
+    if (this.#closing !== undefined) return;
+    if (!worker.alive) {
+      this.#workers.delete(worker);
+      this.#replenish();
+      return;
+    }
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      waiter.resolve(worker);
+      return;
+    }
+    this.#idle.push(worker);
+    this.#scheduleIdleTrim();
+  }
+
+  /** After a worker was terminated: start a replacement for waiters, or to keep one warm. */
+  #replenish(): void {
+    if (this.#closing !== undefined) return;
+    if (this.#waiters.length === 0 && this.#workers.size >= this.#warmWorkers) return;
+    if (this.#workers.size >= this.#maxWorkers) return;
+    const worker = this.#spawn(this.#warmMemoryBytes ?? MIN_MEMORY_BYTES);
+    worker.ready().then(
+      () => this.#release(worker),
+      (error: unknown) => {
+        this.#discard(worker);
+        this.#diagnostic(`a replacement sandbox worker failed to start: ${(error as Error).message}`);
+        const waiter = this.#waiters.shift();
+        waiter?.reject(new McpCliError("INTERNAL", "the sandbox could not start", { cause: error }));
+      },
+    );
+  }
+
+  #scheduleIdleTrim(): void {
+    if (this.#idle.length <= this.#warmWorkers || this.#idleTimer !== undefined) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      while (this.#idle.length > this.#warmWorkers) {
+        const worker = this.#idle.shift();
+        if (worker !== undefined) this.#discard(worker);
+      }
+    }, this.#idleTimeoutMs);
+    this.#idleTimer.unref();
+  }
+}

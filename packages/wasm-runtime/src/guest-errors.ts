@@ -1,0 +1,230 @@
+/**
+ * What a guest failure becomes: a coded {@link ErrorDocument} whose location points at the user's
+ * file and line. Pure functions, used inside the worker on what the prelude's `describe` reports.
+ */
+import type { ErrorCode, ErrorDocument } from "@mcp-execution/core";
+import { PRELUDE_FILENAME } from "./guest-prelude.js";
+import type { TripReason } from "./protocol.js";
+
+/** What the prelude's `describe()` says about a thrown value. */
+export interface ThrownInfo {
+  readonly isError: boolean;
+  readonly name?: string;
+  readonly message?: string;
+  readonly stack?: string;
+  readonly code?: string;
+  readonly details?: unknown;
+  readonly server?: string;
+  readonly tool?: string;
+  /** For non-errors: `typeof` the value (`null` for null) and how it prints. */
+  readonly type?: string;
+  readonly value?: string;
+}
+
+export interface SourceMapping {
+  /** The main module's name inside QuickJS (`/mcp-tools/main.ts`). */
+  readonly moduleName: string;
+  /** What the user calls it (`script.ts`, `snippet.ts`). */
+  readonly displayName: string;
+  readonly wrapperShift?: { readonly line: number; readonly columns: number; readonly lastLine: number };
+}
+
+/**
+ * Codes that the sandbox's own host APIs (tools, files, state, imports, serialization) put on the
+ * errors they throw into the guest. An uncaught error carrying one keeps it as the outcome's code;
+ * any other `code` a guest sets becomes `GUEST_ERROR` (details keep it), so guest code cannot pose
+ * as a limit the host enforced.
+ */
+const GUEST_VISIBLE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  "TOOL_ERROR",
+  "ARGS_INVALID",
+  "RESULT_INVALID",
+  "SERVER_UNKNOWN",
+  "SERVER_DISABLED",
+  "TOOL_UNKNOWN",
+  "CONNECT_FAILED",
+  "CONNECTION_CLOSED",
+  "PROTOCOL_ERROR",
+  "TIMEOUT",
+  "AUTH_REQUIRED",
+  "AUTH_REFUSED",
+  "LIMIT_RATE",
+  "LIMIT_SIZE",
+  "LIMIT_STORAGE",
+  "PATH_INVALID",
+  "FILE_NOT_FOUND",
+  "FILE_EXISTS",
+  "READ_ONLY",
+  "UNSUPPORTED",
+  "NAME_INVALID",
+  "GUEST_SYNTAX",
+  "RESULT_UNSERIALIZABLE",
+]);
+
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The stack with the sandbox's own frames removed, the main module shown under the user's name and
+ * the snippet wrapper's columns taken back out.
+ */
+export function mapStack(stack: string, mapping: SourceMapping): string {
+  const name = new RegExp(`${escapeRegExp(mapping.moduleName)}:(\\d+):(\\d+)`);
+  const shift = mapping.wrapperShift;
+  const lines: string[] = [];
+  for (const line of stack.split("\n")) {
+    if (line.trim().length === 0 || line.includes(PRELUDE_FILENAME)) continue;
+    const match = name.exec(line);
+    if (match === null) {
+      lines.push(line);
+      continue;
+    }
+    const lineNumber = Number(match[1]);
+    let column = Number(match[2]);
+    // The snippet wrapper's own frame (the call after the user's last line) means nothing to users.
+    if (shift !== undefined && lineNumber > shift.lastLine) continue;
+    if (shift !== undefined && lineNumber === shift.line && column > shift.columns) column -= shift.columns;
+    lines.push(line.replace(name, `${mapping.displayName}:${lineNumber}:${column}`));
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The first frame of a mapped stack that points into the guest's files; frames of built-ins
+ * (`native`) and of code without a file (`<input>` of eval and JSON.parse) are skipped unless
+ * nothing else is left.
+ */
+export function firstLocation(mappedStack: string): Location | undefined {
+  let fallback: Location | undefined;
+  for (const line of mappedStack.split("\n")) {
+    const match = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (match === null) continue;
+    const [, file, lineText, columnText] = match;
+    if (file === undefined || file === "native") continue;
+    const location = { file, line: Number(lineText), column: Number(columnText) };
+    if (!file.startsWith("<")) return location;
+    fallback ??= location;
+  }
+  return fallback;
+}
+
+/** A compile-time error's stack is one bare location (`at file:1:9`), with no function frame. */
+function isCompileError(stack: string): boolean {
+  const first = stack.split("\n").find((line) => line.trim().length > 0);
+  return first !== undefined && /^\s*at [^\s()]+:\d+:\d+\s*$/.test(first);
+}
+
+function locationText(location: Location | undefined): string {
+  return location === undefined ? "" : ` (at ${location.file}:${location.line}:${location.column})`;
+}
+
+/**
+ * The outcome for a value the guest threw and did not catch (or a module that failed to load).
+ * `stackBytes` is only used in the stack-overflow message.
+ */
+export function classifyThrown(info: ThrownInfo, mapping: SourceMapping, stackBytes: number): ErrorDocument {
+  if (!info.isError) {
+    const type = info.type ?? "unknown";
+    const value = info.value ?? "";
+    return {
+      code: "GUEST_ERROR",
+      message: `Uncaught ${type === "string" ? "string" : `non-error value (${type})`}: ${value}`,
+      details: { thrownType: type, thrown: value },
+    };
+  }
+  const name = info.name ?? "Error";
+  const message = info.message ?? "";
+  const stack = mapStack(info.stack ?? "", mapping);
+  const location = firstLocation(stack);
+  const where =
+    location === undefined ? {} : { file: location.file, line: location.line, column: location.column };
+  const base = { name, message, stack, ...where };
+
+  if (message === "stack overflow" || message === "Maximum call stack size exceeded") {
+    return {
+      code: "LIMIT_STACK",
+      message: `the code overflowed its stack limit of ${stackBytes} bytes${locationText(location)}: too deep recursion or too deeply nested data`,
+      details: { ...base, limit: "stackBytes", stackBytes },
+    };
+  }
+  if (message === "out of memory" && name === "InternalError") {
+    return {
+      code: "LIMIT_MEMORY",
+      message: `the code ran out of memory${locationText(location)}`,
+      details: { ...base, limit: "memoryBytes" },
+    };
+  }
+  if (name === "SyntaxError" && isCompileError(info.stack ?? "")) {
+    return {
+      code: "GUEST_SYNTAX",
+      message: `SyntaxError: ${message}${locationText(location)}`,
+      details: base,
+    };
+  }
+  const extra: Record<string, unknown> = {};
+  if (info.server !== undefined) extra.server = info.server;
+  if (info.tool !== undefined) extra.tool = info.tool;
+  if (info.details !== undefined) extra.details = info.details;
+  if (info.code !== undefined && GUEST_VISIBLE_CODES.has(info.code)) {
+    return {
+      code: info.code as ErrorCode,
+      message: `${message}${locationText(location)}`,
+      details: { ...base, ...extra },
+    };
+  }
+  if (info.code !== undefined) extra.code = info.code;
+  return {
+    code: "GUEST_ERROR",
+    message: `${name}: ${message}${locationText(location)}`,
+    details: { ...base, ...extra },
+  };
+}
+
+const TRIP_ERRORS: Readonly<Record<TripReason, (limits: TripLimits) => ErrorDocument>> = {
+  time: (limits) => ({
+    code: "LIMIT_TIME",
+    message: `the execution ran longer than its time limit of ${limits.timeoutMs} ms`,
+    details: { limit: "timeoutMs", timeoutMs: limits.timeoutMs },
+  }),
+  fuel: (limits) => ({
+    code: "LIMIT_FUEL",
+    message: `the execution used up its CPU fuel of ${limits.fuel} (interpreter interrupt polls)`,
+    details: { limit: "fuel", fuel: limits.fuel },
+  }),
+  memory: (limits) => ({
+    code: "LIMIT_MEMORY",
+    message: `the execution ran out of memory (limit ${limits.memoryBytes} bytes)`,
+    details: { limit: "memoryBytes", memoryBytes: limits.memoryBytes },
+  }),
+  output: (limits) => ({
+    code: "LIMIT_OUTPUT",
+    message: `the execution produced more output (logs plus result) than its limit of ${limits.maxOutputBytes} bytes`,
+    details: { limit: "maxOutputBytes", maxOutputBytes: limits.maxOutputBytes },
+  }),
+  calls: (limits) => ({
+    code: "LIMIT_CALLS",
+    message: `the execution made more tool calls than its limit of ${limits.maxToolCalls}`,
+    details: { limit: "maxToolCalls", maxToolCalls: limits.maxToolCalls },
+  }),
+  cancelled: () => ({ code: "CANCELLED", message: "the execution was cancelled" }),
+};
+
+export interface TripLimits {
+  readonly timeoutMs: number;
+  readonly fuel: number;
+  readonly memoryBytes: number;
+  readonly maxOutputBytes: number;
+  readonly maxToolCalls: number;
+}
+
+/** The outcome for a run the host stopped. */
+export function tripError(reason: TripReason, limits: TripLimits): ErrorDocument {
+  return TRIP_ERRORS[reason](limits);
+}

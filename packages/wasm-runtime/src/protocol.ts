@@ -1,0 +1,124 @@
+/**
+ * Messages between the executor (main thread) and a sandbox worker. Everything here crosses a
+ * `postMessage` boundary, so it is plain data: no functions, no class instances except the
+ * compiled `WasmModule`.
+ *
+ * Two channels:
+ * - the worker's `parentPort` carries asynchronous traffic (jobs, logs, tool calls and their
+ *   results, the outcome), in order;
+ * - a dedicated `MessageChannel` carries synchronous requests (`readFile`, `getState`, module
+ *   resolution): the worker posts a request, blocks on `Atomics.wait` and takes the answer with
+ *   `receiveMessageOnPort` once the main thread has flipped the flag in {@link SyncSignal}.
+ */
+import type { ErrorDocument, LogLevel } from "@mcp-execution/core";
+import type { WasmModule } from "./wasm-types.js";
+
+/** The limits a worker enforces itself; the wall-clock watchdog stays on the main thread. */
+export interface WorkerLimits {
+  readonly memoryBytes: number;
+  readonly timeoutMs: number;
+  readonly fuel: number;
+  readonly stackBytes: number;
+  readonly maxToolCalls: number;
+  readonly maxOutputBytes: number;
+  readonly workspaceBytes: number;
+}
+
+export interface RunJob {
+  readonly runId: number;
+  /** The main module, already JavaScript. */
+  readonly source: string;
+  /** The module's name inside QuickJS: an absolute VFS path such as `/mcp-tools/main.ts`. */
+  readonly moduleName: string;
+  /** What error locations show instead of {@link moduleName}. */
+  readonly displayName: string;
+  /**
+   * Snippet mode wraps the body on the line where it starts; columns on that line are shifted
+   * back by `columns` in error locations.
+   */
+  readonly wrapperShift?: { readonly line: number; readonly columns: number; readonly lastLine: number };
+  readonly limits: WorkerLimits;
+}
+
+export type MainToWorker =
+  | {
+      readonly type: "init";
+      readonly wasmModule: WasmModule;
+      /** The memory limit to prepare the first interpreter for. */
+      readonly memoryBytes: number;
+    }
+  | { readonly type: "run"; readonly job: RunJob }
+  | {
+      readonly type: "tool-result";
+      readonly runId: number;
+      readonly callId: number;
+      readonly envelope: string;
+    }
+  | { readonly type: "cancel"; readonly runId: number };
+
+/** Why a run was stopped by the host; each maps to one error code. */
+export type TripReason = "time" | "fuel" | "memory" | "output" | "calls" | "cancelled";
+
+export interface WorkerOutcome {
+  readonly runId: number;
+  /** The result as JSON text (checked against the output cap), when the run succeeded. */
+  readonly resultJson?: string;
+  readonly error?: ErrorDocument;
+  /** Bytes the interpreter had allocated when the run ended. */
+  readonly memoryBytes: number;
+  /** True when the worker threw its interpreter away afterwards (a limit was hit). */
+  readonly discarded: boolean;
+}
+
+export type WorkerToMain =
+  | { readonly type: "ready" }
+  | { readonly type: "log"; readonly runId: number; readonly level: LogLevel; readonly text: string }
+  | {
+      readonly type: "tool-call";
+      readonly runId: number;
+      readonly callId: number;
+      readonly server: string;
+      readonly tool: string;
+      readonly argsJson: string;
+    }
+  | { readonly type: "done"; readonly outcome: WorkerOutcome }
+  | { readonly type: "diagnostic"; readonly message: string }
+  | { readonly type: "fatal"; readonly message: string };
+
+/** Synchronous requests a guest makes through the worker; the main thread answers each at once. */
+export type SyncRequest =
+  | { readonly op: "resolve"; readonly specifier: string; readonly importer: string }
+  | { readonly op: "read"; readonly path: string }
+  | { readonly op: "write"; readonly path: string; readonly text: string }
+  | { readonly op: "list"; readonly path: string }
+  | { readonly op: "get-state"; readonly key: string }
+  | { readonly op: "set-state"; readonly key: string; readonly valueJson: string | undefined };
+
+export type SyncAnswer =
+  | { readonly ok: true; readonly value?: unknown }
+  | { readonly ok: false; readonly error: ErrorDocument };
+
+export interface SyncEnvelope<T> {
+  readonly seq: number;
+  readonly runId: number;
+  readonly body: T;
+}
+
+/** Layout of the shared `Int32Array` between the executor and one worker. */
+export const SyncSignal = {
+  /** 0 while a synchronous request waits for its answer, 1 once the answer is posted. */
+  answered: 0,
+  /** Set to the id of a run the host wants stopped; the interrupt handler reads it. */
+  cancelRun: 1,
+  length: 2,
+} as const;
+
+/** The guest-visible error envelope of host calls: `{"ok":true,"value":…}` or `{"ok":false,"error":…}`. */
+export function okEnvelope(value: unknown): string {
+  const json = value === undefined ? undefined : JSON.stringify(value);
+  return json === undefined ? '{"ok":true}' : `{"ok":true,"value":${json}}`;
+}
+
+export function errorEnvelope(error: ErrorDocument): string {
+  return JSON.stringify({ ok: false, error });
+}

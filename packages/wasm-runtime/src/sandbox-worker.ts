@@ -1,0 +1,262 @@
+/**
+ * The main thread's handle on one sandbox worker: spawning it with its resource limits, the two
+ * message channels, one run at a time, and termination. The executor owns these handles.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { LogLevel } from "@mcp-execution/core";
+import {
+  type MainToWorker,
+  type RunJob,
+  type SyncAnswer,
+  type SyncEnvelope,
+  type SyncRequest,
+  SyncSignal,
+  type WorkerOutcome,
+  type WorkerToMain,
+} from "./protocol.js";
+import { type WasmModule, wasm } from "./wasm-types.js";
+
+/**
+ * V8 stack of the worker thread. QuickJS's own limit (at most 4 MiB of its C stack) must trip
+ * before V8's stack overflows under the nested wasm frames; 64 MiB leaves that margin for deep
+ * `JSON.parse` and recursion at the largest allowed stack limit (measured, see docs/sandbox.md).
+ */
+const WORKER_STACK_MB = 64;
+/**
+ * V8 heap of the worker: its own code, messages and strings copied out of the guest (logs, the
+ * result, file text). Guest memory is wasm memory and capped apart. A worker that exceeds this
+ * is ended by V8 and reported as `LIMIT_MEMORY`.
+ */
+const WORKER_HEAP_MB = 256;
+
+export interface RunHooks {
+  onLog(level: LogLevel, text: string): void;
+  onToolCall(callId: number, server: string, tool: string, argsJson: string): void;
+  onSync(request: SyncRequest): SyncAnswer;
+}
+
+export type WorkerRunResult =
+  | { readonly kind: "done"; readonly outcome: WorkerOutcome }
+  | { readonly kind: "exited"; readonly error: Error | undefined };
+
+interface ActiveRun {
+  readonly runId: number;
+  readonly hooks: RunHooks;
+  readonly resolve: (result: WorkerRunResult) => void;
+}
+
+let compiled: Promise<WasmModule> | undefined;
+
+/** The QuickJS wasm, compiled once per process and shared with every worker. */
+function compiledQuickJs(): Promise<WasmModule> {
+  compiled ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const path = require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm");
+    return wasm.compile(await readFile(path));
+  })();
+  compiled.catch(() => {
+    compiled = undefined;
+  });
+  return compiled;
+}
+
+/**
+ * The worker script. Built code runs it from beside this file; when this module runs from source
+ * (vitest transforms `src/` on the fly) the built copy in `dist/` is used, so tests need `tsc -b`
+ * first, like every cross-package test.
+ */
+function workerUrl(): URL {
+  const sibling = new URL("./worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  return new URL("../dist/worker.js", import.meta.url);
+}
+
+export class SandboxWorker {
+  readonly #worker: Worker;
+  readonly #flags: Int32Array;
+  readonly #syncPort: MessagePort;
+  readonly #ready: Promise<void>;
+  readonly #onDiagnostic: (message: string) => void;
+  #active: ActiveRun | undefined;
+  #exitError: Error | undefined;
+  #exited = false;
+  #exitPromise: Promise<void>;
+
+  constructor(initialMemoryBytes: number, onDiagnostic: (message: string) => void) {
+    this.#onDiagnostic = onDiagnostic;
+    const signal = new SharedArrayBuffer(SyncSignal.length * Int32Array.BYTES_PER_ELEMENT);
+    this.#flags = new Int32Array(signal);
+    const { port1, port2 } = new MessageChannel();
+    this.#syncPort = port1;
+    this.#worker = new Worker(workerUrl(), {
+      workerData: { signal, syncPort: port2 },
+      transferList: [port2],
+      resourceLimits: { stackSizeMb: WORKER_STACK_MB, maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      env: {},
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+      name: "mcp-execution-sandbox",
+    });
+    // Nothing in the worker should print; if something does, it is a diagnostic, not our stdout.
+    this.#worker.stdout
+      .setEncoding("utf8")
+      .on("data", (chunk: string) => onDiagnostic(`worker stdout: ${chunk}`));
+    this.#worker.stderr
+      .setEncoding("utf8")
+      .on("data", (chunk: string) => onDiagnostic(`worker stderr: ${chunk}`));
+
+    let readyResolve: () => void = () => {};
+    let readyReject: (error: Error) => void = () => {};
+    this.#ready = new Promise<void>((resolve, reject) => {
+      readyResolve = resolve;
+      readyReject = reject;
+    });
+    this.#ready.catch(() => {});
+    this.#exitPromise = new Promise<void>((resolve) => {
+      this.#worker.once("exit", () => resolve());
+    });
+
+    this.#worker.on("message", (message: WorkerToMain) => {
+      switch (message.type) {
+        case "ready":
+          readyResolve();
+          // Referenced while starting, so that a caller awaiting ready() keeps the process alive.
+          if (this.#active === undefined) this.#idle();
+          return;
+        case "fatal":
+          this.#exitError = new Error(`the sandbox worker could not start: ${message.message}`);
+          readyReject(this.#exitError);
+          void this.terminate();
+          return;
+        case "diagnostic":
+          this.#onDiagnostic(message.message);
+          return;
+        case "log":
+          if (this.#active?.runId === message.runId) this.#active.hooks.onLog(message.level, message.text);
+          return;
+        case "tool-call":
+          if (this.#active?.runId === message.runId) {
+            this.#active.hooks.onToolCall(message.callId, message.server, message.tool, message.argsJson);
+          }
+          return;
+        case "done": {
+          const active = this.#active;
+          if (active?.runId !== message.outcome.runId) return;
+          this.#finishRun({ kind: "done", outcome: message.outcome });
+          return;
+        }
+      }
+    });
+    this.#worker.on("error", (error) => {
+      this.#exitError ??= error;
+    });
+    this.#worker.on("exit", (code) => {
+      this.#exited = true;
+      this.#exitError ??= code === 0 ? undefined : new Error(`the sandbox worker exited with code ${code}`);
+      readyReject(this.#exitError ?? new Error("the sandbox worker exited before it was ready"));
+      this.#syncPort.close();
+      this.#finishRun({ kind: "exited", error: this.#exitError });
+    });
+
+    this.#syncPort.on("message", (envelope: SyncEnvelope<SyncRequest>) => {
+      const active = this.#active;
+      let body: SyncAnswer;
+      if (active === undefined || active.runId !== envelope.runId) {
+        body = { ok: false, error: { code: "CANCELLED", message: "the execution is over" } };
+      } else {
+        try {
+          body = active.hooks.onSync(envelope.body);
+        } catch (error) {
+          body = {
+            ok: false,
+            error: { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) },
+          };
+        }
+      }
+      this.#syncPort.postMessage({ seq: envelope.seq, runId: envelope.runId, body });
+      Atomics.store(this.#flags, SyncSignal.answered, 1);
+      Atomics.notify(this.#flags, SyncSignal.answered);
+    });
+
+    compiledQuickJs().then(
+      (wasmModule) => {
+        this.#post({ type: "init", wasmModule, memoryBytes: initialMemoryBytes });
+      },
+      (error: unknown) => {
+        this.#exitError = error instanceof Error ? error : new Error(String(error));
+        readyReject(this.#exitError);
+        void this.terminate();
+      },
+    );
+  }
+
+  /** Resolves once the worker has an interpreter loaded; rejects if it died first. */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  get alive(): boolean {
+    return !this.#exited;
+  }
+
+  get busy(): boolean {
+    return this.#active !== undefined;
+  }
+
+  /**
+   * Runs one job. Resolves with the worker's outcome, or with `exited` when the worker died or was
+   * terminated (by the watchdog, for example) before it answered. One run at a time.
+   */
+  run(job: RunJob, hooks: RunHooks): Promise<WorkerRunResult> {
+    if (this.#active !== undefined) throw new Error("a sandbox worker runs one job at a time");
+    if (this.#exited) return Promise.resolve({ kind: "exited", error: this.#exitError });
+    Atomics.store(this.#flags, SyncSignal.cancelRun, 0);
+    return new Promise<WorkerRunResult>((resolve) => {
+      this.#active = { runId: job.runId, hooks, resolve };
+      this.#worker.ref();
+      this.#syncPort.ref();
+      this.#post({ type: "run", job });
+    });
+  }
+
+  sendToolResult(runId: number, callId: number, envelope: string): void {
+    if (this.#active?.runId !== runId) return;
+    this.#post({ type: "tool-result", runId, callId, envelope });
+  }
+
+  /** Asks the run to stop: seen by the interrupt handler mid-loop, or by the event loop when idle. */
+  requestCancel(runId: number): void {
+    if (this.#active?.runId !== runId) return;
+    Atomics.store(this.#flags, SyncSignal.cancelRun, runId);
+    this.#post({ type: "cancel", runId });
+  }
+
+  /** Ends the thread at once, whatever it is doing. Idempotent. */
+  async terminate(): Promise<void> {
+    if (!this.#exited) await this.#worker.terminate();
+    await this.#exitPromise;
+  }
+
+  #post(message: MainToWorker): void {
+    if (!this.#exited) this.#worker.postMessage(message);
+  }
+
+  #finishRun(result: WorkerRunResult): void {
+    const active = this.#active;
+    this.#active = undefined;
+    this.#idle();
+    active?.resolve(result);
+  }
+
+  /** An idle worker must not keep the process alive. */
+  #idle(): void {
+    if (this.#exited) return;
+    this.#worker.unref();
+    this.#syncPort.unref();
+  }
+}
