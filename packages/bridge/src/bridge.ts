@@ -99,12 +99,16 @@ export interface Bridge extends ToolBridge {
   tools(server: string): Promise<readonly ToolDescriptor[]>;
 }
 
-/** Per-scope state passed along each call. */
+/**
+ * Per-scope state passed along each call. Cancellation is one controller per scope (and one for
+ * the bridge), not one per call: a signal costs microseconds, and the connection links each
+ * request to it anyway.
+ */
 interface CallScope {
   readonly maxCalls: number;
   calls: number;
-  readonly signal: AbortSignal | undefined;
-  readonly inFlight: Set<AbortController>;
+  /** Aborted when the scope closes, its signal aborts, or the bridge closes. */
+  readonly controller: AbortController;
   closed: boolean;
 }
 
@@ -159,6 +163,22 @@ function suggestion(name: string, candidates: readonly string[]): string {
     : "";
 }
 
+/** A signal that aborts when either input does; `release` unlinks it once the call is over. */
+function linkSignals(first: AbortSignal, second: AbortSignal): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onFirst = (): void => controller.abort(first.reason);
+  const onSecond = (): void => controller.abort(second.reason);
+  first.addEventListener("abort", onFirst, { once: true });
+  second.addEventListener("abort", onSecond, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      first.removeEventListener("abort", onFirst);
+      second.removeEventListener("abort", onSecond);
+    },
+  };
+}
+
 /**
  * Waits for `promise` unless `signal` aborts first (`CANCELLED`). The promise itself goes on: it is
  * shared (a connection attempt other calls wait for too).
@@ -199,7 +219,9 @@ class ToolBridgeImpl implements Bridge {
   readonly #maxResultBytes: number;
   readonly #maxRateWaitMs: number;
   readonly #diagnostics: DiagnosticListener | undefined;
-  readonly #inFlight = new Set<AbortController>();
+  /** Aborted on close: cancels every call in flight. */
+  readonly #closeController = new AbortController();
+  readonly #scopes = new Set<CallScope>();
   readonly #warnedSchemas = new Set<string>();
   #calls = 0;
   #closing: Promise<void> | undefined;
@@ -260,18 +282,26 @@ class ToolBridgeImpl implements Bridge {
   }
 
   scope(options: ScopeOptions = {}): ScopedToolBridge {
+    if (this.#closing !== undefined) throw disposedError("tool bridge");
     const state: CallScope = {
       maxCalls: options.maxCalls ?? Number.POSITIVE_INFINITY,
       calls: 0,
-      signal: options.signal,
-      inFlight: new Set(),
+      controller: new AbortController(),
       closed: false,
     };
+    const external = options.signal;
+    const onExternalAbort = (): void => state.controller.abort(external?.reason);
+    if (external?.aborted) onExternalAbort();
+    else external?.addEventListener("abort", onExternalAbort, { once: true });
+    this.#scopes.add(state);
     const close = async (): Promise<void> => {
       if (state.closed) return;
       state.closed = true;
-      const reason = new McpCliError("CANCELLED", "the execution ended while the tool call was in flight");
-      for (const controller of state.inFlight) controller.abort(reason);
+      this.#scopes.delete(state);
+      external?.removeEventListener("abort", onExternalAbort);
+      state.controller.abort(
+        new McpCliError("CANCELLED", "the execution ended while the tool call was in flight"),
+      );
     };
     return {
       get calls() {
@@ -368,7 +398,8 @@ class ToolBridgeImpl implements Bridge {
       }
     }
     const signal = options?.signal;
-    if (signal?.aborted || scope?.signal?.aborted) {
+    const shared = scope?.controller.signal ?? this.#closeController.signal;
+    if (signal?.aborted || shared.aborted) {
       throw new McpCliError("CANCELLED", `${server}/${tool}: the call was cancelled before it started`);
     }
     const slot = this.#slot(server);
@@ -396,15 +427,13 @@ class ToolBridgeImpl implements Bridge {
       );
     }
 
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(signal?.reason ?? scope?.signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    scope?.signal?.addEventListener("abort", onAbort, { once: true });
-    this.#inFlight.add(controller);
-    scope?.inFlight.add(controller);
+    const label = `${server}/${tool}`;
+    // The caller's own signal (rare: the guest API has none) is combined with the shared one.
+    const link = signal === undefined ? undefined : linkSignals(signal, shared);
+    const abortSignal = link?.signal ?? shared;
     let connection: ServerConnection | undefined;
     try {
-      const tools = await untilAborted(slot.tools(), controller.signal, `${server}/${tool}`);
+      const tools = slot.knownTools() ?? (await untilAborted(slot.tools(), abortSignal, label));
       const entry = tools.get(tool);
       if (entry === undefined) {
         const names = [...tools.keys()];
@@ -442,21 +471,24 @@ class ToolBridgeImpl implements Bridge {
         slot.counters.cacheMisses += 1;
       }
 
+      if (abortSignal.aborted) throw new McpCliError("CANCELLED", `${label}: the call was cancelled`);
       if (slot.bucket !== undefined || entry.bucket !== undefined) {
         const buckets: LimitedBucket[] = [];
         if (slot.bucket !== undefined) buckets.push({ bucket: slot.bucket, label: `server "${server}"` });
-        if (entry.bucket !== undefined)
-          buckets.push({ bucket: entry.bucket, label: `tool ${server}/${tool}` });
-        await acquireTokens(buckets, this.#maxRateWaitMs, controller.signal, { server, tool });
+        if (entry.bucket !== undefined) buckets.push({ bucket: entry.bucket, label: `tool ${label}` });
+        await acquireTokens(buckets, this.#maxRateWaitMs, abortSignal, { server, tool });
       }
-      connection = await untilAborted(slot.connection(), controller.signal, `${server}/${tool}`);
+      connection = slot.openConnection() ?? (await untilAborted(slot.connection(), abortSignal, label));
       const sent = performance.now();
       let raw: Awaited<ReturnType<ServerConnection["callTool"]>>;
       try {
-        raw = await connection.callTool(tool, args, {
-          signal: controller.signal,
-          ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        });
+        raw = await connection.callTool(
+          tool,
+          args,
+          options?.timeoutMs === undefined
+            ? { signal: abortSignal }
+            : { signal: abortSignal, timeoutMs: options.timeoutMs },
+        );
       } finally {
         const elapsed = performance.now() - sent;
         this.#counters.latency(elapsed);
@@ -470,10 +502,7 @@ class ToolBridgeImpl implements Bridge {
       }
       throw error;
     } finally {
-      signal?.removeEventListener("abort", onAbort);
-      scope?.signal?.removeEventListener("abort", onAbort);
-      this.#inFlight.delete(controller);
-      scope?.inFlight.delete(controller);
+      link?.release();
     }
   }
 
@@ -569,7 +598,12 @@ class ToolBridgeImpl implements Bridge {
 
   async #close(): Promise<void> {
     const reason = new McpCliError("CANCELLED", "the tool bridge was closed while the call was in flight");
-    for (const controller of this.#inFlight) controller.abort(reason);
+    this.#closeController.abort(reason);
+    for (const scope of this.#scopes) {
+      scope.closed = true;
+      scope.controller.abort(reason);
+    }
+    this.#scopes.clear();
     const results = await Promise.allSettled([...this.#slots.values()].map((slot) => slot.close()));
     if (this.#ownsCache) this.#cache?.clear();
     const failures = results.filter(

@@ -149,6 +149,17 @@ export class ServerSlot {
     return this.#connection !== undefined && !this.#connection.closed;
   }
 
+  /** The tool table when it is known and current, without waiting. */
+  knownTools(): Map<string, ToolEntry> | undefined {
+    return this.#toolsStale ? undefined : this.#tools;
+  }
+
+  /** The open connection, when there is one, without waiting. */
+  openConnection(): ServerConnection | undefined {
+    const connection = this.#connection;
+    return connection !== undefined && !connection.closed ? connection : undefined;
+  }
+
   /** The tool table: from the manifest, or listed from the server (connecting if needed). */
   tools(): Promise<Map<string, ToolEntry>> {
     if (this.#tools !== undefined && !this.#toolsStale) return Promise.resolve(this.#tools);
