@@ -203,6 +203,18 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, label: string
   });
 }
 
+/** Rejects what JSON would silently change: NaN and Infinity would arrive as null. */
+function finiteNumbers(_key: string, value: unknown): unknown {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    throw new TypeError(`${value} is not a JSON number`);
+  }
+  return value;
+}
+
+function argumentJsonBytes(args: unknown): number {
+  return Buffer.byteLength(JSON.stringify(args, finiteNumbers), "utf8");
+}
+
 function jsonBytes(value: unknown): number {
   const json = JSON.stringify(value);
   return json === undefined ? 0 : Buffer.byteLength(json, "utf8");
@@ -411,7 +423,7 @@ class ToolBridgeImpl implements Bridge {
     }
     let argumentBytes: number;
     try {
-      argumentBytes = jsonBytes(args);
+      argumentBytes = argumentJsonBytes(args);
     } catch (error) {
       throw new McpCliError(
         "ARGS_INVALID",

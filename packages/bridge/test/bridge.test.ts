@@ -152,6 +152,10 @@ describe("validation and size limits", () => {
       expect((await failure(bridge.callTool("results", "increment", { by: 10n } as never))).code).toBe(
         "ARGS_INVALID",
       );
+      const notANumber = await failure(bridge.callTool("results", "increment", { by: Number.NaN }));
+      expect(notANumber.code).toBe("ARGS_INVALID");
+      expect(notANumber.message).toContain("NaN is not a JSON number");
+      expect((await bridge.callTool("results", "read-counter", {})).value).toBe(0);
     } finally {
       await bridge.close();
     }

@@ -187,7 +187,18 @@ export class ServerProcess {
       );
     }
     return new Promise((resolve, reject) => {
-      stdin.write(data, (error) => (error ? reject(error) : resolve()));
+      stdin.write(data, (error) => {
+        if (error === null || error === undefined) {
+          resolve();
+          return;
+        }
+        reject(
+          new McpCliError("CONNECTION_CLOSED", "the server process stopped reading its input", {
+            cause: error,
+            details: { command: this.#options.command, errno: (error as NodeJS.ErrnoException).code ?? null },
+          }),
+        );
+      });
     });
   }
 
