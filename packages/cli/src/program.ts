@@ -78,6 +78,7 @@ Documentation: docs/cli.md`,
 
   registerIntrospect(program, run);
   registerGenerate(program, run);
+  registerExecute(program, run);
   registerCall(program, run);
   registerSkillCommands(program, run);
   registerServerCommands(program, run);
@@ -117,6 +118,45 @@ function registerGenerate(program: Command, run: RunCommand): void {
       await run(command, async (context) => {
         const { generateCommand } = await import("./commands/generate.js");
         return generateCommand(context, server, command.opts());
+      });
+    });
+}
+
+function registerExecute(program: Command, run: RunCommand): void {
+  withAdHocOptions(
+    program
+      .command("execute")
+      .description("run TypeScript or JavaScript in the sandbox with access to servers and skills")
+      .argument("[file]", "module to run; - reads standard input")
+      .option(
+        "-e, --eval <code>",
+        "run a snippet: the body of an async function; its return value is the result",
+      )
+      .option("--server <name>", "make a server callable, generating its API live (repeatable)", collect)
+      .option("--skill <name>", "load a saved skill and its server (repeatable)", collect)
+      .option("--session <id>", "keep getState/setState values between runs under this id")
+      .addOption(new Option("--profile <profile>", "limit profile").choices(PROFILES).default("moderate"))
+      .option("--timeout <ms>", "wall-clock limit in milliseconds", positiveInteger("--timeout"))
+      .option("--memory <mb>", "memory limit in MiB", positiveInteger("--memory"))
+      .option("--max-output <kb>", "limit on logs plus result in KiB", positiveInteger("--max-output"))
+      .option("--max-calls <n>", "limit on tool calls", positiveInteger("--max-calls"))
+      .option("--accept-tool-changes", "run a skill even when its server's tools changed since it was saved")
+      .addOption(scopeOption()),
+    "--env <KEY=VAL>",
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  mcp-cli execute -e 'return 1 + 1'
+  mcp-cli execute agent.ts --server everything
+  echo 'export default await callTool("everything", "echo", { message: "hi" })' | mcp-cli execute - --server everything
+  mcp-cli execute -e 'return await callTool("server-everything", "get-sum", { a: 1, b: 2 })' -- npx -y @modelcontextprotocol/server-everything`,
+    )
+    .action(async (file: string | undefined, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { executeCommand } = await import("./commands/execute.js");
+        return executeCommand(context, file, command.opts());
       });
     });
 }

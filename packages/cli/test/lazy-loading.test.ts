@@ -65,7 +65,9 @@ describe("start-up loads no heavy module", () => {
 describe("--version alone loads nothing of the CLI but its entry point", () => {
   it("not even commander or core", async () => {
     const modules = await loadedModules(["--version"], "version-alone");
-    expect(modules.filter((url) => url.includes("commander") || url.includes("packages/core/dist"))).toEqual([]);
+    expect(modules.filter((url) => url.includes("commander") || url.includes("packages/core/dist"))).toEqual(
+      [],
+    );
   });
 });
 
