@@ -86,7 +86,8 @@ function hintWords(annotations: ToolAnnotations | undefined): string[] {
 
 /** True when the input schema requires nothing, so the wrapper's `args` can default to `{}`. */
 function argumentsOptional(schema: JsonSchema): boolean {
-  if (!isSchemaObject(schema)) return true;
+  // `false` accepts nothing, not even `{}`; `true` accepts anything.
+  if (!isSchemaObject(schema)) return schema !== false;
   if (
     ["$ref", "allOf", "anyOf", "oneOf", "const", "enum"].some((keyword) => Object.hasOwn(schema, keyword))
   ) {
@@ -236,7 +237,7 @@ function exampleValue(schema: unknown): unknown {
 /** Arguments for an example call: every required property with a simple value; undefined when impossible. */
 function exampleArguments(tool: ToolDescriptor): Record<string, unknown> | undefined {
   const schema = tool.inputSchema;
-  if (!isSchemaObject(schema)) return {};
+  if (!isSchemaObject(schema)) return schema === false ? undefined : {};
   if (!argumentsOptional(schema) && (schema.type ?? "object") !== "object") return undefined;
   if (["$ref", "allOf", "anyOf", "oneOf"].some((keyword) => Object.hasOwn(schema, keyword))) return undefined;
   const properties = isSchemaObject(schema.properties) ? schema.properties : {};

@@ -35,6 +35,10 @@ type Precedence = (typeof Precedence)[keyof typeof Precedence];
 interface Rendered {
   readonly text: string;
   readonly precedence: Precedence;
+  /** A union's members, so a union inside a union is flattened rather than nested. */
+  readonly members?: readonly Rendered[];
+  /** `unknown`, possibly with a comment saying why (an unresolved or circular reference). */
+  readonly unknown?: true;
 }
 
 interface NodeContext {
@@ -47,7 +51,7 @@ interface NodeContext {
 
 type SchemaObject = { readonly [key: string]: unknown };
 
-const UNKNOWN: Rendered = { text: "unknown", precedence: Precedence.Primary };
+const UNKNOWN: Rendered = { text: "unknown", precedence: Precedence.Primary, unknown: true };
 const STRING: Rendered = { text: "string", precedence: Precedence.Primary };
 const NUMBER: Rendered = { text: "number", precedence: Precedence.Primary };
 const BOOLEAN: Rendered = { text: "boolean", precedence: Precedence.Primary };
@@ -329,12 +333,15 @@ export class SchemaConverter {
     }
     // A tuple: 2020-12 `prefixItems` + `items`, or draft-07 array `items` + `additionalItems`.
     const rest = Array.isArray(schema.prefixItems) ? schema.items : schema.additionalItems;
+    // Tuple elements do not guard a recursive reference the way array items do: TypeScript
+    // rejects some self-references through optional tuple elements (`type A = [[A, B?]?] | C`).
+    const elementContext: NodeContext = { ...child, guarded: context.guarded };
     const minItems = integerOrUndefined(schema.minItems) ?? 0;
     const maxItems = integerOrUndefined(schema.maxItems);
     const length = maxItems === undefined ? prefix.length : Math.min(prefix.length, maxItems);
     const elements: string[] = [];
     for (let index = 0; index < length; index++) {
-      const element = this.#node(prefix[index], indent, child);
+      const element = this.#node(prefix[index], indent, elementContext);
       elements.push(index < minItems ? element.text : `${parenthesize(element, Precedence.Primary)}?`);
     }
     const closed = rest === false || (maxItems !== undefined && maxItems <= prefix.length);
@@ -351,12 +358,13 @@ export class SchemaConverter {
       return {
         text: `unknown /* unresolved $ref ${commentSafe(singleLine(reference))} */`,
         precedence: Precedence.Primary,
+        unknown: true,
       };
     }
     // `type A = B | A` does not compile: a reference that can reach its own declaration without
     // passing through an object or array type widens to `unknown` instead.
     if (!context.guarded && this.#reachesUnguarded(pointer, context.declaration)) {
-      return { text: "unknown /* circular reference */", precedence: Precedence.Primary };
+      return { text: "unknown /* circular reference */", precedence: Precedence.Primary, unknown: true };
     }
     return { text: this.#nameFor(pointer), precedence: Precedence.Primary };
   }
@@ -481,6 +489,10 @@ export class SchemaConverter {
         const members = node[keyword];
         if (Array.isArray(members)) for (const member of members) visit(member, depth + 1);
       }
+      // Tuple elements, both dialects (see #array).
+      for (const elements of [node.prefixItems, node.items]) {
+        if (Array.isArray(elements)) for (const element of elements) visit(element, depth + 1);
+      }
     };
     visit(this.#resolvePointer(pointer), 0);
     this.#unguardedCache.set(pointer, found);
@@ -517,9 +529,8 @@ function literal(value: unknown, indent: string): Rendered {
   }
 }
 
-/** `unknown`, possibly with a comment saying why (an unresolved or circular reference). */
 function isUnknown(rendered: Rendered): boolean {
-  return rendered.text === "unknown" || rendered.text.startsWith("unknown /*");
+  return rendered.unknown === true;
 }
 
 /** A type after `:` or `=`: a space, unless the type starts on its own line (a long union). */
@@ -542,7 +553,10 @@ function union(members: readonly Rendered[], indent: string): Rendered {
   for (const member of members) {
     if (isUnknown(member)) return member;
     if (member.text === "never") continue;
-    if (!unique.has(member.text)) unique.set(member.text, member);
+    // `A | (B | C)` is `A | B | C`; written nested, a multi-line inner union would not parse.
+    for (const flat of member.members ?? [member]) {
+      if (!unique.has(flat.text)) unique.set(flat.text, flat);
+    }
   }
   const list = [...unique.values()];
   if (list.length === 0) return members.length === 0 ? UNKNOWN : NEVER;
@@ -550,12 +564,13 @@ function union(members: readonly Rendered[], indent: string): Rendered {
   const texts = list.map((member) => member.text);
   const inline = texts.join(" | ");
   if (inline.length <= INLINE_UNION_WIDTH && !inline.includes("\n")) {
-    return { text: inline, precedence: Precedence.Union };
+    return { text: inline, precedence: Precedence.Union, members: list };
   }
   // One member per line; a member's own continuation lines move right with it.
   return {
     text: texts.map((text) => `\n${indent}  | ${text.replaceAll("\n", "\n  ")}`).join(""),
     precedence: Precedence.Union,
+    members: list,
   };
 }
 

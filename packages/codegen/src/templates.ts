@@ -71,8 +71,8 @@ declare function callTool(server: string, tool: string, args: unknown): Promise<
 {{{this}}}
 {{/each}}
 
-{{{functionDoc}}}export async function {{{functionName}}}(args: {{{inputType}}}{{#if argsOptional}} = {}{{/if}}): Promise<{{{outputType}}}> {
-  return (await callTool({{{serverLiteral}}}, {{{toolLiteral}}}, args)) as {{{outputType}}};
+{{{functionDoc}}}export async function {{{functionName}}}(args{{#if argsOptional}}?{{/if}}: {{{inputType}}}): Promise<{{{outputType}}}> {
+  return (await callTool({{{serverLiteral}}}, {{{toolLiteral}}}, {{#if argsOptional}}args ?? {}{{else}}args{{/if}})) as {{{outputType}}};
 }
 `;
 

@@ -203,6 +203,41 @@ describe("JSON Schema to TypeScript", () => {
     );
   });
 
+  it("regression: a union inside a union is flattened (a nested multi-line union does not parse)", () => {
+    const long = {
+      enum: ["alpha-value", "beta-value", "gamma-value", "delta-value", "epsilon-value", "zeta-value"],
+    };
+    expect(typescript({ anyOf: [long, { anyOf: [{ type: "number" }, { type: "null" }] }] })).toBe(
+      'type T = \n  | "alpha-value"\n  | "beta-value"\n  | "gamma-value"\n  | "delta-value"\n  | "epsilon-value"\n  | "zeta-value"\n  | number\n  | null;',
+    );
+  });
+
+  it("regression: an array of an unresolved reference is not mistaken for unknown", () => {
+    expect(
+      typescript({
+        type: "object",
+        properties: { q: { type: "string" } },
+        additionalProperties: { type: "array", items: { $ref: "https://example.com/x.json" } },
+      }),
+    ).toBe(
+      "type T = {\n  q?: string;\n  [key: string]: unknown /* unresolved $ref https://example.com/x.json */[] | string | undefined;\n};",
+    );
+  });
+
+  it("regression: recursion through tuple elements widens to unknown (TypeScript rejects some of it)", () => {
+    expect(
+      typescript({
+        anyOf: [
+          { type: "array", prefixItems: [{ type: "array", prefixItems: [{ $ref: "#" }] }] },
+          { type: "number" },
+        ],
+      }),
+    ).toBe("type T = [[unknown /* circular reference */?, ...unknown[]]?, ...unknown[]] | number;");
+    expect(typescript({ type: "array", items: { type: "array", items: { $ref: "#" } } })).toBe(
+      "type T = T[][];",
+    );
+  });
+
   it("$ref into $defs and definitions, with recursion through properties and arrays", () => {
     expect(
       typescript({

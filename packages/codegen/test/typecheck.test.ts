@@ -2,6 +2,7 @@ import type { GeneratedFile } from "@mcp-execution/core";
 import { describe, expect, it } from "vitest";
 import { generateTree } from "../src/generate.js";
 import { allCorpusManifests, CORPUS, type CorpusName, corpusManifest } from "./corpus.js";
+import { randomManifest } from "./random-schemas.js";
 import { NODE_AND_DOM_COMPILER_OPTIONS, skillExample, typecheckTree } from "./typecheck.js";
 
 function file(path: string, contents: string): GeneratedFile {
@@ -64,6 +65,10 @@ console.info(await echo({ message: "hi" }), listFiles().length);
 export default readFile("/mcp-tools/SKILL.md").length;
 `;
     expect(typecheckTree(files, [file("script.ts", script)], NODE_AND_DOM_COMPILER_OPTIONS)).toEqual([]);
+  });
+
+  it.each([1, 2, 12])("300 seeded random schemas compile (seed %i)", (seed) => {
+    expect(typecheckTree(generateTree(randomManifest(seed, 150)))).toEqual([]);
   });
 
   it("regression: wrong argument types are compile errors, so the types are not any", async () => {
