@@ -153,6 +153,8 @@ export class QuickJsExecutor implements CodeExecutor {
   readonly #waiters: Waiter[] = [];
   #idleTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  /** Workers spawned but not ready yet; each goes to a waiter or the idle list when ready. */
+  #starting = 0;
   #runIds = 0;
   #warmMemoryBytes: number | undefined;
 
@@ -178,20 +180,7 @@ export class QuickJsExecutor implements CodeExecutor {
     this.#assertOpen();
     this.#warmMemoryBytes = memoryBytes;
     const pending: Promise<unknown>[] = [loadTranspiler(), loadVfs()];
-    while (this.#workers.size < this.#warmWorkers) {
-      const worker = this.#spawn(memoryBytes);
-      pending.push(
-        worker.ready().then(
-          () => this.#release(worker),
-          (error: unknown) => {
-            this.#discard(worker);
-            throw new McpCliError("INTERNAL", `the sandbox could not start: ${(error as Error).message}`, {
-              cause: error,
-            });
-          },
-        ),
-      );
-    }
+    while (this.#workers.size < this.#warmWorkers) pending.push(this.#spawnIdle(memoryBytes));
     await Promise.all(pending);
   }
 
@@ -220,6 +209,8 @@ export class QuickJsExecutor implements CodeExecutor {
     const limitsProblem = checkSandboxLimits(limits);
     if (limitsProblem !== undefined) return fail(limitsProblem);
     if (request.signal?.aborted === true) return fail(cancelled);
+    // A cold start: boot a worker while the transpiler loads and the source is prepared.
+    if (this.#workers.size === 0) this.#spawnIdle(limits.memoryBytes);
 
     // The guest's source, as QuickJS will run it.
     const language = languageOf(request.filename, request.language);
@@ -510,17 +501,8 @@ export class QuickJsExecutor implements CodeExecutor {
       if (idle.alive) return idle;
       this.#workers.delete(idle);
     }
-    if (this.#workers.size < this.#maxWorkers) {
-      const worker = this.#spawn(memoryBytes);
-      try {
-        await worker.ready();
-      } catch (error) {
-        this.#discard(worker);
-        throw new McpCliError("INTERNAL", `the sandbox could not start: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-      return worker;
+    if (this.#workers.size < this.#maxWorkers && this.#starting <= this.#waiters.length) {
+      void this.#spawnIdle(memoryBytes).catch(() => {});
     }
     return new Promise<SandboxWorker>((resolve, reject) => {
       const onAbort = (): void => {
@@ -543,6 +525,35 @@ export class QuickJsExecutor implements CodeExecutor {
     });
   }
 
+  /**
+   * Starts a worker that, once ready, goes to the first waiter or the idle list. Rejects with
+   * `INTERNAL` (and fails the first waiter) when it cannot start.
+   */
+  #spawnIdle(memoryBytes: number): Promise<void> {
+    const worker = this.#spawn(memoryBytes);
+    this.#starting++;
+    return worker.ready().then(
+      () => {
+        this.#starting--;
+        this.#release(worker);
+      },
+      (error: unknown) => {
+        this.#starting--;
+        this.#discard(worker);
+        const failure = new McpCliError(
+          "INTERNAL",
+          `the sandbox could not start: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+        this.#diagnostic(failure.message);
+        this.#waiters.shift()?.reject(failure);
+        throw failure;
+      },
+    );
+  }
+
   /** Gives a worker back after a run: to the next waiter, to the idle list, or (if dead) replaces it. */
   #release(worker: SandboxWorker): void {
     if (this.#closing !== undefined) return;
@@ -560,21 +571,12 @@ export class QuickJsExecutor implements CodeExecutor {
     this.#scheduleIdleTrim();
   }
 
-  /** After a worker was terminated: start a replacement for waiters, or to keep one warm. */
+  /** After a worker was terminated: start a replacement for waiters, or to keep the warm ones. */
   #replenish(): void {
     if (this.#closing !== undefined) return;
     if (this.#waiters.length === 0 && this.#workers.size >= this.#warmWorkers) return;
     if (this.#workers.size >= this.#maxWorkers) return;
-    const worker = this.#spawn(this.#warmMemoryBytes ?? MIN_MEMORY_BYTES);
-    worker.ready().then(
-      () => this.#release(worker),
-      (error: unknown) => {
-        this.#discard(worker);
-        this.#diagnostic(`a replacement sandbox worker failed to start: ${(error as Error).message}`);
-        const waiter = this.#waiters.shift();
-        waiter?.reject(new McpCliError("INTERNAL", "the sandbox could not start", { cause: error }));
-      },
-    );
+    void this.#spawnIdle(this.#warmMemoryBytes ?? MIN_MEMORY_BYTES).catch(() => {});
   }
 
   #scheduleIdleTrim(): void {

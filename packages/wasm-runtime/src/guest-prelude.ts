@@ -11,15 +11,17 @@
  *
  * Nothing here is a security boundary: the guest owns its context and may break these functions
  * for itself. The host re-checks everything that crosses (lengths before copying strings, JSON
- * parsed on the host, depth of results). The built-ins the prelude relies on are captured before
- * guest code runs, so a guest that patches `JSON` or `Array.prototype` still gets correct results
- * and errors.
+ * parsed on the host, depth of results). The built-ins the prelude relies on are captured by the
+ * core before guest code runs, so a guest that patches `JSON` or `Array.prototype` still gets
+ * correct results and errors.
  *
- * Raw host functions (arguments are strings or numbers, answers strings):
- * - `log(level, text)`; throws once the output cap is reached.
- * - `callTool(id, server, tool, argsJson)` → `""` (accepted; `settle(id, envelope)` follows) or an
- *   error envelope; throws once the tool-call cap is reached.
- * - `fs(op, path, text)` and `state(op, key, valueJson)` → envelope.
+ * Raw host functions (arguments are strings or numbers, answers strings). Strings with content
+ * (text, paths, keys, names) cross as JSON text: QuickJS hands strings to the host as C strings,
+ * which would end at the first NUL character.
+ * - `log(level, textJson)`; throws once the output cap is reached.
+ * - `callTool(id, serverJson, toolJson, argsJson)` → `""` (accepted; `settle(id, envelope)`
+ *   follows) or an error envelope; throws once the tool-call cap is reached.
+ * - `fs(op, pathJson, textJson)` and `state(op, keyJson, valueJson)` → envelope.
  * - `timer(op, id, delay)`; throws `RangeError` when too many timers are pending.
  * - `load(name, primordials)` → the exports of piece `name`, compiled on first use.
  *
@@ -38,7 +40,16 @@ export const PRELUDE_CORE = `(function (host) {
   const PromiseCtor = Promise;
   const resolve = Promise.resolve;
   const pieces = Object.create(null);
-  const P = { host, apply, stringify, toStr };
+  // The built-ins the pieces use, captured before guest code can replace them.
+  const P = {
+    host, apply, stringify, toStr,
+    parse: JSON.parse, keys: Object.keys, isArray: Array.isArray, isFinite: Number.isFinite, trunc: Math.trunc,
+    test: RegExp.prototype.test, join: Array.prototype.join, replace: String.prototype.replace,
+    slice: String.prototype.slice, symbolToString: Symbol.prototype.toString,
+    dateToISOString: Date.prototype.toISOString, regexpToString: RegExp.prototype.toString,
+    String, Number, Error, TypeError, Promise, Map,
+    mapGet: Map.prototype.get, mapSet: Map.prototype.set, mapDelete: Map.prototype.delete, mapHas: Map.prototype.has,
+  };
   const piece = (P.piece = (name) => pieces[name] || (pieces[name] = host.load(name, P)));
 
   // JSON text, or undefined when JSON.stringify would drop or refuse something (the "json" piece
@@ -92,9 +103,7 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   // Helpers of the other pieces: strict JSON out, coded errors in.
   common: `(function (P) {
   "use strict";
-  const parse = JSON.parse;
-  const StringCtor = String;
-  const ErrorCtor = Error;
+  const { parse, String: StringCtor, Error: ErrorCtor } = P;
   const strictJson = (value, what, code) => {
     const json = P.fastJson(value);
     return json !== undefined ? json : P.piece("json").strict(value, what, code);
@@ -119,15 +128,8 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   // Promises, Maps, Sets, cycles and nesting deeper than 1000 levels: an error naming the path.
   json: `(function (P) {
   "use strict";
-  const { apply, stringify } = P;
-  const objectToString = P.toStr;
-  const ObjectKeys = Object.keys;
-  const isArray = Array.isArray;
-  const isFinite = Number.isFinite;
-  const StringCtor = String;
-  const ErrorCtor = Error;
-  const test = RegExp.prototype.test;
-  const join = Array.prototype.join;
+  const { apply, stringify, toStr: objectToString, keys: ObjectKeys, isArray, isFinite, test, join } = P;
+  const { String: StringCtor, Error: ErrorCtor } = P;
   const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
   const MAX_DEPTH = 1000;
   class SerializeFailure {
@@ -234,20 +236,8 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   // console: arguments formatted roughly like Node's util.format.
   console: String.raw`(function (P) {
   "use strict";
-  const { apply, stringify, host } = P;
-  const objectToString = P.toStr;
-  const ObjectKeys = Object.keys;
-  const isArray = Array.isArray;
-  const StringCtor = String;
-  const NumberCtor = Number;
-  const ErrorCtor = Error;
-  const trunc = Math.trunc;
-  const test = RegExp.prototype.test;
-  const join = Array.prototype.join;
-  const replace = String.prototype.replace;
-  const symbolToString = Symbol.prototype.toString;
-  const dateToISOString = Date.prototype.toISOString;
-  const regexpToString = RegExp.prototype.toString;
+  const { apply, stringify, host, toStr: objectToString, keys: ObjectKeys, isArray, trunc, test, join, replace } = P;
+  const { symbolToString, dateToISOString, regexpToString, String: StringCtor, Number: NumberCtor, Error: ErrorCtor } = P;
   const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
   const FORMAT = /%[sdifjoOc%]/g;
   const errorStack = (error) => {
@@ -349,11 +339,11 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
 
   return {
     inspect,
-    log(...args) { host.log("log", format(args)); },
-    info(...args) { host.log("info", format(args)); },
-    warn(...args) { host.log("warn", format(args)); },
-    error(...args) { host.log("error", format(args)); },
-    debug(...args) { host.log("debug", format(args)); },
+    log(...args) { host.log("log", stringify(format(args))); },
+    info(...args) { host.log("info", stringify(format(args))); },
+    warn(...args) { host.log("warn", stringify(format(args))); },
+    error(...args) { host.log("error", stringify(format(args))); },
+    debug(...args) { host.log("debug", stringify(format(args))); },
   };
 })`,
 
@@ -362,12 +352,9 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   "use strict";
   const { apply, host } = P;
   const { strictJson, toError } = P.piece("common");
-  const isArray = Array.isArray;
-  const parse = JSON.parse;
-  const PromiseCtor = Promise;
-  const TypeErrorCtor = TypeError;
-  const { get: mapGet, set: mapSet, delete: mapDelete } = Map.prototype;
-  const calls = new Map();
+  const { isArray, parse, stringify, mapGet, mapSet, mapDelete } = P;
+  const { Promise: PromiseCtor, TypeError: TypeErrorCtor, Error: ErrorCtor, Map: MapCtor } = P;
+  const calls = new MapCtor();
   let nextCallId = 0;
 
   function callTool(server, tool, args) {
@@ -378,8 +365,11 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
       if (typeof args !== "object" || isArray(args)) throw new TypeErrorCtor("callTool(server, tool, args): args must be an object");
       const argsJson = strictJson(args, "callTool arguments", "ARGS_INVALID");
       const id = ++nextCallId;
-      apply(mapSet, calls, [id, { resolve, reject, server, tool }]);
-      const immediate = host.callTool(id, server, tool, argsJson);
+      // The rejection is created later, from the host; give it the stack of the call site so
+      // that an uncaught tool error points at the user's line.
+      const site = new ErrorCtor();
+      apply(mapSet, calls, [id, { resolve, reject, server, tool, stack: site.stack }]);
+      const immediate = host.callTool(id, stringify(server), stringify(tool), argsJson);
       if (immediate !== "") settle(id, immediate);
     });
   }
@@ -391,7 +381,11 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
     let answer;
     try { answer = parse(envelope); } catch (error) { call.reject(error); return; }
     if (answer.ok) call.resolve(answer.value);
-    else call.reject(toError(answer.error, call));
+    else {
+      const error = toError(answer.error, call);
+      error.stack = call.stack;
+      call.reject(error);
+    }
   }
 
   return { callTool, settle };
@@ -401,10 +395,8 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   timers: `(function (P) {
   "use strict";
   const { apply, host } = P;
-  const NumberCtor = Number;
-  const TypeErrorCtor = TypeError;
-  const { get: mapGet, set: mapSet, delete: mapDelete, has: mapHas } = Map.prototype;
-  const timers = new Map();
+  const { Number: NumberCtor, TypeError: TypeErrorCtor, Map: MapCtor, mapGet, mapSet, mapDelete, mapHas } = P;
+  const timers = new MapCtor();
   let nextTimerId = 0;
 
   function setTimeout(callback, delay, ...args) {
@@ -436,33 +428,32 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   // Files and state: synchronous, answered by the host while the guest waits.
   files: `(function (P) {
   "use strict";
-  const { host } = P;
+  const { host, stringify, TypeError: TypeErrorCtor } = P;
   const { strictJson, unwrap } = P.piece("common");
-  const TypeErrorCtor = TypeError;
   const check = (value, message) => { if (typeof value !== "string") throw new TypeErrorCtor(message); };
 
   function readFile(path) {
     check(path, "readFile(path): path must be a string");
-    return unwrap(host.fs("read", path, ""));
+    return unwrap(host.fs("read", stringify(path), ""));
   }
   function writeFile(path, text) {
     check(path, "writeFile(path, text): path must be a string");
     check(text, "writeFile(path, text): text must be a string (use JSON.stringify for data)");
-    unwrap(host.fs("write", path, text));
+    unwrap(host.fs("write", stringify(path), stringify(text)));
   }
   function listFiles(directory) {
     if (directory === undefined) directory = "/workspace";
     check(directory, "listFiles(directory): directory must be a string");
-    return unwrap(host.fs("list", directory, ""));
+    return unwrap(host.fs("list", stringify(directory), ""));
   }
   function getState(key) {
     check(key, "getState(key): key must be a string");
-    return unwrap(host.state("get", key, ""));
+    return unwrap(host.state("get", stringify(key), ""));
   }
   function setState(key, value) {
     check(key, "setState(key, value): key must be a string");
     const json = value === undefined ? "" : strictJson(value, "state value", "RESULT_UNSERIALIZABLE");
-    unwrap(host.state("set", key, json));
+    unwrap(host.state("set", stringify(key), json));
   }
 
   return { readFile, writeFile, listFiles, getState, setState };
@@ -471,11 +462,7 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   // What the host reports about an uncaught value.
   errors: `(function (P) {
   "use strict";
-  const { apply, stringify } = P;
-  const objectToString = P.toStr;
-  const parse = JSON.parse;
-  const StringCtor = String;
-  const ErrorCtor = Error;
+  const { apply, stringify, parse, slice, toStr: objectToString, String: StringCtor, Error: ErrorCtor } = P;
 
   function describe(thrown) {
     try {
@@ -498,7 +485,7 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
       }
       let text;
       try { text = P.piece("console").inspect(thrown, 1, []); } catch { text = "<unprintable>"; }
-      if (text.length > 2000) text = text.slice(0, 2000) + "...";
+      if (text.length > 2000) text = apply(slice, text, [0, 2000]) + "...";
       return stringify({ isError: false, type: thrown === null ? "null" : typeof thrown, value: text });
     } catch {
       return '{"isError":false,"type":"unknown","value":"<unprintable>"}';

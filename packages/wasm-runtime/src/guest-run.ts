@@ -79,7 +79,8 @@ export class GuestRun {
   #logBytes = 0;
   #toolCalls = 0;
   readonly #outstandingCalls = new Set<number>();
-  readonly #timers = new Map<number, NodeJS.Timeout>();
+  /** Pending timers; `undefined` for one due after the deadline, which is never scheduled. */
+  readonly #timers = new Map<number, NodeJS.Timeout | undefined>();
   #deadlineTimer: NodeJS.Timeout | undefined;
   #wake: (() => void) | undefined;
   #uncaught: QuickJSHandle | undefined;
@@ -651,15 +652,30 @@ export class GuestRun {
     return context.getString(handle);
   }
 
+  /**
+   * A guest string passed as JSON text (see the prelude: C strings would end at a NUL), refused
+   * before it is copied out when its JSON is longer than `maxJsonLength`.
+   */
+  #jsonString(context: QuickJSContext, handle: QuickJSHandle, what: string, maxJsonLength: number): string {
+    if (context.typeof(handle) !== "string") throw new TypeError(`${what} must be a string`);
+    if (this.#stringLength(context, handle) > maxJsonLength) {
+      throw new RangeError(`${what} is too long (more than ${maxJsonLength} characters as JSON)`);
+    }
+    const decoded: unknown = JSON.parse(context.getString(handle));
+    if (typeof decoded !== "string") throw new TypeError(`${what} must be a string`);
+    return decoded;
+  }
+
   #log(context: QuickJSContext, levelHandle: QuickJSHandle, textHandle: QuickJSHandle): void {
     this.#checkRunning();
     const level = this.#stringArgument(context, levelHandle, "log level", 16);
     if (!LOG_LEVELS.has(level)) throw new TypeError(`unknown log level ${level}`);
     if (context.typeof(textHandle) !== "string") throw new TypeError("log text must be a string");
     const remaining = this.#limits.maxOutputBytes - this.#logBytes;
-    const length = this.#stringLength(context, textHandle);
-    if (length + LOG_ENTRY_OVERHEAD_BYTES > remaining) this.#overflowOutput();
-    const text = context.getString(textHandle);
+    // JSON text is at least as long as the text (two quotes more), so this refuses before copying.
+    if (this.#stringLength(context, textHandle) - 2 + LOG_ENTRY_OVERHEAD_BYTES > remaining)
+      this.#overflowOutput();
+    const text = this.#jsonString(context, textHandle, "log text", Number.MAX_SAFE_INTEGER);
     const cost = Buffer.byteLength(text, "utf8") + LOG_ENTRY_OVERHEAD_BYTES;
     if (cost > remaining) this.#overflowOutput();
     this.#logBytes += cost;
@@ -684,8 +700,8 @@ export class GuestRun {
       throw new StoppedError(`tool call limit of ${this.#limits.maxToolCalls} reached`);
     }
     const callId = context.getNumber(idHandle);
-    const server = this.#stringArgument(context, serverHandle, "server", MAX_NAME_LENGTH);
-    const tool = this.#stringArgument(context, toolHandle, "tool", MAX_NAME_LENGTH);
+    const server = this.#jsonString(context, serverHandle, "server", MAX_NAME_LENGTH);
+    const tool = this.#jsonString(context, toolHandle, "tool", MAX_NAME_LENGTH);
     if (context.typeof(argsHandle) !== "string") throw new TypeError("tool arguments must be JSON text");
     const argsLength = this.#stringLength(context, argsHandle);
     if (argsLength > MAX_TOOL_ARGUMENT_BYTES) {
@@ -719,21 +735,22 @@ export class GuestRun {
   ): string {
     this.#checkRunning();
     const op = this.#stringArgument(context, opHandle, "file operation", 8);
-    const path = this.#stringArgument(context, pathHandle, "path", MAX_PATH_ARGUMENT_LENGTH);
+    const path = this.#jsonString(context, pathHandle, "path", MAX_PATH_ARGUMENT_LENGTH);
     let answer: SyncAnswer;
     if (op === "read") answer = this.#syncRequest({ op: "read", path });
     else if (op === "list") answer = this.#syncRequest({ op: "list", path });
     else if (op === "write") {
       if (context.typeof(textHandle) !== "string") throw new TypeError("file text must be a string");
       const quota = this.#limits.workspaceBytes;
-      if (this.#stringLength(context, textHandle) > quota) {
+      if (this.#stringLength(context, textHandle) - 2 > quota) {
         return errorEnvelope({
           code: "LIMIT_STORAGE",
           message: `cannot write ${path}: the text is larger than the workspace quota of ${quota} bytes`,
           details: { path, quotaBytes: quota },
         });
       }
-      answer = this.#syncRequest({ op: "write", path, text: context.getString(textHandle) });
+      const text = this.#jsonString(context, textHandle, "file text", Number.MAX_SAFE_INTEGER);
+      answer = this.#syncRequest({ op: "write", path, text });
     } else throw new TypeError(`unknown file operation ${op}`);
     return answer.ok ? okEnvelope(answer.value) : errorEnvelope(answer.error);
   }
@@ -746,7 +763,7 @@ export class GuestRun {
   ): string {
     this.#checkRunning();
     const op = this.#stringArgument(context, opHandle, "state operation", 8);
-    const key = this.#stringArgument(context, keyHandle, "state key", MAX_STATE_KEY_LENGTH);
+    const key = this.#jsonString(context, keyHandle, "state key", MAX_STATE_KEY_LENGTH * 6 + 2);
     if (op === "get") {
       const answer = this.#syncRequest({ op: "get-state", key });
       if (!answer.ok) return errorEnvelope(answer.error);
@@ -785,7 +802,13 @@ export class GuestRun {
       throw new RangeError(`too many pending timers (at most ${MAX_PENDING_TIMERS})`);
     }
     const requested = context.getNumber(delayHandle);
-    const delay = Math.min(Number.isFinite(requested) && requested > 0 ? requested : 0, this.#remainingMs());
+    const delay = Number.isFinite(requested) && requested > 0 ? requested : 0;
+    // A timer due at or after the deadline can never fire inside the run: it stays pending (so the
+    // run is not an unsettled deadlock) and the deadline ends the run.
+    if (delay >= this.#remainingMs()) {
+      this.#timers.set(id, undefined);
+      return;
+    }
     const timer = setTimeout(() => {
       this.#timers.delete(id);
       const api = this.#api;

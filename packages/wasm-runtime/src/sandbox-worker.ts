@@ -102,13 +102,10 @@ export class SandboxWorker {
       stderr: true,
       name: "mcp-execution-sandbox",
     });
-    // Nothing in the worker should print; if something does, it is a diagnostic, not our stdout.
-    this.#worker.stdout
-      .setEncoding("utf8")
-      .on("data", (chunk: string) => onDiagnostic(`worker stdout: ${chunk}`));
-    this.#worker.stderr
-      .setEncoding("utf8")
-      .on("data", (chunk: string) => onDiagnostic(`worker stderr: ${chunk}`));
+    // Nothing in the worker prints (QuickJS's own printing goes to diagnostics). The worker's stdio
+    // is captured so that nothing unexpected reaches the process's stdout or stderr, and read only
+    // when the worker exits: a stdio stream that is being read keeps the process alive even when
+    // the worker is unreferenced.
 
     let readyResolve: () => void = () => {};
     let readyReject: (error: Error) => void = () => {};
@@ -157,6 +154,13 @@ export class SandboxWorker {
     });
     this.#worker.on("exit", (code) => {
       this.#exited = true;
+      for (const [name, stream] of [
+        ["stdout", this.#worker.stdout],
+        ["stderr", this.#worker.stderr],
+      ] as const) {
+        const text = stream.read() as Buffer | string | null;
+        if (text !== null && text.length > 0) onDiagnostic(`sandbox worker ${name}: ${String(text)}`);
+      }
       this.#exitError ??= code === 0 ? undefined : new Error(`the sandbox worker exited with code ${code}`);
       readyReject(this.#exitError ?? new Error("the sandbox worker exited before it was ready"));
       this.#syncPort.close();

@@ -1,0 +1,183 @@
+/**
+ * Many executions at once, cancellation, closing, and the one-shot path of a short-lived process.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { ErrorCode, ExecutionOutcome, ToolBridge } from "@mcp-execution/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QuickJsExecutor } from "../../src/executor.js";
+import { errorOf, MIB, resultOf, run, testLimits, timed } from "./helpers.js";
+
+let executor: QuickJsExecutor;
+
+beforeAll(async () => {
+  executor = new QuickJsExecutor({ maxWorkers: 2, watchdogGraceMs: 250 });
+  await executor.warmUp(32 * MIB);
+});
+
+afterAll(async () => {
+  await executor.close();
+});
+
+/** A bridge whose calls never answer; it records the signals it was given. */
+function silentBridge(): ToolBridge & { readonly signals: AbortSignal[] } {
+  const signals: AbortSignal[] = [];
+  return {
+    signals,
+    callTool: (_server, _tool, _args, options) => {
+      if (options?.signal !== undefined) signals.push(options.signal);
+      return new Promise<never>(() => {});
+    },
+    servers: () => ["silent"],
+    close: async () => {},
+    [Symbol.asyncDispose]: async () => {},
+  };
+}
+
+describe("a burst of concurrent executions", () => {
+  it("gives every execution its own outcome and code, limits included", async () => {
+    // CPU exhaustion shows as fuel or time, whichever comes first on a busy machine.
+    const cases: { source: string; expect: readonly ErrorCode[] | number }[] = [];
+    for (let i = 0; i < 6; i++) {
+      cases.push({ source: `console.log('run ${i}'); return ${i};`, expect: i });
+      cases.push({ source: "while (true) {}", expect: ["LIMIT_FUEL", "LIMIT_TIME"] });
+      cases.push({ source: "const a = []; for (;;) a.push({ i: a.length });", expect: ["LIMIT_MEMORY"] });
+      cases.push({
+        source: "function f(n: number): number { return f(n + 1) + 1; } return f(0);",
+        expect: ["LIMIT_STACK"],
+      });
+    }
+    cases.push({ source: "for (;;) 'x'.repeat(1 << 22);", expect: ["LIMIT_TIME"] });
+    const limits = { timeoutMs: 1_500, fuel: 1_000 };
+    const { value: outcomes, ms } = await timed(() =>
+      Promise.all(cases.map((entry) => run(executor, entry.source, { limits }))),
+    );
+    outcomes.forEach((outcome: ExecutionOutcome, index) => {
+      const wanted = cases[index]?.expect;
+      if (typeof wanted === "number") {
+        expect(resultOf(outcome)).toBe(wanted);
+        expect(outcome.logs).toEqual([{ level: "log", text: `run ${wanted}` }]);
+      } else if (wanted !== undefined) {
+        if (outcome.ok) expect.fail(`expected ${wanted.join(" or ")}, got ${JSON.stringify(outcome.result)}`);
+        expect(wanted).toContain(outcome.error.code);
+      }
+    });
+    // Two workers share 25 runs; even if every run used its whole deadline, this bounds the burst.
+    expect(ms).toBeLessThan((cases.length / 2) * 1_500 + 5_000);
+    expect(executor.workerCount).toBeLessThanOrEqual(2);
+    expect(resultOf(await run(executor, "return 'after the burst'"))).toBe("after the burst");
+  });
+});
+
+describe("cancellation", () => {
+  it("cancels a busy run through the signal", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const { value: outcome, ms } = await timed(() =>
+      run(executor, "while (true) {}", {
+        signal: controller.signal,
+        limits: { timeoutMs: 30_000, fuel: 1e9 },
+      }),
+    );
+    errorOf(outcome, "CANCELLED");
+    expect(ms).toBeLessThan(200 + 2_000);
+  });
+
+  it("cancels a run waiting for a tool call and aborts that call", async () => {
+    const bridge = silentBridge();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const outcome = await run(executor, "return await callTool('silent', 'wait', {});", {
+      bridge,
+      signal: controller.signal,
+      limits: { timeoutMs: 30_000 },
+    });
+    errorOf(outcome, "CANCELLED");
+    expect(outcome.stats.toolCalls).toBe(1);
+    expect(bridge.signals).toHaveLength(1);
+    expect(bridge.signals[0]?.aborted).toBe(true);
+  });
+
+  it("aborts tool calls still in flight when a run ends", async () => {
+    const bridge = silentBridge();
+    const outcome = await run(
+      executor,
+      "callTool('silent', 'a', {}); callTool('silent', 'b', {}); return 'left them';",
+      {
+        bridge,
+      },
+    );
+    expect(resultOf(outcome)).toBe("left them");
+    expect(bridge.signals.map((signal) => signal.aborted)).toEqual([true, true]);
+  });
+
+  it("returns CANCELLED at once for a signal aborted before the run, and for a run still queued", async () => {
+    errorOf(await run(executor, "return 1", { signal: AbortSignal.abort() }), "CANCELLED");
+    const single = new QuickJsExecutor({ maxWorkers: 1 });
+    try {
+      const busy = run(single, "while (true) {}", { limits: { timeoutMs: 1_500, fuel: 1e9 } });
+      const controller = new AbortController();
+      const queued = run(single, "return 'never ran'", { signal: controller.signal });
+      setTimeout(() => controller.abort(), 100);
+      errorOf(await queued, "CANCELLED");
+      errorOf(await busy, "LIMIT_TIME");
+      expect(resultOf(await run(single, "return 'next'"))).toBe("next");
+    } finally {
+      await single.close();
+    }
+  });
+});
+
+describe("closing", () => {
+  it("ends running executions as CANCELLED and refuses new ones with DISPOSED", async () => {
+    const closing = new QuickJsExecutor({ maxWorkers: 1 });
+    const running = run(closing, "while (true) {}", { limits: { timeoutMs: 30_000, fuel: 1e9 } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await closing.close();
+    errorOf(await running, "CANCELLED");
+    expect(closing.workerCount).toBe(0);
+    await expect(run(closing, "return 1")).rejects.toMatchObject({ code: "DISPOSED" });
+    await closing.close();
+    await expect(closing.warmUp()).rejects.toMatchObject({ code: "DISPOSED" });
+  });
+});
+
+describe("a short-lived process", () => {
+  it("runs one execution and exits on its own without close() (idle workers do not hold it)", () => {
+    const entry = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+    const core = fileURLToPath(new URL("../../../core/dist/index.js", import.meta.url));
+    const script = [
+      `const { QuickJsExecutor } = await import(${JSON.stringify(entry)});`,
+      `const { resolveLimits } = await import(${JSON.stringify(core)});`,
+      "const executor = new QuickJsExecutor();",
+      "const outcome = await executor.execute({ mode: 'snippet', source: 'const n: number = 20; return n + 1', limits: resolveLimits('strict') });",
+      "process.stdout.write(JSON.stringify(outcome.result));",
+    ].join("\n");
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+    expect(child.stdout).toBe("21");
+  });
+});
+
+describe("limits stay per execution", () => {
+  it("runs executions with different memory caps side by side", async () => {
+    const [small, large] = await Promise.all([
+      executor.execute({
+        mode: "snippet",
+        source: "const a = []; for (let i = 0; i < 40; i++) a.push(new Uint8Array(1 << 20)); return a.length",
+        limits: testLimits({ memoryBytes: 32 * MIB }),
+      }),
+      executor.execute({
+        mode: "snippet",
+        source: "const a = []; for (let i = 0; i < 40; i++) a.push(new Uint8Array(1 << 20)); return a.length",
+        limits: testLimits({ memoryBytes: 96 * MIB }),
+      }),
+    ]);
+    errorOf(small, "LIMIT_MEMORY");
+    expect(resultOf(large)).toBe(40);
+  });
+});
