@@ -369,6 +369,23 @@ export async function executeCommand(
     );
   }
 
+  // The sandbox boots its worker thread when execute() starts; with servers to connect first, boot
+  // it now so the two overlap (without servers, measured, warming up early gains nothing).
+  let executor: import("@mcp-execution/wasm-runtime").QuickJsExecutor | undefined;
+  let stateStore: typeof import("@mcp-execution/wasm-runtime").FileStateStore | undefined;
+  if (source.kind === "script") {
+    const runtime = await import("@mcp-execution/wasm-runtime");
+    // One run per process: one worker thread is all it needs.
+    const created = new runtime.QuickJsExecutor({ maxWorkers: 1, onDiagnostic: diagnosticsFor(context) });
+    context.scope.defer(() => created.close());
+    const connectsFirst =
+      (options.server ?? []).length > 0 || (options.skill ?? []).length > 0 || context.adHoc !== undefined;
+    // A failure to boot resurfaces, coded, from execute() below.
+    if (connectsFirst) created.warmUp(limits.memoryBytes).catch(() => {});
+    executor = created;
+    stateStore = runtime.FileStateStore;
+  }
+
   const servers = await collectServers(context, options);
   const liveManifests = source.kind === "script" ? await introspectLive(context, servers) : [];
 
@@ -410,16 +427,16 @@ export async function executeCommand(
     return report(context, outcome);
   }
 
-  const [{ VirtualFileSystem }, { QuickJsExecutor, FileStateStore }] = await Promise.all([
-    import("@mcp-execution/vfs"),
-    import("@mcp-execution/wasm-runtime"),
-  ]);
+  if (executor === undefined || stateStore === undefined) throw new Error("the sandbox was not created");
   const tree = await toolTree(liveManifests, servers.skills);
-  const files = VirtualFileSystem.withTools(tree, { workspaceQuotaBytes: limits.workspaceBytes });
-  context.scope.defer(() => files.dispose());
-  // One run per process: one worker thread is all it needs.
-  const executor = new QuickJsExecutor({ maxWorkers: 1, onDiagnostic: diagnosticsFor(context) });
-  context.scope.defer(() => executor.close());
+  let files: import("@mcp-execution/vfs").VirtualFileSystem | undefined;
+  if (tree.length > 0) {
+    const { VirtualFileSystem } = await import("@mcp-execution/vfs");
+    const volume = VirtualFileSystem.withTools(tree, { workspaceQuotaBytes: limits.workspaceBytes });
+    context.scope.defer(() => volume.dispose());
+    files = volume;
+  }
+  // Without a tree the executor makes the volume itself (an empty /mcp-tools, the same quota).
   const outcome = await executor.execute({
     source: source.source,
     mode: source.mode,
@@ -427,10 +444,10 @@ export async function executeCommand(
     ...(source.language === undefined ? {} : { language: source.language }),
     limits,
     ...(scoped === undefined ? {} : { bridge: scoped }),
-    files,
+    ...(files === undefined ? {} : { files }),
     ...(session === undefined
       ? {}
-      : { session: { id: session, store: new FileStateStore(sessionsDirectory(context)) } }),
+      : { session: { id: session, store: new stateStore(sessionsDirectory(context)) } }),
     signal: context.signal,
   });
   return report(context, outcome);
