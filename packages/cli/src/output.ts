@@ -74,6 +74,17 @@ export interface Progress {
   fail(): void;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/** `\u001b[32m` instead of a colour change: text from servers or guests must not drive the terminal. Tab, newline and carriage return pass. */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 const NO_PROGRESS: Progress = { update() {}, done() {}, fail() {} };
@@ -148,9 +159,9 @@ export class Output {
     this.#line(this.errorStyle.dim(message));
   }
 
-  /** An error message on stderr (the top-level handler's). */
+  /** An error message on stderr (the top-level handler's); it may quote a server, so it is escaped. */
   error(message: string): void {
-    this.#line(`${this.errorStyle.red("error:")} ${message}`);
+    this.#line(`${this.errorStyle.red("error:")} ${escapeControlCharacters(message)}`);
   }
 
   /** Unformatted text on stderr. */
@@ -159,10 +170,13 @@ export class Output {
     this.#stderr.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 
-  /** Routes an engine's diagnostics: warnings always, info unless quiet, debug and server stderr with -v. */
+  /**
+   * Routes an engine's diagnostics: warnings always, info unless quiet, debug with -v. Messages can
+   * quote what a server wrote, so control characters are shown escaped, never sent to the terminal.
+   */
   readonly diagnostic = (diagnostic: Diagnostic): void => {
-    const text =
-      diagnostic.source === undefined ? diagnostic.message : `[${diagnostic.source}] ${diagnostic.message}`;
+    const message = escapeControlCharacters(diagnostic.message);
+    const text = diagnostic.source === undefined ? message : `[${diagnostic.source}] ${message}`;
     if (diagnostic.level === "warn") this.warn(text);
     else if (diagnostic.level === "info") this.info(text);
     else this.debug(text);

@@ -73,6 +73,14 @@ describe("sources", () => {
     expect(human.stdout).toBe('[warn] careful\nworking\n{\n  "doubled": 40\n}\n');
   });
 
+  it("guest output cannot drive the terminal: control characters are escaped in human form, kept in JSON", async () => {
+    const code = "console.log('\\u001b[2Jcleared'); return '\\u0007bell'";
+    const human = await runCli(sandbox, ["execute", "-e", code]);
+    expect(human.stdout).toBe("\\u001b[2Jcleared\n\\u0007bell\n");
+    const { document } = await execute(["-e", code]);
+    expect(document).toMatchObject({ result: "\u0007bell", logs: [{ text: "\u001b[2Jcleared" }] });
+  });
+
   it("- reads the module from standard input", async () => {
     const { document } = await execute(["-"], {
       input: "export default await Promise.resolve('from stdin');",

@@ -53,6 +53,7 @@ beforeAll(async () => {
         "everything-http": { type: "http", url: http.url },
         crash,
         hang: { ...hang, startupTimeout: 1500 },
+        garbage: { ...fixtureCommand("garbage"), startupTimeout: 2000 },
         "hang-pid": {
           command: "sh",
           args: ["-c", `echo $$ > "$PID_FILE"; exec "$0" "$@"`, hang.command, ...hang.args],
@@ -216,6 +217,52 @@ async function waitForPid(file: string): Promise<number> {
   }, 10_000);
   return pid;
 }
+
+describe("misbehaving servers", () => {
+  it("follows every page of a paging server", async () => {
+    const paged = fixtureCommand("paged");
+    const result = await runCli(sandbox, ["introspect", "--json", "--", paged.command, ...paged.args]);
+    expect(result.code, result.stderr).toBe(0);
+    const { manifest } = parseDocument(result) as { manifest: { tools: unknown[]; prompts: unknown[] } };
+    expect(manifest.tools).toHaveLength(5);
+    expect(manifest.prompts).toHaveLength(2);
+  });
+
+  it("a server that is not MCP at all: exit 3, PROTOCOL_ERROR", async () => {
+    const result = await runCli(sandbox, ["introspect", "garbage", "--json"]);
+    expect(result.code).toBe(3);
+    expect(parseDocument(result)).toMatchObject({ ok: false, error: { code: "PROTOCOL_ERROR" } });
+  });
+
+  it("stray stdout lines of a server become escaped warnings on stderr; stdout keeps one document", async () => {
+    const banner = fixtureCommand("garbage", "--banner");
+    const result = await runCli(sandbox, [
+      "call",
+      "--json",
+      "echo",
+      "message=hi",
+      "--",
+      banner.command,
+      ...banner.args,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseDocument(result)).toMatchObject({ ok: true, result: "hi" });
+    expect(result.stderr).toContain("warning: [server:garbage] ignored a line on stdout");
+    expect(result.stderr).toContain("\\u001b[32mready");
+    expect(result.stderr).not.toContain("\u001b");
+  });
+
+  it("falls back to the older HTTP+SSE transport for a URL that does not speak Streamable HTTP", async () => {
+    const sse = await startEverythingHttp("sse");
+    try {
+      const result = await runCli(sandbox, ["server", "validate", sse.url, "--json"]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(parseDocument(result)).toMatchObject({ ok: true, servers: [{ transport: "sse", tools: 13 }] });
+    } finally {
+      await sse.stop();
+    }
+  });
+});
 
 describe("server validate", () => {
   it("validates one server and reports what it offers", async () => {

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { colorAllowed, Output, type TextSink } from "../src/output.js";
+import { colorAllowed, escapeControlCharacters, Output, type TextSink } from "../src/output.js";
 import { CLI_BIN, createSandbox, type Sandbox } from "./helpers.js";
 
 class Sink implements TextSink {
@@ -48,6 +48,20 @@ describe("colorAllowed", () => {
     expect(colorAllowed(new Sink(true), true, { NO_COLOR: "" })).toBe(false);
     expect(colorAllowed(new Sink(true), true, { NO_COLOR: "1" })).toBe(false);
     expect(colorAllowed(new Sink(true), true, { TERM: "dumb" })).toBe(false);
+  });
+});
+
+describe("escapeControlCharacters", () => {
+  it("escapes what could drive a terminal, keeps tab, newline and carriage return", () => {
+    expect(escapeControlCharacters("a\u001b[31mred\u0007\tb\r\n")).toBe("a\\u001b[31mred\\u0007\tb\r\n");
+    expect(escapeControlCharacters("\u009b2J")).toBe("\\u009b2J");
+  });
+
+  it("applies to errors and diagnostics", () => {
+    const { out, stderr } = output();
+    out.error("server said \u001b]52;c;bad\u0007");
+    out.diagnostic({ level: "warn", message: "\u001b[2J", source: "server:x" });
+    expect(stderr.text).toBe("error: server said \\u001b]52;c;bad\\u0007\nwarning: [server:x] \\u001b[2J\n");
   });
 });
 

@@ -35,6 +35,7 @@ import {
   sessionsDirectory,
   skillsDirectory,
 } from "../locations.js";
+import { escapeControlCharacters } from "../output.js";
 import {
   type AdHocOptions,
   adHocCommandServer,
@@ -306,13 +307,15 @@ async function generateFilesFor(manifests: readonly ServerManifest[]): Promise<G
   return generateTree(manifests);
 }
 
+// Guest output is untrusted: control characters are escaped so it cannot drive the terminal.
 function formatLog(entry: LogEntry): string {
-  return entry.level === "log" || entry.level === "info" ? entry.text : `[${entry.level}] ${entry.text}`;
+  const text = escapeControlCharacters(entry.text);
+  return entry.level === "log" || entry.level === "info" ? text : `[${entry.level}] ${text}`;
 }
 
 function formatResult(result: unknown): string | undefined {
   if (result === undefined) return undefined;
-  if (typeof result === "string") return result;
+  if (typeof result === "string") return escapeControlCharacters(result);
   return JSON.stringify(result, null, 2);
 }
 
