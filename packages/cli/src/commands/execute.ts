@@ -372,8 +372,10 @@ export async function executeCommand(
     );
   }
 
-  // The sandbox boots its worker thread when execute() starts; with servers to connect first, boot
-  // it now so the two overlap (without servers, measured, warming up early gains nothing).
+  // Boot the sandbox (worker thread, QuickJS, the transpiler) now, so it overlaps with connecting to
+  // servers; execute() below then finds it ready. Awaiting the boot before execute() also means no
+  // worker is still starting when the executor is closed after an early failure (a syntax error).
+  let warming: Promise<void> | undefined;
   let executor: import("@mcp-execution/wasm-runtime").QuickJsExecutor | undefined;
   let stateStore: typeof import("@mcp-execution/wasm-runtime").FileStateStore | undefined;
   if (source.kind === "script") {
@@ -381,10 +383,9 @@ export async function executeCommand(
     // One run per process: one worker thread is all it needs.
     const created = new runtime.QuickJsExecutor({ maxWorkers: 1, onDiagnostic: diagnosticsFor(context) });
     context.scope.defer(() => created.close());
-    const connectsFirst =
-      (options.server ?? []).length > 0 || (options.skill ?? []).length > 0 || context.adHoc !== undefined;
-    // A failure to boot resurfaces, coded, from execute() below.
-    if (connectsFirst) created.warmUp(limits.memoryBytes).catch(() => {});
+    warming = created.warmUp(limits.memoryBytes);
+    // Failures surface where it is awaited; until then, do not report them as unhandled.
+    warming.catch(() => {});
     executor = created;
     stateStore = runtime.FileStateStore;
   }
@@ -440,6 +441,7 @@ export async function executeCommand(
     files = volume;
   }
   // Without a tree the executor makes the volume itself (an empty /mcp-tools, the same quota).
+  await warming;
   const outcome = await executor.execute({
     source: source.source,
     mode: source.mode,
