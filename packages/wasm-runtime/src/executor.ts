@@ -3,6 +3,7 @@
  * interpreter, a wall-clock watchdog per run, and the host half of the guest API (tool calls
  * through the bridge, files through the VFS, session state). See docs/sandbox.md and ADR-005.
  */
+import { setMaxListeners } from "node:events";
 import { availableParallelism } from "node:os";
 import {
   type CodeExecutor,
@@ -114,10 +115,6 @@ export function checkSandboxLimits(limits: SandboxLimits): ErrorDocument | undef
     });
   }
   return undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function safeErrorEnvelope(error: ErrorDocument): string {
@@ -322,6 +319,8 @@ export class QuickJsExecutor implements CodeExecutor {
     }
 
     const toolAbort = new AbortController();
+    // Every call of the run listens to this one signal.
+    setMaxListeners(limits.maxToolCalls + 10, toolAbort.signal);
     let watchdogFired = false;
     let cancelRequested = false;
     let cancelTimer: NodeJS.Timeout | undefined;
@@ -329,11 +328,13 @@ export class QuickJsExecutor implements CodeExecutor {
       onLog: (level, text) => {
         logs.push({ level, text });
       },
-      onToolCall: (callId, server, tool, argsJson) => {
-        stats.toolCalls++;
-        this.#callTool(request.bridge, server, tool, argsJson, toolAbort.signal).then((envelope) =>
-          worker.sendToolResult(job.runId, callId, envelope),
-        );
+      onToolCalls: (calls) => {
+        for (const call of calls) {
+          stats.toolCalls++;
+          this.#callTool(request.bridge, call.server, call.tool, call.args, toolAbort.signal).then(
+            (envelope) => worker.sendToolResult(job.runId, call.callId, envelope),
+          );
+        }
       },
       onSync: serveSync,
     };
@@ -363,6 +364,7 @@ export class QuickJsExecutor implements CodeExecutor {
     if (result.kind === "done") {
       const done = result.outcome;
       stats.memoryBytes = done.memoryBytes;
+      stats.toolCalls = done.toolCalls;
       if (done.error !== undefined) outcome = fail(done.error);
       else outcome = finish({ ok: true, result: JSON.parse(done.resultJson ?? "null") as unknown });
     } else if (watchdogFired) {
@@ -440,26 +442,13 @@ export class QuickJsExecutor implements CodeExecutor {
     bridge: ToolBridge | undefined,
     server: string,
     tool: string,
-    argsJson: string,
+    args: Readonly<Record<string, unknown>>,
     signal: AbortSignal,
   ): Promise<string> {
     if (bridge === undefined) {
       return safeErrorEnvelope({
         code: "SERVER_UNKNOWN",
         message: `no MCP server is available to this execution (callTool(${JSON.stringify(server)}, ${JSON.stringify(tool)}))`,
-        details: { server, tool },
-      });
-    }
-    let args: unknown;
-    try {
-      args = JSON.parse(argsJson);
-    } catch {
-      args = undefined;
-    }
-    if (!isPlainObject(args)) {
-      return safeErrorEnvelope({
-        code: "ARGS_INVALID",
-        message: `the arguments of ${server}/${tool} must be a JSON object`,
         details: { server, tool },
       });
     }

@@ -19,13 +19,14 @@
  * (text, paths, keys, names) cross as JSON text: QuickJS hands strings to the host as C strings,
  * which would end at the first NUL character.
  * - `log(level, textJson)`; throws once the output cap is reached.
- * - `callTool(id, serverJson, toolJson, argsJson)` → `""` (accepted; `settle(id, envelope)`
- *   follows) or an error envelope; throws once the tool-call cap is reached.
+ * - `callTool(id, callJson)` with `callJson` = `[server, tool, args]` → `""` (accepted; the answer
+ *   comes later through `settle`) or an error envelope; throws once the tool-call cap is reached.
  * - `fs(op, pathJson, textJson)` and `state(op, keyJson, valueJson)` → envelope.
  * - `timer(op, id, delay)`; throws `RangeError` when too many timers are pending.
  * - `load(name, primordials)` → the exports of piece `name`, compiled on first use.
  *
- * The core returns `{ settle, fireTimer, finish, describe }` for the host.
+ * The core returns `{ settle, fireTimer, finish, describe }` for the host; `settle(batchJson)` takes
+ * `[[callId, envelope], ...]` for all the answers that arrived together.
  */
 export const PRELUDE_FILENAME = "<sandbox>";
 
@@ -92,7 +93,7 @@ export const PRELUDE_CORE = `(function (host) {
         return json === undefined ? piece("json").explain(value, budget) : "R" + json;
       }]);
     },
-    settle: (id, envelope) => piece("tools").settle(id, envelope),
+    settle: (batch) => piece("tools").settle(batch),
     fireTimer: (id) => piece("timers").fireTimer(id),
     describe: (thrown) => piece("errors").describe(thrown),
   };
@@ -347,7 +348,7 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   };
 })`,
 
-  // callTool: a promise per call, settled by the host through settle(id, envelope).
+  // callTool: a promise per call, settled by the host through settle(batch).
   tools: `(function (P) {
   "use strict";
   const { apply, host } = P;
@@ -363,26 +364,29 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
       if (typeof tool !== "string" || tool === "") throw new TypeErrorCtor("callTool(server, tool, args): tool must be a non-empty string");
       if (args === undefined || args === null) args = {};
       if (typeof args !== "object" || isArray(args)) throw new TypeErrorCtor("callTool(server, tool, args): args must be an object");
-      const argsJson = strictJson(args, "callTool arguments", "ARGS_INVALID");
+      const callJson = "[" + stringify(server) + "," + stringify(tool) + "," + strictJson(args, "callTool arguments", "ARGS_INVALID") + "]";
       const id = ++nextCallId;
       // The rejection is created later, from the host; give it the stack of the call site so
       // that an uncaught tool error points at the user's line.
       const site = new ErrorCtor();
       apply(mapSet, calls, [id, { resolve, reject, server, tool, stack: site.stack }]);
-      const immediate = host.callTool(id, stringify(server), stringify(tool), argsJson);
-      if (immediate !== "") settle(id, immediate);
+      const immediate = host.callTool(id, callJson);
+      if (immediate !== "") answer(id, parse(immediate));
     });
   }
 
-  function settle(id, envelope) {
+  function settle(batch) {
+    const answers = parse(batch);
+    for (let i = 0; i < answers.length; i++) answer(answers[i][0], answers[i][1]);
+  }
+
+  function answer(id, reply) {
     const call = apply(mapGet, calls, [id]);
     if (call === undefined) return;
     apply(mapDelete, calls, [id]);
-    let answer;
-    try { answer = parse(envelope); } catch (error) { call.reject(error); return; }
-    if (answer.ok) call.resolve(answer.value);
+    if (reply.ok) call.resolve(reply.value);
     else {
-      const error = toError(answer.error, call);
+      const error = toError(reply.error, call);
       error.stack = call.stack;
       call.reject(error);
     }

@@ -14,6 +14,7 @@ import {
   type RunJob,
   type SyncAnswer,
   type SyncRequest,
+  type ToolCallRequest,
   type TripReason,
   type WorkerOutcome,
   type WorkerToMain,
@@ -21,6 +22,7 @@ import {
 import {
   jsonDepth,
   LOG_ENTRY_OVERHEAD_BYTES,
+  MAX_IN_FLIGHT_ARGUMENT_BYTES,
   MAX_JSON_DEPTH,
   MAX_PATH_ARGUMENT_LENGTH,
   MAX_PENDING_TIMERS,
@@ -78,7 +80,10 @@ export class GuestRun {
   #deadline = 0;
   #logBytes = 0;
   #toolCalls = 0;
-  readonly #outstandingCalls = new Set<number>();
+  /** Calls waiting for an answer, with the size of their arguments. */
+  readonly #outstandingCalls = new Map<number, number>();
+  #inFlightBytes = 0;
+  #queuedCalls: ToolCallRequest[] = [];
   /** Pending timers; `undefined` for one due after the deadline, which is never scheduled. */
   readonly #timers = new Map<number, NodeJS.Timeout | undefined>();
   #deadlineTimer: NodeJS.Timeout | undefined;
@@ -183,6 +188,8 @@ export class GuestRun {
         };
       }
     } finally {
+      // Calls made but not sent yet still go out (and are cancelled with the run), as if sent at once.
+      this.#flushToolCalls();
       this.#stopTimers();
     }
 
@@ -195,26 +202,47 @@ export class GuestRun {
       if (this.#trip === "memory") memoryBytes = this.#interpreter.maximumBytes;
     }
     const discarded = broken || this.#trip !== undefined;
+    const toolCalls = this.#toolCalls;
     return error === undefined
-      ? { runId: job.runId, resultJson: resultJson ?? "null", memoryBytes, discarded }
-      : { runId: job.runId, error, memoryBytes, discarded };
+      ? { runId: job.runId, resultJson: resultJson ?? "null", memoryBytes, toolCalls, discarded }
+      : { runId: job.runId, error, memoryBytes, toolCalls, discarded };
   }
 
-  /** A tool call finished on the main thread; `envelope` is the guest-visible answer. */
-  onToolResult(callId: number, envelope: string): void {
-    if (!this.#outstandingCalls.delete(callId)) return;
+  /**
+   * Tool calls finished on the main thread: `[callId, envelope]` pairs, the envelopes being the
+   * guest-visible answers. They are settled in the guest in one call.
+   */
+  onToolResults(results: readonly (readonly [number, string])[]): void {
     const context = this.#context;
     const api = this.#api;
-    if (context === undefined || api === undefined || this.#trip !== undefined) return;
-    let answer = envelope;
-    if (answer.length > this.#limits.memoryBytes) {
-      answer = errorEnvelope({
-        code: "LIMIT_SIZE",
-        message: `the tool result (${answer.length} characters) is larger than the sandbox's memory limit`,
-      });
+    const parts: string[] = [];
+    let size = 0;
+    for (const [callId, envelope] of results) {
+      const argumentBytes = this.#outstandingCalls.get(callId);
+      if (argumentBytes === undefined) continue;
+      this.#outstandingCalls.delete(callId);
+      this.#inFlightBytes -= argumentBytes;
+      let answer = envelope;
+      if (answer.length > this.#limits.memoryBytes - size) {
+        answer = errorEnvelope({
+          code: "LIMIT_SIZE",
+          message: `the tool result (${answer.length} characters) is larger than the sandbox's memory limit allows`,
+        });
+      }
+      size += answer.length;
+      parts.push(`[${callId},${answer}]`);
     }
-    this.#callGuest(context, api.settle, [context.newNumber(callId), context.newString(answer)]);
+    if (context === undefined || api === undefined || this.#trip !== undefined || parts.length === 0) return;
+    this.#callGuest(context, api.settle, [context.newString(`[${parts.join(",")}]`)]);
     this.#notify();
+  }
+
+  /** Sends the tool calls made since the last batch; called before the run waits and when it ends. */
+  #flushToolCalls(): void {
+    if (this.#queuedCalls.length === 0) return;
+    const calls = this.#queuedCalls;
+    this.#queuedCalls = [];
+    this.#channel.post({ type: "tool-calls", runId: this.runId, calls });
   }
 
   /** The host asked to stop this run (cancellation reaches a busy run through shared memory too). */
@@ -329,6 +357,7 @@ export class GuestRun {
             },
           };
         }
+        this.#flushToolCalls();
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
         });
@@ -565,9 +594,7 @@ export class GuestRun {
       this.#log(context, level, text);
       return undefined;
     });
-    define("callTool", (id, server, tool, args) =>
-      context.newString(this.#callTool(context, id, server, tool, args)),
-    );
+    define("callTool", (id, call) => context.newString(this.#callTool(context, id, call)));
     define("fs", (op, path, text) => context.newString(this.#fileCall(context, op, path, text)));
     define("state", (op, key, value) => context.newString(this.#stateCall(context, op, key, value)));
     define("timer", (op, id, delay) => {
@@ -687,34 +714,52 @@ export class GuestRun {
     throw new StoppedError(`output limit of ${this.#limits.maxOutputBytes} bytes reached`);
   }
 
-  #callTool(
-    context: QuickJSContext,
-    idHandle: QuickJSHandle,
-    serverHandle: QuickJSHandle,
-    toolHandle: QuickJSHandle,
-    argsHandle: QuickJSHandle,
-  ): string {
+  #callTool(context: QuickJSContext, idHandle: QuickJSHandle, callHandle: QuickJSHandle): string {
     this.#checkRunning();
     if (this.#toolCalls >= this.#limits.maxToolCalls) {
       this.#stop("calls");
       throw new StoppedError(`tool call limit of ${this.#limits.maxToolCalls} reached`);
     }
     const callId = context.getNumber(idHandle);
-    const server = this.#jsonString(context, serverHandle, "server", MAX_NAME_LENGTH);
-    const tool = this.#jsonString(context, toolHandle, "tool", MAX_NAME_LENGTH);
-    if (context.typeof(argsHandle) !== "string") throw new TypeError("tool arguments must be JSON text");
-    const argsLength = this.#stringLength(context, argsHandle);
-    if (argsLength > MAX_TOOL_ARGUMENT_BYTES) {
+    if (context.typeof(callHandle) !== "string") throw new TypeError("a tool call must be JSON text");
+    const length = this.#stringLength(context, callHandle);
+    if (length > MAX_TOOL_ARGUMENT_BYTES + 2 * MAX_NAME_LENGTH) {
       return errorEnvelope({
         code: "LIMIT_SIZE",
-        message: `the arguments of ${server}/${tool} are larger than ${MAX_TOOL_ARGUMENT_BYTES} bytes as JSON`,
-        details: { server, tool, limit: MAX_TOOL_ARGUMENT_BYTES },
+        message: `tool arguments are larger than ${MAX_TOOL_ARGUMENT_BYTES} bytes as JSON`,
+        details: { limit: MAX_TOOL_ARGUMENT_BYTES },
       });
     }
-    const argsJson = context.getString(argsHandle);
+    if (this.#inFlightBytes + length > MAX_IN_FLIGHT_ARGUMENT_BYTES) {
+      return errorEnvelope({
+        code: "LIMIT_SIZE",
+        message: `the arguments of the tool calls waiting for an answer would exceed ${MAX_IN_FLIGHT_ARGUMENT_BYTES} bytes; await some calls before making more`,
+        details: { limit: MAX_IN_FLIGHT_ARGUMENT_BYTES },
+      });
+    }
+    const call: unknown = JSON.parse(context.getString(callHandle));
+    if (!Array.isArray(call) || call.length !== 3)
+      throw new TypeError("a tool call must be [server, tool, args]");
+    const [server, tool, args] = call as [unknown, unknown, unknown];
+    if (
+      typeof server !== "string" ||
+      typeof tool !== "string" ||
+      server.length > MAX_NAME_LENGTH ||
+      tool.length > MAX_NAME_LENGTH
+    ) {
+      throw new TypeError(`server and tool must be strings of at most ${MAX_NAME_LENGTH} characters`);
+    }
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+      return errorEnvelope({
+        code: "ARGS_INVALID",
+        message: `the arguments of ${server}/${tool} must be a JSON object`,
+        details: { server, tool },
+      });
+    }
     this.#toolCalls++;
-    this.#outstandingCalls.add(callId);
-    this.#channel.post({ type: "tool-call", runId: this.runId, callId, server, tool, argsJson });
+    this.#outstandingCalls.set(callId, length);
+    this.#inFlightBytes += length;
+    this.#queuedCalls.push({ callId, server, tool, args: args as Record<string, unknown> });
     return "";
   }
 

@@ -6,6 +6,7 @@
 export { checkSandboxLimits, QuickJsExecutor, type QuickJsExecutorOptions } from "./executor.js";
 export {
   LOG_ENTRY_OVERHEAD_BYTES,
+  MAX_IN_FLIGHT_ARGUMENT_BYTES,
   MAX_JSON_DEPTH,
   MAX_MEMORY_BYTES,
   MAX_PENDING_TIMERS,

@@ -49,12 +49,19 @@ export type MainToWorker =
     }
   | { readonly type: "run"; readonly job: RunJob }
   | {
-      readonly type: "tool-result";
+      readonly type: "tool-results";
       readonly runId: number;
-      readonly callId: number;
-      readonly envelope: string;
+      /** Answers gathered in one turn of the host's event loop: `[callId, envelope]`. */
+      readonly results: readonly (readonly [number, string])[];
     }
   | { readonly type: "cancel"; readonly runId: number };
+
+export interface ToolCallRequest {
+  readonly callId: number;
+  readonly server: string;
+  readonly tool: string;
+  readonly args: Readonly<Record<string, unknown>>;
+}
 
 /** Why a run was stopped by the host; each maps to one error code. */
 export type TripReason = "time" | "fuel" | "memory" | "output" | "calls" | "cancelled";
@@ -64,8 +71,10 @@ export interface WorkerOutcome {
   /** The result as JSON text (checked against the output cap), when the run succeeded. */
   readonly resultJson?: string;
   readonly error?: ErrorDocument;
-  /** Bytes the interpreter had allocated when the run ended. */
+  /** Peak of the sampled QuickJS heap, in bytes; the limit itself when the run ran out of memory. */
   readonly memoryBytes: number;
+  /** Tool calls the guest made. */
+  readonly toolCalls: number;
   /** True when the worker threw its interpreter away afterwards (a limit was hit). */
   readonly discarded: boolean;
 }
@@ -74,12 +83,10 @@ export type WorkerToMain =
   | { readonly type: "ready" }
   | { readonly type: "log"; readonly runId: number; readonly level: LogLevel; readonly text: string }
   | {
-      readonly type: "tool-call";
+      readonly type: "tool-calls";
       readonly runId: number;
-      readonly callId: number;
-      readonly server: string;
-      readonly tool: string;
-      readonly argsJson: string;
+      /** Calls the guest made since the last batch, sent when it starts to wait (or ends). */
+      readonly calls: readonly ToolCallRequest[];
     }
   | { readonly type: "done"; readonly outcome: WorkerOutcome }
   | { readonly type: "diagnostic"; readonly message: string }

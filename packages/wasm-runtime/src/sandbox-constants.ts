@@ -22,6 +22,11 @@ export const MAX_TIMEOUT_MS = 2_147_483_647;
 export const MAX_PENDING_TIMERS = 1_000;
 /** Largest `callTool` arguments, as JSON text. */
 export const MAX_TOOL_ARGUMENT_BYTES = 4 * 1024 * 1024;
+/**
+ * Arguments of all the calls of one run that are on their way or waiting for an answer, as JSON
+ * text. They are copied out of the guest's capped memory into the host's, so they are capped too.
+ */
+export const MAX_IN_FLIGHT_ARGUMENT_BYTES = 16 * 1024 * 1024;
 /** Longest key `getState`/`setState` accept. */
 export const MAX_STATE_KEY_LENGTH = 1_024;
 /** Longest path string a file call may pass (the VFS refuses paths above 4096 characters). */

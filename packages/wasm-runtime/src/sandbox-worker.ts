@@ -15,6 +15,7 @@ import {
   type SyncEnvelope,
   type SyncRequest,
   SyncSignal,
+  type ToolCallRequest,
   type WorkerOutcome,
   type WorkerToMain,
 } from "./protocol.js";
@@ -35,7 +36,7 @@ const WORKER_HEAP_MB = 256;
 
 export interface RunHooks {
   onLog(level: LogLevel, text: string): void;
-  onToolCall(callId: number, server: string, tool: string, argsJson: string): void;
+  onToolCalls(calls: readonly ToolCallRequest[]): void;
   onSync(request: SyncRequest): SyncAnswer;
 }
 
@@ -82,6 +83,7 @@ export class SandboxWorker {
   readonly #ready: Promise<void>;
   readonly #onDiagnostic: (message: string) => void;
   #active: ActiveRun | undefined;
+  #results: [number, string][] = [];
   #exitError: Error | undefined;
   #exited = false;
   #exitPromise: Promise<void>;
@@ -136,10 +138,8 @@ export class SandboxWorker {
         case "log":
           if (this.#active?.runId === message.runId) this.#active.hooks.onLog(message.level, message.text);
           return;
-        case "tool-call":
-          if (this.#active?.runId === message.runId) {
-            this.#active.hooks.onToolCall(message.callId, message.server, message.tool, message.argsJson);
-          }
+        case "tool-calls":
+          if (this.#active?.runId === message.runId) this.#active.hooks.onToolCalls(message.calls);
           return;
         case "done": {
           const active = this.#active;
@@ -228,9 +228,19 @@ export class SandboxWorker {
     });
   }
 
+  /**
+   * Answers a tool call. Answers that settle in the same microtask checkpoint (several responses
+   * read from one chunk of a server's output) go to the worker in one message.
+   */
   sendToolResult(runId: number, callId: number, envelope: string): void {
     if (this.#active?.runId !== runId) return;
-    this.#post({ type: "tool-result", runId, callId, envelope });
+    this.#results.push([callId, envelope]);
+    if (this.#results.length > 1) return;
+    queueMicrotask(() => {
+      const results = this.#results;
+      this.#results = [];
+      if (this.#active?.runId === runId) this.#post({ type: "tool-results", runId, results });
+    });
   }
 
   /** Asks the run to stop: seen by the interrupt handler mid-loop, or by the event loop when idle. */

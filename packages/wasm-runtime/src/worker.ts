@@ -118,6 +118,7 @@ async function runJob(job: RunJob): Promise<void> {
         message: `the sandbox worker failed: ${error instanceof Error ? error.message : String(error)}`,
       },
       memoryBytes: 0,
+      toolCalls: 0,
       discarded: true,
     };
   } finally {
@@ -162,8 +163,8 @@ port.on("message", (message: MainToWorker) => {
     case "run":
       queue = queue.then(() => runJob(message.job));
       return;
-    case "tool-result":
-      if (current?.runId === message.runId) current.onToolResult(message.callId, message.envelope);
+    case "tool-results":
+      if (current?.runId === message.runId) current.onToolResults(message.results);
       return;
     case "cancel":
       if (current?.runId === message.runId) current.onCancel();

@@ -111,6 +111,29 @@ describe("cancellation", () => {
     expect(bridge.signals.map((signal) => signal.aborted)).toEqual([true, true]);
   });
 
+  it("caps the size of one call's arguments and of all calls waiting for an answer", async () => {
+    const bridge = silentBridge();
+    const source = [
+      "const codes: string[] = [];",
+      "const record = (promise: Promise<unknown>) => promise.catch((error) => codes.push(error.code));",
+      "record(callTool('silent', 'huge', { text: 'x'.repeat(5 * 1024 * 1024) }));",
+      "for (let i = 0; i < 10; i++) record(callTool('silent', 'big', { text: 'y'.repeat(3 * 1024 * 1024) }));",
+      "await new Promise((resolve) => setTimeout(resolve, 50));",
+      "return codes;",
+    ].join("\n");
+    const outcome = await run(executor, source, { bridge, limits: { memoryBytes: 128 * MIB } });
+    // One call over 4 MiB, and every call past 16 MiB of arguments waiting for an answer.
+    expect(resultOf(outcome)).toEqual([
+      "LIMIT_SIZE",
+      "LIMIT_SIZE",
+      "LIMIT_SIZE",
+      "LIMIT_SIZE",
+      "LIMIT_SIZE",
+      "LIMIT_SIZE",
+    ]);
+    expect(bridge.signals).toHaveLength(5);
+  });
+
   it("returns CANCELLED at once for a signal aborted before the run, and for a run still queued", async () => {
     errorOf(await run(executor, "return 1", { signal: AbortSignal.abort() }), "CANCELLED");
     const single = new QuickJsExecutor({ maxWorkers: 1 });
