@@ -117,6 +117,11 @@ export function checkSandboxLimits(limits: SandboxLimits): ErrorDocument | undef
   return undefined;
 }
 
+/** Read through a function so that TypeScript does not keep an earlier check's narrowing. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
 function safeErrorEnvelope(error: ErrorDocument): string {
   try {
     return errorEnvelope(error);
@@ -207,7 +212,8 @@ export class QuickJsExecutor implements CodeExecutor {
     if (limitsProblem !== undefined) return fail(limitsProblem);
     if (request.signal?.aborted === true) return fail(cancelled);
     // A cold start: boot a worker while the transpiler loads and the source is prepared.
-    if (this.#workers.size === 0) this.#spawnIdle(limits.memoryBytes);
+    // (A start-up failure reaches this execution through #acquire.)
+    if (this.#workers.size === 0) void this.#spawnIdle(limits.memoryBytes).catch(() => {});
 
     // The guest's source, as QuickJS will run it.
     const language = languageOf(request.filename, request.language);
@@ -316,6 +322,11 @@ export class QuickJsExecutor implements CodeExecutor {
     } catch (error) {
       if (isMcpCliError(error, "CANCELLED")) return fail(cancelled);
       throw error;
+    }
+    // Aborted while the source was prepared or the state loaded: the signal's event has passed.
+    if (isAborted(request.signal)) {
+      this.#release(worker);
+      return fail(cancelled);
     }
 
     const toolAbort = new AbortController();
@@ -493,6 +504,7 @@ export class QuickJsExecutor implements CodeExecutor {
     if (this.#workers.size < this.#maxWorkers && this.#starting <= this.#waiters.length) {
       void this.#spawnIdle(memoryBytes).catch(() => {});
     }
+    if (isAborted(signal)) throw new McpCliError("CANCELLED", "the execution was cancelled");
     return new Promise<SandboxWorker>((resolve, reject) => {
       const onAbort = (): void => {
         const index = this.#waiters.indexOf(waiter);

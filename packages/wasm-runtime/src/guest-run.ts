@@ -1,7 +1,7 @@
 /**
  * One execution inside a sandbox worker: a fresh QuickJS runtime and context, the guest API, the
  * main module, the event loop that waits for tool results and timers, and the classification of
- * how it ended. Owns every QuickJS handle it creates and disposes all of them before returning.
+ * how it ended. Owns every QuickJS handle it creates; `dispose()` releases all of them.
  */
 import type { ErrorDocument, LogLevel } from "@mcp-execution/core";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";

@@ -3,7 +3,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { ErrorCode, ExecutionOutcome, ToolBridge } from "@mcp-execution/core";
+import { type ErrorCode, type ExecutionOutcome, sessionId, type ToolBridge } from "@mcp-execution/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QuickJsExecutor } from "../../src/executor.js";
 import { errorOf, MIB, resultOf, run, testLimits, timed } from "./helpers.js";
@@ -109,6 +109,22 @@ describe("cancellation", () => {
     );
     expect(resultOf(outcome)).toBe("left them");
     expect(bridge.signals.map((signal) => signal.aborted)).toEqual([true, true]);
+  });
+
+  it("notices a signal aborted while the session state was loading", async () => {
+    const controller = new AbortController();
+    const store = {
+      load: async () => {
+        controller.abort();
+        return {};
+      },
+      save: async () => {},
+    };
+    const outcome = await run(executor, "return 'should not run'", {
+      signal: controller.signal,
+      session: { id: sessionId("aborting"), store },
+    });
+    errorOf(outcome, "CANCELLED");
   });
 
   it("caps the size of one call's arguments and of all calls waiting for an answer", async () => {
