@@ -3,6 +3,7 @@
  * lazily opened shared connections, argument validation, size limits, rate limits, a cache for
  * read-only tools, cancellation and counters. See docs/bridge.md and ADR-003.
  */
+import { setMaxListeners } from "node:events";
 import {
   type CacheProvider,
   type ContentBlock,
@@ -163,6 +164,17 @@ function suggestion(name: string, candidates: readonly string[]): string {
     : "";
 }
 
+/**
+ * A controller whose signal is shared by every call in flight: each request adds an abort listener
+ * and removes it when it settles, so hundreds of concurrent calls are normal, not a leak. Without
+ * lifting Node's default of 10, a `Promise.all` of 11 calls printed MaxListenersExceededWarning.
+ */
+function sharedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 /** A signal that aborts when either input does; `release` unlinks it once the call is over. */
 function linkSignals(first: AbortSignal, second: AbortSignal): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
@@ -232,7 +244,7 @@ class ToolBridgeImpl implements Bridge {
   readonly #maxRateWaitMs: number;
   readonly #diagnostics: DiagnosticListener | undefined;
   /** Aborted on close: cancels every call in flight. */
-  readonly #closeController = new AbortController();
+  readonly #closeController = sharedAbortController();
   readonly #scopes = new Set<CallScope>();
   readonly #warnedSchemas = new Set<string>();
   #calls = 0;
@@ -298,7 +310,7 @@ class ToolBridgeImpl implements Bridge {
     const state: CallScope = {
       maxCalls: options.maxCalls ?? Number.POSITIVE_INFINITY,
       calls: 0,
-      controller: new AbortController(),
+      controller: sharedAbortController(),
       closed: false,
     };
     const external = options.signal;

@@ -381,6 +381,28 @@ describe("limits", () => {
   });
 });
 
+describe("many calls in flight", () => {
+  it("shares one abort signal across 50 concurrent calls without a MaxListenersExceededWarning (regression)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    const bridge = bridgeOf({ servers: [fixtureConfig("results")], cache: false });
+    try {
+      const scoped = bridge.scope({ maxCalls: 100 });
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => scoped.callTool("results", "plain-text", {})),
+      );
+      expect(results).toHaveLength(50);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+      await bridge.close();
+    }
+  });
+});
+
 describe("cancellation", () => {
   it("sends MCP cancellation when the caller aborts; scope close and bridge close cancel calls in flight", async () => {
     const bridge = bridgeOf({ servers: [fixtureConfig("hang")] });
