@@ -135,7 +135,12 @@ function registerExecute(program: Command, run: RunCommand): void {
       .option("--server <name>", "make a server callable, generating its API live (repeatable)", collect)
       .option("--skill <name>", "load a saved skill and its server (repeatable)", collect)
       .option("--session <id>", "keep getState/setState values between runs under this id")
-      .addOption(new Option("--profile <profile>", "limit profile").choices(PROFILES).default("moderate"))
+      .addOption(
+        new Option(
+          "--profile <profile>",
+          "limit profile (default: the config's sandbox.profile, else moderate)",
+        ).choices(PROFILES),
+      )
       .option("--timeout <ms>", "wall-clock limit in milliseconds", positiveInteger("--timeout"))
       .option("--memory <mb>", "memory limit in MiB", positiveInteger("--memory"))
       .option("--max-output <kb>", "limit on logs plus result in KiB", positiveInteger("--max-output"))

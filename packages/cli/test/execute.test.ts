@@ -181,6 +181,24 @@ describe("limits exit 5", () => {
     expect((await execute(["--profile", "strict", "-e", code])).result.code).toBe(5);
   });
 
+  it("the configuration's sandbox settings apply, and flags override them", async () => {
+    const configPath = sandbox.write(
+      "sandbox-config.json",
+      JSON.stringify({ mcpServers: {}, sandbox: { profile: "strict", timeout: 300 } }),
+    );
+    const loop = ["--config", configPath, "-e", "while (true) {}"];
+    const fromConfig = await execute(loop);
+    expect(fromConfig.result.code).toBe(5);
+    expect(fromConfig.document.error?.code).toBe("LIMIT_TIME");
+    expect(fromConfig.document.error?.message).toContain("300 ms");
+    const fromFlag = await execute(["--timeout", "600", ...loop]);
+    expect(fromFlag.document.error?.message).toContain("600 ms");
+    const invalid = sandbox.write("bad-sandbox.json", JSON.stringify({ sandbox: { profile: "lax" } }));
+    const rejected = await execute(["--config", invalid, "-e", "return 1"]);
+    expect(rejected.result.code).toBe(1);
+    expect(rejected.document.error?.code).toBe("CONFIG_INVALID");
+  });
+
   it("an invalid limit value is a usage error", async () => {
     const result = await runCli(sandbox, ["execute", "--timeout", "soon", "-e", "return 1", "--json"]);
     expect(result.code).toBe(1);

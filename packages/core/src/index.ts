@@ -20,6 +20,7 @@ export {
   type ParsedConfigFile,
   parseConfigFile,
   parseJsonDocument,
+  type SandboxSettings,
 } from "./config/parse.js";
 export {
   isStdioServerConfig,

@@ -248,6 +248,41 @@ describe("parseConfigFile: invalid files name the file, the server, the key and 
   });
 });
 
+describe("parseConfigFile: sandbox settings", () => {
+  it("reads a profile and limit overrides in the units of the execute flags", () => {
+    const parsed = parseConfigFile(
+      '{"mcpServers": {}, "sandbox": {"profile": "strict", "timeout": 2000, "memory": 32, "maxOutput": 64, "maxCalls": 7}}',
+      "/c.json",
+    );
+    expect(parsed.sandbox).toEqual({
+      profile: "strict",
+      overrides: {
+        timeoutMs: 2000,
+        memoryBytes: 32 * 1024 * 1024,
+        maxOutputBytes: 64 * 1024,
+        maxToolCalls: 7,
+      },
+    });
+    expect(parseConfigFile('{"mcpServers": {}}', "/c.json").sandbox).toBeUndefined();
+  });
+
+  it.each([
+    ['{"sandbox": []}', /"sandbox" must be an object/],
+    [
+      '{"sandbox": {"profile": "lax"}}',
+      /"sandbox.profile" must be one of strict, moderate, permissive, got "lax"/,
+    ],
+    ['{"sandbox": {"timeout": 0}}', /"sandbox.timeout" must be a positive integer, got 0/],
+    ['{"sandbox": {"memory": "64"}}', /"sandbox.memory" must be a positive integer/],
+    ['{"sandbox": {"memoryMb": 64}}', /unknown key "sandbox.memoryMb"; valid keys: profile, timeout, memory/],
+  ])("rejects %s", (text, message) => {
+    const error = caught(() => parseConfigFile(text, "/c.json"));
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/^\/c\.json:1:\d+: /);
+  });
+});
+
 describe("expandServerConfig", () => {
   const parsed = parseConfigFile(
     `{"mcpServers": {
@@ -379,6 +414,18 @@ describe("discovery and loading", () => {
     expect(loaded.warnings).toEqual([
       '/home/me/.claude.json: no "mcpServers" or "servers" section; looking further',
     ]);
+  });
+
+  it("a file with only sandbox settings counts as a configuration", async () => {
+    const loaded = await loadConfig(environment, {
+      readFile: files({
+        "/home/me/.config/mcp-cli/config.json": '{"sandbox": {"profile": "permissive"}}',
+        "/home/me/.cursor/mcp.json": CURSOR,
+      }),
+    });
+    expect(loaded.path).toBe("/home/me/.config/mcp-cli/config.json");
+    expect(loaded.sandbox).toEqual({ profile: "permissive", overrides: {} });
+    expect(loaded.servers).toEqual([]);
   });
 
   it("prefers the project file over user files", async () => {

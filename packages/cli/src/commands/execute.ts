@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import type { Bridge } from "@mcp-execution/bridge";
 import {
+  DEFAULT_LIMIT_PROFILE,
   type ExecutionOutcome,
   exitCodeFor,
   type GeneratedFile,
@@ -21,6 +22,7 @@ import {
   type ResolvedServerConfig,
   resolveLimits,
   type SandboxLimits,
+  type SandboxSettings,
   type ServerConfig,
   type ServerManifest,
   sessionId,
@@ -49,7 +51,8 @@ export interface ExecuteOptions extends AdHocOptions {
   readonly server?: readonly string[];
   readonly skill?: readonly string[];
   readonly session?: string;
-  readonly profile: string;
+  /** Absent: the configuration's `sandbox.profile`, else moderate. */
+  readonly profile?: string;
   readonly timeout?: number;
   readonly memory?: number;
   readonly maxOutput?: number;
@@ -116,8 +119,10 @@ async function readSource(
 const MIB = 1024 * 1024;
 const KIB = 1024;
 
-function limitsFrom(options: ExecuteOptions): SandboxLimits {
-  return resolveLimits(options.profile, {
+/** Flags override the configuration's `sandbox` settings, which override the profile. */
+function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
+  return resolveLimits(options.profile ?? settings?.profile ?? DEFAULT_LIMIT_PROFILE, {
+    ...settings?.overrides,
     ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
     ...(options.memory === undefined ? {} : { memoryBytes: options.memory * MIB }),
     ...(options.maxOutput === undefined ? {} : { maxOutputBytes: options.maxOutput * KIB }),
@@ -360,7 +365,7 @@ export async function executeCommand(
   options: ExecuteOptions,
 ): Promise<number> {
   const source = await readSource(context, file, options.eval);
-  const limits = limitsFrom(options);
+  const limits = limitsFrom(options, (await loadConfiguration(context)).sandbox);
   const session = options.session === undefined ? undefined : sessionId(options.session);
   if (session !== undefined && source.kind === "component") {
     throw new McpCliError(

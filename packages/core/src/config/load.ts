@@ -10,7 +10,7 @@ import {
   type ConfigFileKind,
   configCandidates,
 } from "./discovery.js";
-import { parseConfigFile } from "./parse.js";
+import { parseConfigFile, type SandboxSettings } from "./parse.js";
 import type { ServerConfig } from "./types.js";
 
 export interface LoadedConfig {
@@ -18,6 +18,8 @@ export interface LoadedConfig {
   readonly path: string | undefined;
   readonly kind: ConfigFileKind | undefined;
   readonly servers: readonly ServerConfig[];
+  /** The file's `sandbox` settings, if any. */
+  readonly sandbox?: SandboxSettings;
   readonly warnings: readonly string[];
   /** Every candidate looked at, in order, for `server list --verbose` and error messages. */
   readonly searched: readonly ConfigCandidate[];
@@ -56,7 +58,8 @@ export async function loadConfig(
     }
     const parsed = parseConfigFile(text, candidate.path, { cwd: environment.cwd });
     warnings.push(...parsed.warnings);
-    if (parsed.section === undefined && candidate.kind !== "explicit" && candidate.kind !== "env") {
+    const declaresNothing = parsed.section === undefined && parsed.sandbox === undefined;
+    if (declaresNothing && candidate.kind !== "explicit" && candidate.kind !== "env") {
       warnings.push(`${candidate.path}: no "mcpServers" or "servers" section; looking further`);
       continue;
     }
@@ -64,6 +67,7 @@ export async function loadConfig(
       path: candidate.path,
       kind: candidate.kind,
       servers: parsed.servers,
+      ...(parsed.sandbox === undefined ? {} : { sandbox: parsed.sandbox }),
       warnings,
       searched: candidates,
     };

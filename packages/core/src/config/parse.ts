@@ -17,13 +17,38 @@ import {
 } from "jsonc-parser";
 import { McpCliError } from "../errors.js";
 import { isServerId } from "../ids.js";
+import { isLimitProfileName, LIMIT_PROFILES, type LimitProfileName, type SandboxLimits } from "../limits.js";
 import type { RemoteTransport, ServerConfig } from "./types.js";
+
+/**
+ * Sandbox settings from a configuration file's top-level `sandbox` object (mcp-cli's own key; other
+ * clients ignore it): a `profile` and limit overrides in the units of the `execute` flags.
+ * Command-line flags override these.
+ */
+export interface SandboxSettings {
+  readonly profile?: LimitProfileName;
+  readonly overrides: Partial<SandboxLimits>;
+}
+
+/** The `sandbox` keys, the limit each sets, and the unit it is written in. */
+const SANDBOX_KEYS: Readonly<Record<string, { readonly limit: keyof SandboxLimits; readonly unit: number }>> =
+  {
+    timeout: { limit: "timeoutMs", unit: 1 },
+    memory: { limit: "memoryBytes", unit: 1024 * 1024 },
+    maxOutput: { limit: "maxOutputBytes", unit: 1024 },
+    maxCalls: { limit: "maxToolCalls", unit: 1 },
+    fuel: { limit: "fuel", unit: 1 },
+    stack: { limit: "stackBytes", unit: 1024 },
+    workspace: { limit: "workspaceBytes", unit: 1024 * 1024 },
+  };
 
 export interface ParsedConfigFile {
   readonly path: string;
   readonly servers: readonly ServerConfig[];
   /** Where in the file the servers were found, e.g. `mcpServers` or `projects["/repo"].mcpServers`. */
   readonly section: string | undefined;
+  /** The top-level `sandbox` object, when the file has one. */
+  readonly sandbox?: SandboxSettings;
   readonly warnings: readonly string[];
 }
 
@@ -193,12 +218,47 @@ export function parseConfigFile(
       byName.set(name, parseEntry(file, name, entry, [...section.path, name]));
     }
   }
+  const sandbox = document.sandbox === undefined ? undefined : parseSandbox(file, document.sandbox);
   return {
     path,
     servers: [...byName.values()],
+    ...(sandbox === undefined ? {} : { sandbox }),
     section: sections.length === 0 ? undefined : sections.map((section) => section.label).join(" + "),
     warnings: file.warnings,
   };
+}
+
+function parseSandbox(file: FileReader, value: unknown): SandboxSettings {
+  if (!isRecord(value)) throw file.error('"sandbox" must be an object', ["sandbox"]);
+  let profile: LimitProfileName | undefined;
+  const overrides: Partial<Record<keyof SandboxLimits, number>> = {};
+  for (const [key, setting] of Object.entries(value)) {
+    if (key === "profile") {
+      if (typeof setting !== "string" || !isLimitProfileName(setting)) {
+        throw file.error(
+          `"sandbox.profile" must be one of ${Object.keys(LIMIT_PROFILES).join(", ")}, got ${JSON.stringify(setting)}`,
+          ["sandbox", "profile"],
+        );
+      }
+      profile = setting;
+      continue;
+    }
+    const known = SANDBOX_KEYS[key];
+    if (known === undefined) {
+      throw file.error(
+        `unknown key "sandbox.${key}"; valid keys: profile, ${Object.keys(SANDBOX_KEYS).join(", ")}`,
+        ["sandbox", key],
+      );
+    }
+    if (typeof setting !== "number" || !Number.isSafeInteger(setting) || setting <= 0) {
+      throw file.error(`"sandbox.${key}" must be a positive integer, got ${JSON.stringify(setting)}`, [
+        "sandbox",
+        key,
+      ]);
+    }
+    overrides[known.limit] = setting * known.unit;
+  }
+  return profile === undefined ? { overrides } : { profile, overrides };
 }
 
 function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath): ServerConfig {
