@@ -5,8 +5,12 @@
 //    same 100 calls on a bare MCP SDK Client (and on the bridge alone, to split the overhead);
 // 3. memory: an idle warm worker (process RSS) and an idle prepared runtime+context (QuickJS heap);
 // 4. the cold one-shot path: a new executor, its first execution, close;
-// 5. fuel: interrupt polls per second of a tight loop, to relate the fuel limits to CPU time.
+// 5. fuel: interrupt polls per second of a tight loop, to relate the fuel limits to CPU time;
+// 6. optional: the same snippet through @sebastianwessel/quickjs and isolated-vm, when they are
+//    installed somewhere outside the workspace (they are not dependencies of the project):
+//    SANDBOX_BENCH_COMPARE=/path/with/node_modules node benches/run.mjs sandbox
 // Run: pnpm build && node benches/run.mjs sandbox
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
@@ -209,7 +213,6 @@ await idle.close();
 // Prepared runtimes inside one interpreter (what each run gets, before guest code): QuickJS heap
 // and growth of the interpreter's linear memory.
 const { readFile } = await import("node:fs/promises");
-const { createRequire } = await import("node:module");
 const require = createRequire(join(root, "packages", "wasm-runtime", "package.json"));
 const wasmModule = await WebAssembly.compile(
   await readFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm")),
@@ -309,3 +312,69 @@ console.log(
     }),
   ].join("\n"),
 );
+
+// ---------------------------------------------------------------------------------------------
+// 6. Optional comparisons with other sandboxes
+
+const compareDir = process.env.SANDBOX_BENCH_COMPARE;
+if (compareDir === undefined) {
+  console.log(
+    "\n(Other sandboxes: skipped; set SANDBOX_BENCH_COMPARE to a directory where @sebastianwessel/quickjs and isolated-vm are installed.)",
+  );
+} else {
+  const compareRequire = createRequire(join(compareDir, "package.json"));
+  const { pathToFileURL } = await import("node:url");
+  const load = async (name) => {
+    try {
+      return await import(pathToFileURL(compareRequire.resolve(name)).href);
+    } catch (error) {
+      console.log(`(${name}: not usable here: ${error.message.split("\n")[0]})`);
+      return undefined;
+    }
+  };
+  const cases = [["node:vm, fresh context per run", async () => vmScript.runInNewContext({})]];
+  const ours = new QuickJsExecutor({ maxWorkers: 1 });
+  await ours.warmUp(limits.memoryBytes);
+  cases.push([
+    "this sandbox, JavaScript snippet",
+    async () => check(await ours.execute(request("javascript")), 3),
+  ]);
+  const wessel = await load("@sebastianwessel/quickjs");
+  if (wessel !== undefined) {
+    const { default: variant } = await import("@jitl/quickjs-wasmfile-release-sync");
+    const { runSandboxed } = await wessel.loadQuickJs(variant);
+    cases.push([
+      "@sebastianwessel/quickjs runSandboxed (in-process)",
+      async () => {
+        const result = await runSandboxed(async ({ evalCode }) => evalCode("export default 1 + 2"), {});
+        if (!result.ok || result.data !== 3) throw new Error(`unexpected ${JSON.stringify(result)}`);
+      },
+    ]);
+  }
+  const ivmModule = await load("isolated-vm");
+  let isolate;
+  if (ivmModule !== undefined) {
+    const ivm = ivmModule.default ?? ivmModule;
+    isolate = new ivm.Isolate({ memoryLimit: 128 });
+    cases.push([
+      "isolated-vm, fresh context in one isolate (in-process)",
+      async () => {
+        const context = await isolate.createContext();
+        const value = await context.eval("(async () => { return 1 + 2 })()", {
+          promise: true,
+          timeout: 1000,
+        });
+        context.release();
+        if (value !== 3) throw new Error(`unexpected ${value}`);
+      },
+    ]);
+  }
+  const compared = await interleaved(cases, { rounds: 3, iterations: 200, warmup: 20 });
+  printTable(
+    "Trivial snippet in other sandboxes (warm, back to back)",
+    compared,
+    "node:vm, fresh context per run",
+  );
+  isolate?.dispose();
+  await ours.close();
+}

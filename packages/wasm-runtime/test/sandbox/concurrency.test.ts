@@ -137,7 +137,11 @@ describe("cancellation", () => {
       "await new Promise((resolve) => setTimeout(resolve, 50));",
       "return codes;",
     ].join("\n");
-    const outcome = await run(executor, source, { bridge, limits: { memoryBytes: 128 * MIB } });
+    // Building megabytes of strings is slow in QuickJS on a busy machine: generous time and fuel.
+    const outcome = await run(executor, source, {
+      bridge,
+      limits: { memoryBytes: 128 * MIB, timeoutMs: 20_000, fuel: 1_000_000 },
+    });
     // One call over 4 MiB, and every call past 16 MiB of arguments waiting for an answer.
     expect(resultOf(outcome)).toEqual([
       "LIMIT_SIZE",

@@ -14,7 +14,8 @@ export const MIB = 1024 * 1024;
 /** Strict limits, made smaller still so that tests hit them quickly on a 2-core machine. */
 export function testLimits(overrides: Partial<SandboxLimits> = {}): SandboxLimits {
   return resolveLimits("strict", {
-    timeoutMs: 3_000,
+    // Generous for a loaded 2-core CI machine; tests that want the deadline set a short one.
+    timeoutMs: 5_000,
     memoryBytes: 32 * MIB,
     maxOutputBytes: 64 * 1024,
     maxToolCalls: 20,
