@@ -341,7 +341,11 @@ if (compareDir === undefined) {
   ]);
   const wessel = await load("@sebastianwessel/quickjs");
   if (wessel !== undefined) {
-    const { default: variant } = await import("@jitl/quickjs-wasmfile-release-sync");
+    // The same QuickJS build as ours, from the sandbox package's own dependencies.
+    const variantModule = await import(
+      pathToFileURL(require.resolve("@jitl/quickjs-wasmfile-release-sync")).href
+    );
+    const variant = variantModule.default?.default ?? variantModule.default;
     const { runSandboxed } = await wessel.loadQuickJs(variant);
     cases.push([
       "@sebastianwessel/quickjs runSandboxed (in-process)",
