@@ -4,6 +4,7 @@
  */
 import { type GuestFileSystem, McpCliError } from "@mcp-execution/core";
 import type { normalizeVfsPath as NormalizeVfsPath } from "@mcp-execution/vfs";
+import { MAX_MODULE_SOURCE_BYTES } from "./sandbox-constants.js";
 import { isTypeScriptPath } from "./transpile.js";
 
 export interface ResolvedModule {
@@ -44,7 +45,8 @@ function directoryOf(path: string): string {
  * `index.ts`), and `./x.js` finds `x.ts` as TypeScript's own convention allows.
  *
  * Errors: `UNSUPPORTED` for `node:` and bare specifiers (there are no packages in the sandbox),
- * `PATH_INVALID` for paths that leave the VFS, `FILE_NOT_FOUND`, `GUEST_SYNTAX`.
+ * `PATH_INVALID` for paths that leave the VFS, `FILE_NOT_FOUND`, `GUEST_SYNTAX`, `LIMIT_SIZE` for
+ * a module larger than {@link MAX_MODULE_SOURCE_BYTES}.
  */
 export function resolveModule(resolver: ModuleResolver, specifier: string, importer: string): ResolvedModule {
   if (specifier.startsWith("node:")) {
@@ -82,6 +84,13 @@ export function resolveModule(resolver: ModuleResolver, specifier: string, impor
     } catch (error) {
       if (error instanceof McpCliError && NOT_THERE.has(error.code)) continue;
       throw error;
+    }
+    if (text.length > MAX_MODULE_SOURCE_BYTES) {
+      throw new McpCliError(
+        "LIMIT_SIZE",
+        `cannot import ${path}: it has ${text.length} characters, more than the ${MAX_MODULE_SOURCE_BYTES} a module may have`,
+        { details: { path, limit: MAX_MODULE_SOURCE_BYTES } },
+      );
     }
     const source = isTypeScriptPath(path) ? resolver.transpile(text, path) : text;
     return { name: path, source };

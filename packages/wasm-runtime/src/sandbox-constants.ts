@@ -27,6 +27,11 @@ export const MAX_TOOL_ARGUMENT_BYTES = 4 * 1024 * 1024;
  * text. They are copied out of the guest's capped memory into the host's, so they are capped too.
  */
 export const MAX_IN_FLIGHT_ARGUMENT_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest module a guest may import. Imports are resolved and transpiled on the main thread, so
+ * this bounds the host work one import can cause (generated wrappers are a few KB).
+ */
+export const MAX_MODULE_SOURCE_BYTES = 2 * 1024 * 1024;
 /** Longest key `getState`/`setState` accept. */
 export const MAX_STATE_KEY_LENGTH = 1_024;
 /** Longest path string a file call may pass (the VFS refuses paths above 4096 characters). */

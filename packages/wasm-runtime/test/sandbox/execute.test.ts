@@ -317,6 +317,20 @@ describe("imports from the VFS", () => {
     expect(error.message).toContain(message);
   });
 
+  it("refuses to import a module larger than 2 MiB (the main thread transpiles imports)", async () => {
+    const source = [
+      "writeFile('/workspace/big.ts', 'export const x: number = 1;\\n' + '// filler\\n'.repeat(300_000));",
+      "try { await import('/workspace/big.ts'); return 'imported'; } catch (error: any) { return error.code; }",
+    ].join("\n");
+    expect(
+      resultOf(
+        await run(executor, source, {
+          limits: { workspaceBytes: 8 * 1024 * 1024, memoryBytes: 64 * 1024 * 1024 },
+        }),
+      ),
+    ).toBe("LIMIT_SIZE");
+  });
+
   it("lets guest code catch a refused dynamic import", async () => {
     const source =
       "try { await import('node:fs'); return 'loaded'; } catch (error) { return [error.code, error instanceof Error]; }";
