@@ -117,6 +117,28 @@ export function checkSandboxLimits(limits: SandboxLimits): ErrorDocument | undef
   return undefined;
 }
 
+/**
+ * The outcome for a result's JSON text. The worker checked it; it is parsed here again, on the
+ * host's side of the boundary, and refused rather than trusted if it does not parse.
+ */
+function resultOutcome(
+  json: string,
+  finish: (
+    result:
+      | { readonly ok: true; readonly result: unknown }
+      | { readonly ok: false; readonly error: ErrorDocument },
+  ) => ExecutionOutcome,
+): ExecutionOutcome {
+  try {
+    return finish({ ok: true, result: JSON.parse(json) as unknown });
+  } catch {
+    return finish({
+      ok: false,
+      error: { code: "RESULT_UNSERIALIZABLE", message: "the result did not arrive as valid JSON" },
+    });
+  }
+}
+
 /** Read through a function so that TypeScript does not keep an earlier check's narrowing. */
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
@@ -377,7 +399,7 @@ export class QuickJsExecutor implements CodeExecutor {
       stats.memoryBytes = done.memoryBytes;
       stats.toolCalls = done.toolCalls;
       if (done.error !== undefined) outcome = fail(done.error);
-      else outcome = finish({ ok: true, result: JSON.parse(done.resultJson ?? "null") as unknown });
+      else outcome = resultOutcome(done.resultJson ?? "null", finish);
     } else if (watchdogFired) {
       outcome = fail(tripError("time", limits));
     } else if (cancelRequested) {

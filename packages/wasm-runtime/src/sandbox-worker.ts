@@ -86,6 +86,7 @@ export class SandboxWorker {
   #results: [number, string][] = [];
   #exitError: Error | undefined;
   #exited = false;
+  #terminating = false;
   #exitPromise: Promise<void>;
 
   constructor(initialMemoryBytes: number, onDiagnostic: (message: string) => void) {
@@ -204,8 +205,9 @@ export class SandboxWorker {
     return this.#ready;
   }
 
+  /** False from the moment termination starts, so a dying worker is never handed another run. */
   get alive(): boolean {
-    return !this.#exited;
+    return !this.#exited && !this.#terminating;
   }
 
   get busy(): boolean {
@@ -218,7 +220,7 @@ export class SandboxWorker {
    */
   run(job: RunJob, hooks: RunHooks): Promise<WorkerRunResult> {
     if (this.#active !== undefined) throw new Error("a sandbox worker runs one job at a time");
-    if (this.#exited) return Promise.resolve({ kind: "exited", error: this.#exitError });
+    if (!this.alive) return Promise.resolve({ kind: "exited", error: this.#exitError });
     Atomics.store(this.#flags, SyncSignal.cancelRun, 0);
     return new Promise<WorkerRunResult>((resolve) => {
       this.#active = { runId: job.runId, hooks, resolve };
@@ -252,6 +254,7 @@ export class SandboxWorker {
 
   /** Ends the thread at once, whatever it is doing. Idempotent. */
   async terminate(): Promise<void> {
+    this.#terminating = true;
     if (!this.#exited) await this.#worker.terminate();
     await this.#exitPromise;
   }
