@@ -66,9 +66,20 @@ interface Waiter {
 }
 
 let vfsLoading: Promise<VfsModule> | undefined;
+let vfsModule: VfsModule | undefined;
+/** The VFS package (memfs) loads on the first file call or import, not with every execution. */
 function loadVfs(): Promise<VfsModule> {
-  vfsLoading ??= import("@mcp-execution/vfs");
+  vfsLoading ??= import("@mcp-execution/vfs").then((module) => {
+    vfsModule = module;
+    return module;
+  });
   return vfsLoading;
+}
+
+let transform: Awaited<ReturnType<typeof loadTranspiler>> | undefined;
+async function transpiler(): Promise<Awaited<ReturnType<typeof loadTranspiler>>> {
+  transform ??= await loadTranspiler();
+  return transform;
 }
 
 const LIMIT_NAMES = [
@@ -203,7 +214,7 @@ export class QuickJsExecutor implements CodeExecutor {
   async warmUp(memoryBytes = 128 * 1024 * 1024): Promise<void> {
     this.#assertOpen();
     this.#warmMemoryBytes = memoryBytes;
-    const pending: Promise<unknown>[] = [loadTranspiler(), loadVfs()];
+    const pending: Promise<unknown>[] = [transpiler()];
     while (this.#workers.size < this.#warmWorkers) pending.push(this.#spawnIdle(memoryBytes));
     await Promise.all(pending);
   }
@@ -239,8 +250,7 @@ export class QuickJsExecutor implements CodeExecutor {
 
     // The guest's source, as QuickJS will run it.
     const language = languageOf(request.filename, request.language);
-    const needsTranspiler = language === "typescript" || /\bimport\b/.test(request.source);
-    const [transform, vfs] = await Promise.all([needsTranspiler ? loadTranspiler() : undefined, loadVfs()]);
+    const mainTransform = language === "typescript" ? await transpiler() : undefined;
     let main: ReturnType<typeof prepareMain>;
     try {
       main = prepareMain(
@@ -250,7 +260,7 @@ export class QuickJsExecutor implements CodeExecutor {
           language,
           ...(request.filename === undefined ? {} : { filename: request.filename }),
         },
-        transform,
+        mainTransform,
       );
     } catch (error) {
       if (isMcpCliError(error, "GUEST_SYNTAX")) return fail(error.toJSON());
@@ -268,7 +278,7 @@ export class QuickJsExecutor implements CodeExecutor {
     }
 
     let files: GuestFileSystem | undefined = request.files;
-    const guestFiles = (): GuestFileSystem => {
+    const guestFiles = (vfs: VfsModule): GuestFileSystem => {
       files ??= new vfs.VirtualFileSystem({ workspaceQuotaBytes: limits.workspaceBytes });
       return files;
     };
@@ -290,7 +300,12 @@ export class QuickJsExecutor implements CodeExecutor {
       },
     };
 
-    const serveSync = (body: SyncRequest): SyncAnswer => {
+    const serveSync = (body: SyncRequest): SyncAnswer | Promise<SyncAnswer> => {
+      if (body.op === "get-state" || body.op === "set-state") return serveState(body);
+      const vfs = vfsModule;
+      // Loaded on first use; the worker waits for the answer meanwhile.
+      if (vfs === undefined) return loadVfs().then(() => serveSync(body));
+      if (body.op === "resolve" && transform === undefined) return transpiler().then(() => serveSync(body));
       try {
         switch (body.op) {
           case "resolve":
@@ -298,17 +313,10 @@ export class QuickJsExecutor implements CodeExecutor {
               ok: true,
               value: resolveModule(
                 {
-                  files: guestFiles(),
+                  files: guestFiles(vfs),
                   normalize: vfs.normalizeVfsPath,
-                  transpile: (code, path) => {
-                    if (transform === undefined) {
-                      throw new McpCliError(
-                        "UNSUPPORTED",
-                        `cannot import ${path}: TypeScript modules can only be imported by code that has an import statement`,
-                      );
-                    }
-                    return transpileTypeScript(transform, code, path);
-                  },
+                  transpile: (code, path) =>
+                    transpileTypeScript(transform as NonNullable<typeof transform>, code, path),
                 },
                 body.specifier,
                 body.importer,
@@ -317,22 +325,29 @@ export class QuickJsExecutor implements CodeExecutor {
           case "read":
             return {
               ok: true,
-              value: guestFiles().readFile(vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path),
+              value: guestFiles(vfs).readFile(vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path),
             };
           case "write":
-            guestFiles().writeFile(vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path, body.text);
+            guestFiles(vfs).writeFile(
+              vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path,
+              body.text,
+            );
             return { ok: true };
           case "list":
             return {
               ok: true,
-              value: guestFiles().listFiles(vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path),
+              value: guestFiles(vfs).listFiles(vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path),
             };
-          case "get-state":
-            return { ok: true, value: state.getJson(body.key) };
-          case "set-state":
-            state.setJson(body.key, body.valueJson);
-            return { ok: true };
         }
+      } catch (error) {
+        return { ok: false, error: toErrorDocument(error) };
+      }
+    };
+    const serveState = (body: SyncRequest & { op: "get-state" | "set-state" }): SyncAnswer => {
+      try {
+        if (body.op === "get-state") return { ok: true, value: state.getJson(body.key) };
+        state.setJson(body.key, body.valueJson);
+        return { ok: true };
       } catch (error) {
         return { ok: false, error: toErrorDocument(error) };
       }

@@ -37,7 +37,11 @@ const WORKER_HEAP_MB = 256;
 export interface RunHooks {
   onLog(level: LogLevel, text: string): void;
   onToolCalls(calls: readonly ToolCallRequest[]): void;
-  onSync(request: SyncRequest): SyncAnswer;
+  /**
+   * Answers a synchronous guest request. It may answer later (a promise) when it must load
+   * something first: the worker waits for the answer either way, up to the run's deadline.
+   */
+  onSync(request: SyncRequest): SyncAnswer | Promise<SyncAnswer>;
 }
 
 export type WorkerRunResult =
@@ -169,23 +173,29 @@ export class SandboxWorker {
     });
 
     this.#syncPort.on("message", (envelope: SyncEnvelope<SyncRequest>) => {
+      const answer = (body: SyncAnswer): void => {
+        if (this.#exited) return;
+        this.#syncPort.postMessage({ seq: envelope.seq, runId: envelope.runId, body });
+        Atomics.store(this.#flags, SyncSignal.answered, 1);
+        Atomics.notify(this.#flags, SyncSignal.answered);
+      };
+      const failed = (error: unknown): SyncAnswer => ({
+        ok: false,
+        error: { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) },
+      });
       const active = this.#active;
-      let body: SyncAnswer;
       if (active === undefined || active.runId !== envelope.runId) {
-        body = { ok: false, error: { code: "CANCELLED", message: "the execution is over" } };
-      } else {
-        try {
-          body = active.hooks.onSync(envelope.body);
-        } catch (error) {
-          body = {
-            ok: false,
-            error: { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) },
-          };
-        }
+        answer({ ok: false, error: { code: "CANCELLED", message: "the execution is over" } });
+        return;
       }
-      this.#syncPort.postMessage({ seq: envelope.seq, runId: envelope.runId, body });
-      Atomics.store(this.#flags, SyncSignal.answered, 1);
-      Atomics.notify(this.#flags, SyncSignal.answered);
+      let body: SyncAnswer | Promise<SyncAnswer>;
+      try {
+        body = active.hooks.onSync(envelope.body);
+      } catch (error) {
+        body = failed(error);
+      }
+      if (body instanceof Promise) body.then(answer, (error: unknown) => answer(failed(error)));
+      else answer(body);
     });
 
     compiledQuickJs().then(
