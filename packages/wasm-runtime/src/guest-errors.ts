@@ -173,10 +173,18 @@ export function classifyThrown(info: ThrownInfo, mapping: SourceMapping, stackBy
   if (info.tool !== undefined) extra.tool = info.tool;
   if (info.details !== undefined) extra.details = info.details;
   if (info.code !== undefined && GUEST_VISIBLE_CODES.has(info.code)) {
+    // A host error (tool error, invalid arguments, ...) that crossed the guest uncaught: its own
+    // details (server, tool, content, argument errors) come first-class, plus where the guest was;
+    // the message is already the document's message.
+    const hostDetails =
+      typeof info.details === "object" && info.details !== null && !Array.isArray(info.details)
+        ? (info.details as Record<string, unknown>)
+        : {};
+    const { details: _nested, ...identity } = extra;
     return {
       code: info.code as ErrorCode,
       message: `${message}${locationText(location)}`,
-      details: { ...base, ...extra },
+      details: { ...hostDetails, ...identity, stack, ...where },
     };
   }
   if (info.code !== undefined) extra.code = info.code;

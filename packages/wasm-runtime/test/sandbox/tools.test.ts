@@ -171,6 +171,22 @@ describe("tool errors in the guest", () => {
     expect(error.details).toMatchObject({ server: "results", tool: "fail", line: 2 });
   });
 
+  it("flattens an uncaught host error's details instead of nesting them (regression)", async () => {
+    const error = errorOf(
+      await run(executor, "await callTool('everything', 'get-sum', { a: 1, b: 'x' });", { bridge }),
+      "ARGS_INVALID",
+    );
+    expect(error.message).toMatch(/^invalid arguments for everything\/get-sum: b must be number \(at /);
+    expect(error.details).toMatchObject({
+      server: "everything",
+      tool: "get-sum",
+      errors: [{ path: "b", keyword: "type" }],
+      line: 1,
+    });
+    expect(error.details).not.toHaveProperty("details");
+    expect(error.details).not.toHaveProperty("message");
+  });
+
   it("refuses arguments JSON cannot hold before calling", async () => {
     const source =
       "try { await callTool('everything', 'echo', { message: 'x', fn() {} } as any); } catch (error: any) { return [error.code, error.message]; }";
