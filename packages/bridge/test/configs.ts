@@ -1,67 +1,11 @@
-/** Server configuration entries for tests, built through core's real expansion. */
-import { expandServerConfig, type ResolvedServerConfig, type ServerConfig } from "@mcp-execution/core";
-import { EVERYTHING_BIN, fixtureCommand } from "../../../test/fixtures/servers/harness.mjs";
-
-/** Optional keys of an entry, stdio or remote. */
-export interface Extra {
-  readonly env?: Record<string, string>;
-  readonly cwd?: string;
-  readonly headers?: Record<string, string>;
-  readonly timeoutMs?: number;
-  readonly startupTimeoutMs?: number;
-  readonly cache?: readonly string[];
-  readonly rateLimit?: number;
-  readonly disabled?: boolean;
-}
-
-export function stdioConfig(
-  name: string,
-  command: string,
-  args: readonly string[],
-  extra: Extra = {},
-): ResolvedServerConfig {
-  const config = {
-    name,
-    source: "test",
-    transport: "stdio",
-    command,
-    args: [...args],
-    env: {},
-    disabled: false,
-    cache: [],
-    ...extra,
-  } as ServerConfig;
-  return expandServerConfig(config, { env: {} });
-}
-
-export function fixtureConfig(
-  fixture: string,
-  args: readonly string[] = [],
-  extra: Extra = {},
-): ResolvedServerConfig {
-  const { command, args: fixtureArgs } = fixtureCommand(fixture, ...args);
-  return stdioConfig(fixture, command, fixtureArgs, extra);
-}
-
-export function everythingStdio(extra: Extra = {}): ResolvedServerConfig {
-  return stdioConfig("everything", EVERYTHING_BIN, ["stdio"], extra);
-}
-
-export function remoteConfig(
-  name: string,
-  url: string,
-  transport: "auto" | "streamable-http" | "sse" = "auto",
-  extra: Extra = {},
-): ResolvedServerConfig {
-  const config = {
-    name,
-    source: "test",
-    transport,
-    url,
-    headers: {},
-    disabled: false,
-    cache: [],
-    ...extra,
-  } as ServerConfig;
-  return expandServerConfig(config, { env: {} });
-}
+/**
+ * Server configuration entries for tests: the introspector's helpers, shared rather than copied
+ * (the bridge depends on the introspector, and both test against the same fixture servers).
+ */
+export {
+  type Extra,
+  everythingStdio,
+  fixtureConfig,
+  remoteConfig,
+  stdioConfig,
+} from "../../introspector/test/configs.js";
