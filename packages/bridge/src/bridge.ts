@@ -21,6 +21,8 @@ import {
 import {
   type ConnectOptions,
   connectServer,
+  type IntrospectOptions,
+  introspect,
   listAllTools,
   type ServerConnection,
 } from "@mcp-execution/introspector";
@@ -98,6 +100,13 @@ export interface Bridge extends ToolBridge {
   stats(): BridgeStats;
   /** The tools of an allowed server (listing them when no manifest was given). */
   tools(server: string): Promise<readonly ToolDescriptor[]>;
+  /**
+   * The full manifest of an allowed server, introspected over the bridge's own connection (opened
+   * if needed and kept for the calls that follow), so generating code for a live server and then
+   * calling its tools costs one connection, not two. Errors: those of connecting and of
+   * `introspect`, `SERVER_UNKNOWN`, `DISPOSED`.
+   */
+  introspect(server: string, options?: IntrospectOptions): Promise<ServerManifest>;
 }
 
 /**
@@ -342,6 +351,11 @@ class ToolBridgeImpl implements Bridge {
     if (this.#closing !== undefined) throw disposedError("tool bridge");
     const slot = this.#slot(server);
     return [...(await slot.tools()).values()].map((entry) => entry.descriptor);
+  }
+
+  async introspect(server: string, options: IntrospectOptions = {}): Promise<ServerManifest> {
+    if (this.#closing !== undefined) throw disposedError("tool bridge");
+    return this.#slot(server).introspect((connection) => introspect(connection, options));
   }
 
   stats(): BridgeStats {

@@ -179,6 +179,24 @@ export class ServerSlot {
     }
   }
 
+  /**
+   * Runs `describe` (the introspector) on the slot's own connection and keeps the tools it found,
+   * so a caller that needs the whole manifest does not open a second connection to the server.
+   * A slot given a manifest at creation keeps that manifest's tools (they are what its code was
+   * generated from); the fingerprint check compares the two.
+   */
+  async introspect(
+    describe: (connection: ServerConnection) => Promise<ServerManifest>,
+  ): Promise<ServerManifest> {
+    const connection = await this.connection();
+    const manifest = await describe(connection);
+    if (this.#options.manifest === undefined) {
+      this.#tools = this.#table(manifest.tools);
+      this.#toolsStale = false;
+    }
+    return manifest;
+  }
+
   stats(): ServerStats {
     return { ...this.counters.snapshot(), connects: this.connects, connected: this.connected };
   }

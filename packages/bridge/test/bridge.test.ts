@@ -124,6 +124,31 @@ describe("calls and results", () => {
   });
 });
 
+describe("introspection through the bridge", () => {
+  it("introspects over the connection that then serves the calls: one connection, same manifest", async () => {
+    const bridge = bridgeOf({ servers: [everythingStdio()] });
+    const direct = await connectServer(everythingStdio());
+    try {
+      const manifest = await bridge.introspect("everything");
+      const reference = await introspect(direct);
+      expect(manifest.server).toBe("everything");
+      expect(manifest.fingerprint).toEqual(reference.fingerprint);
+      expect(manifest.tools.map((tool) => tool.name)).toContain("echo");
+      expect((await bridge.callTool("everything", "echo", { message: "after" })).value).toBe("Echo: after");
+      expect(bridge.stats().servers.everything?.connects).toBe(1);
+      // Arguments are validated against the introspected schemas.
+      expect((await failure(bridge.callTool("everything", "get-sum", { a: "x", b: 1 }))).code).toBe(
+        "ARGS_INVALID",
+      );
+      expect((await failure(bridge.introspect("nope"))).code).toBe("SERVER_UNKNOWN");
+    } finally {
+      await direct.close();
+      await bridge.close();
+    }
+    expect((await failure(bridge.introspect("everything"))).code).toBe("DISPOSED");
+  });
+});
+
 describe("validation and size limits", () => {
   it("rejects invalid arguments with their paths before anything is sent", async () => {
     const bridge = bridgeOf({ servers: [fixtureConfig("results")], cache: false });

@@ -29,7 +29,7 @@ import {
 } from "@mcp-execution/core";
 import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
 import { loadConfiguration } from "../config-source.js";
-import { diagnosticsFor, openConnection } from "../connect.js";
+import { diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import {
   componentCacheDirectory,
@@ -208,18 +208,31 @@ async function collectServers(context: CommandContext, options: ExecuteOptions):
   return { configs, live, skills };
 }
 
-async function introspectLive(context: CommandContext, servers: Servers): Promise<ServerManifest[]> {
+/**
+ * The manifests of the servers named with --server, introspected over the bridge's own
+ * connections, which then serve the guest's tool calls: one connection per server, not two.
+ */
+async function introspectLive(
+  context: CommandContext,
+  bridge: Bridge,
+  servers: Servers,
+): Promise<ServerManifest[]> {
   return Promise.all(
     servers.live.map(async (name) => {
-      const connection = await openConnection(context, servers.configs.get(name) as ServerConfig);
-      const { introspect } = await import("@mcp-execution/introspector");
-      const manifest = await introspect(connection, {
-        signal: context.signal,
-        diagnostics: diagnosticsFor(context),
-      });
-      // The bridge opens its own connection when the guest calls a tool.
-      await connection.close();
-      return manifest;
+      const progress = context.output.progress(`connecting to ${name}`);
+      try {
+        const started = performance.now();
+        const manifest = await bridge.introspect(name, {
+          signal: context.signal,
+          diagnostics: diagnosticsFor(context),
+        });
+        progress.done();
+        context.output.debug(`introspected ${name} in ${Math.round(performance.now() - started)} ms`);
+        return manifest;
+      } catch (error) {
+        progress.fail();
+        throw error;
+      }
     }),
   );
 }
@@ -396,9 +409,9 @@ export async function executeCommand(
   }
 
   const servers = await collectServers(context, options);
-  const liveManifests = source.kind === "script" ? await introspectLive(context, servers) : [];
 
   let bridge: Bridge | undefined;
+  let liveManifests: ServerManifest[] = [];
   if (servers.configs.size > 0) {
     const resolved: ResolvedServerConfig[] = [...servers.configs.values()].map((server) =>
       resolveForConnection(context, server),
@@ -406,13 +419,13 @@ export async function executeCommand(
     const { createBridge } = await import("@mcp-execution/bridge");
     bridge = createBridge({
       servers: resolved,
-      manifests: liveManifests,
       limits: { maxCalls: limits.maxToolCalls },
       connect: { environment: context.env, cwd: context.cwd },
       diagnostics: diagnosticsFor(context),
     });
     const owned = bridge;
     context.scope.defer(() => owned.close());
+    if (source.kind === "script") liveManifests = await introspectLive(context, bridge, servers);
     await checkSkillFingerprints(context, bridge, servers.skills, options);
   }
   const scoped = bridge?.scope({ maxCalls: limits.maxToolCalls, signal: context.signal });
