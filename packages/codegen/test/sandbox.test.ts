@@ -8,12 +8,11 @@ import {
   expandServerConfig,
   type GeneratedFile,
   resolveLimits,
-  type ServerConfig,
 } from "@mcp-execution/core";
 import { VirtualFileSystem } from "@mcp-execution/vfs";
 import { QuickJsExecutor } from "@mcp-execution/wasm-runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { childProcessesOf, EVERYTHING_BIN, eventually } from "../../../test/fixtures/servers/harness.mjs";
+import { childProcessesOf, eventually, everythingEntry } from "../../../test/fixtures/servers/harness.mjs";
 import { generateTree } from "../src/generate.js";
 import { CORPUS, type CorpusName, corpusManifest } from "./corpus.js";
 import { skillExample } from "./typecheck.js";
@@ -25,16 +24,7 @@ let everythingTree: GeneratedFile[];
 const limits = resolveLimits("strict", { timeoutMs: 20_000, maxToolCalls: 20 });
 
 beforeAll(async () => {
-  const config = {
-    name: "everything",
-    source: "test",
-    transport: "stdio",
-    command: EVERYTHING_BIN,
-    args: ["stdio"],
-    env: {},
-    disabled: false,
-    cache: [],
-  } as ServerConfig;
+  const config = everythingEntry();
   bridge = createBridge({ servers: [expandServerConfig(config, { env: {} })] });
   executor = new QuickJsExecutor({ maxWorkers: 1 });
   everythingTree = generateTree(await corpusManifest("everything"));

@@ -6,10 +6,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GENERATOR_VERSION, generateTree, skillIdentity } from "@mcp-execution/codegen";
-import { expandServerConfig, type ServerConfig, type ServerManifest, skillId } from "@mcp-execution/core";
+import { expandServerConfig, type ServerManifest, skillId } from "@mcp-execution/core";
 import { computeFingerprint, connectServer, introspect } from "@mcp-execution/introspector";
 import { afterAll, describe, expect, it } from "vitest";
-import { childProcessesOf, EVERYTHING_BIN, eventually } from "../../../test/fixtures/servers/harness.mjs";
+import { childProcessesOf, eventually, everythingEntry } from "../../../test/fixtures/servers/harness.mjs";
 import { FileSkillStore } from "../src/file-skill-store.js";
 import { useTempDirectory } from "./fixture.js";
 
@@ -35,19 +35,7 @@ async function recordedEverything(): Promise<ServerManifest> {
 }
 
 async function liveEverything(): Promise<ServerManifest> {
-  const config = expandServerConfig(
-    {
-      name: "everything",
-      source: "test",
-      transport: "stdio",
-      command: EVERYTHING_BIN,
-      args: ["stdio"],
-      env: {},
-      disabled: false,
-      cache: [],
-    } as ServerConfig,
-    { env: {} },
-  );
+  const config = expandServerConfig(everythingEntry(), { env: {} });
   const connection = await connectServer(config, { environment: process.env });
   try {
     return await introspect(connection);

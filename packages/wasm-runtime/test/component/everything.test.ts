@@ -3,9 +3,9 @@
  */
 import { readFileSync } from "node:fs";
 import { type Bridge, createBridge } from "@mcp-execution/bridge";
-import { expandServerConfig, type ServerConfig } from "@mcp-execution/core";
+import { expandServerConfig } from "@mcp-execution/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { childProcessesOf, EVERYTHING_BIN, eventually } from "../../../../test/fixtures/servers/harness.mjs";
+import { childProcessesOf, eventually, everythingEntry } from "../../../../test/fixtures/servers/harness.mjs";
 import { executeComponent } from "../../src/component/index.js";
 import { EXAMPLE_COMPONENT, fixture, temporaryCache, testLimits } from "./helpers.js";
 
@@ -13,16 +13,7 @@ const cache = temporaryCache();
 let bridge: Bridge;
 
 beforeAll(() => {
-  const config = {
-    name: "everything",
-    source: "test",
-    transport: "stdio",
-    command: EVERYTHING_BIN,
-    args: ["stdio"],
-    env: {},
-    disabled: false,
-    cache: [],
-  } as ServerConfig;
+  const config = everythingEntry();
   bridge = createBridge({ servers: [expandServerConfig(config, { env: {} })] });
 });
 
@@ -104,21 +95,7 @@ describe("components calling server-everything through the bridge", () => {
 
   it("leaves no process behind once the bridge is closed", async () => {
     const own = createBridge({
-      servers: [
-        expandServerConfig(
-          {
-            name: "everything",
-            source: "test",
-            transport: "stdio",
-            command: EVERYTHING_BIN,
-            args: ["stdio"],
-            env: {},
-            disabled: false,
-            cache: [],
-          } as ServerConfig,
-          { env: {} },
-        ),
-      ],
+      servers: [expandServerConfig(everythingEntry(), { env: {} })],
     });
     const before = childProcessesOf().length;
     await executeComponent({

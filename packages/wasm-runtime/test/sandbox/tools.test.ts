@@ -5,7 +5,7 @@
  */
 
 import { type Bridge, createBridge } from "@mcp-execution/bridge";
-import { expandServerConfig, type ResolvedServerConfig, type ServerConfig } from "@mcp-execution/core";
+import { expandServerConfig, type ResolvedServerConfig } from "@mcp-execution/core";
 import { VirtualFileSystem } from "@mcp-execution/vfs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,22 +13,13 @@ import {
   EVERYTHING_BIN,
   eventually,
   fixtureCommand,
+  stdioServerEntry,
 } from "../../../../test/fixtures/servers/harness.mjs";
 import { QuickJsExecutor } from "../../src/executor.js";
 import { errorOf, resultOf, run } from "./helpers.js";
 
 function stdio(name: string, command: string, args: readonly string[]): ResolvedServerConfig {
-  const config = {
-    name,
-    source: "test",
-    transport: "stdio",
-    command,
-    args: [...args],
-    env: {},
-    disabled: false,
-    cache: [],
-  };
-  return expandServerConfig(config as ServerConfig, { env: {} });
+  return expandServerConfig(stdioServerEntry(name, command, args), { env: {} });
 }
 
 function fixture(name: string): ResolvedServerConfig {
