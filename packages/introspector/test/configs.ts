@@ -1,6 +1,6 @@
 /** Server configuration entries for tests, built through core's real expansion. */
 import { expandServerConfig, type ResolvedServerConfig, type ServerConfig } from "@mcp-execution/core";
-import { EVERYTHING_BIN, fixtureCommand } from "../../../test/fixtures/servers/harness.mjs";
+import { EVERYTHING_BIN, fixtureCommand, stdioServerEntry } from "../../../test/fixtures/servers/harness.mjs";
 
 /** Optional keys of an entry, stdio or remote. */
 export interface Extra {
@@ -20,17 +20,7 @@ export function stdioConfig(
   args: readonly string[],
   extra: Extra = {},
 ): ResolvedServerConfig {
-  const config = {
-    name,
-    source: "test",
-    transport: "stdio",
-    command,
-    args: [...args],
-    env: {},
-    disabled: false,
-    cache: [],
-    ...extra,
-  } as ServerConfig;
+  const config = { ...stdioServerEntry(name, command, args), ...extra } as ServerConfig;
   return expandServerConfig(config, { env: {} });
 }
 

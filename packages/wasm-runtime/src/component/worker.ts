@@ -14,6 +14,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { ErrorCode, ErrorDocument, LogLevel } from "@mcp-execution/core";
+import {
+  type WasmImports,
+  type WasmInstance,
+  type WasmMemory,
+  type WasmModule,
+  wasm,
+} from "../wasm-types.js";
 import { capMemories, MemoryCapError, WASM_PAGE_BYTES } from "./memory-cap.js";
 import { HOST_INTERFACE, LOG_LEVELS } from "./names.js";
 import {
@@ -25,7 +32,6 @@ import {
   type WorkerMessage,
 } from "./protocol.js";
 import { GuestExit, SandboxDenied, wasiImports } from "./wasi.js";
-import { type WasmImports, type WasmInstance, type WasmMemory, type WasmModule, wasm } from "./wasm-api.js";
 
 /** Ends the run with a coded error; thrown from imports so the guest cannot catch it. */
 class HostStop extends Error {
