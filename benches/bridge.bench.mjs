@@ -1,27 +1,10 @@
-// Tool-call overhead of the bridge: a warm `callTool` through the bridge against the same call on a
-// bare MCP SDK Client, in the same run, each talking to its own server-everything over stdio.
-// Also: the introspector's connection alone, 10 parallel calls, and a cache hit.
-// Run: pnpm build && node benches/run.mjs bridge
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { createBridge } from "../packages/bridge/dist/index.js";
 import { connectServer } from "../packages/introspector/dist/index.js";
-import { measure, percentile, printTable } from "./lib/measure.mjs";
+import { EVERYTHING_BIN as everything, everythingEntry } from "../test/fixtures/servers/harness.mjs";
+import { measure, printTable, summarize } from "./lib/measure.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const everything = join(root, "node_modules", ".bin", "mcp-server-everything");
-const config = (name) => ({
-  name,
-  source: "bench",
-  transport: "stdio",
-  command: everything,
-  args: ["stdio"],
-  env: {},
-  disabled: false,
-  cache: [],
-});
 const ARGS = { message: "hello" };
 const ROUNDS = 5;
 const PER_ROUND = 400;
@@ -35,16 +18,7 @@ async function interleaved(cases, { rounds = ROUNDS, iterations = PER_ROUND, war
       samples.get(name).push(...result.samples);
     }
   }
-  return cases.map(([name]) => {
-    const sorted = samples.get(name).sort((a, b) => a - b);
-    return {
-      name,
-      samples: sorted,
-      median: percentile(sorted, 0.5),
-      p90: percentile(sorted, 0.9),
-      min: sorted[0],
-    };
-  });
+  return cases.map(([name]) => summarize(name, samples.get(name)));
 }
 
 const sdkTransport = new StdioClientTransport({ command: everything, args: ["stdio"], stderr: "ignore" });
@@ -52,13 +26,13 @@ const sdk = new Client({ name: "bench", version: "0" });
 await sdk.connect(sdkTransport);
 await sdk.listTools();
 
-const connection = await connectServer(config("everything"), { environment: process.env });
+const connection = await connectServer(everythingEntry(), { environment: process.env });
 const bridge = createBridge({
-  servers: [config("everything")],
+  servers: [everythingEntry()],
   cache: false,
   connect: { environment: process.env },
 });
-const cached = createBridge({ servers: [config("everything")], connect: { environment: process.env } });
+const cached = createBridge({ servers: [everythingEntry()], connect: { environment: process.env } });
 await bridge.callTool("everything", "echo", ARGS);
 await cached.callTool("everything", "echo", ARGS);
 

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { percentile, printTable } from "./lib/measure.mjs";
+import { printTable, summarize } from "./lib/measure.mjs";
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -40,16 +40,7 @@ async function interleaved(cases, { rounds, warmup }) {
       if (round >= warmup) samples[index].push(performance.now() - start);
     }
   }
-  return cases.map(([name], index) => {
-    const sorted = samples[index].sort((a, b) => a - b);
-    return {
-      name,
-      samples: sorted,
-      median: percentile(sorted, 0.5),
-      p90: percentile(sorted, 0.9),
-      min: sorted[0],
-    };
-  });
+  return cases.map(([name], index) => summarize(name, samples[index]));
 }
 
 async function cli(...args) {

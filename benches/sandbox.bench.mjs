@@ -21,23 +21,12 @@ import { resolveLimits } from "../packages/core/dist/index.js";
 import { GuestRun } from "../packages/wasm-runtime/dist/guest-run.js";
 import { QuickJsExecutor } from "../packages/wasm-runtime/dist/index.js";
 import { loadInterpreter } from "../packages/wasm-runtime/dist/interpreter.js";
-import { measure, percentile, printTable } from "./lib/measure.mjs";
+import { EVERYTHING_BIN as everything, everythingEntry } from "../test/fixtures/servers/harness.mjs";
+import { measure, printTable, summarize } from "./lib/measure.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const everything = join(root, "node_modules", ".bin", "mcp-server-everything");
 const limits = resolveLimits("moderate");
 const MIB = 1024 * 1024;
-
-function summarize(name, samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    name,
-    samples: sorted,
-    median: percentile(sorted, 0.5),
-    p90: percentile(sorted, 0.9),
-    min: sorted[0],
-  };
-}
 
 /** Runs each case in turn, `rounds` times, so drift on a busy machine hits every case alike. */
 async function interleaved(cases, { rounds = 5, iterations = 200, warmup = 30 } = {}) {
@@ -112,16 +101,7 @@ await two.close();
 // ---------------------------------------------------------------------------------------------
 // 2. Tool calls: guest code vs a bare SDK client vs the bridge alone
 
-const serverConfig = {
-  name: "everything",
-  source: "bench",
-  transport: "stdio",
-  command: everything,
-  args: ["stdio"],
-  env: {},
-  disabled: false,
-  cache: [],
-};
+const serverConfig = everythingEntry();
 const sdk = new Client({ name: "bench", version: "0" });
 await sdk.connect(new StdioClientTransport({ command: everything, args: ["stdio"], stderr: "ignore" }));
 await sdk.listTools();

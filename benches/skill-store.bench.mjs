@@ -20,7 +20,7 @@ import { GENERATOR_VERSION, generateTree, skillIdentity } from "../packages/code
 import { blake3Hex } from "../packages/core/dist/index.js";
 import { computeFingerprint } from "../packages/introspector/dist/index.js";
 import { FileSkillStore } from "../packages/skill-store/dist/index.js";
-import { percentile, printTable } from "./lib/measure.mjs";
+import { printTable, summarize } from "./lib/measure.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const recording = JSON.parse(
@@ -60,16 +60,7 @@ async function measureInterleaved(cases, { iterations, warmup }) {
       samples[index].push(performance.now() - start);
     }
   }
-  return cases.map(([name], index) => {
-    const sorted = samples[index].sort((a, b) => a - b);
-    return {
-      name,
-      samples: sorted,
-      median: percentile(sorted, 0.5),
-      p90: percentile(sorted, 0.9),
-      min: sorted[0],
-    };
-  });
+  return cases.map(([name], index) => summarize(name, samples[index]));
 }
 
 const root = mkdtempSync(join(tmpdir(), "skill-store-bench-"));

@@ -9,6 +9,18 @@ export function percentile(sorted, p) {
   return sorted[index];
 }
 
+/** The { name, samples, median, p90, min } row of `printTable` for raw timings (ms). */
+export function summarize(name, samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    name,
+    samples: sorted,
+    median: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    min: sorted[0],
+  };
+}
+
 /**
  * Runs `fn` `warmup` times, then `iterations` times, timing each run (ms).
  * `fn` may be async. Returns { name, samples, median, p90, min }.
@@ -21,8 +33,7 @@ export async function measure(name, fn, { iterations = 200, warmup = 20 } = {}) 
     await fn();
     samples.push(performance.now() - start);
   }
-  samples.sort((a, b) => a - b);
-  return { name, samples, median: percentile(samples, 0.5), p90: percentile(samples, 0.9), min: samples[0] };
+  return summarize(name, samples);
 }
 
 function formatMs(ms) {
