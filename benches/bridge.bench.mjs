@@ -1,7 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { createBridge } from "../packages/bridge/dist/index.js";
-import { connectServer } from "../packages/introspector/dist/index.js";
+import { connectServer } from "../packages/mcp-client/dist/index.js";
 import { EVERYTHING_BIN as everything, everythingEntry } from "../test/fixtures/servers/harness.mjs";
 import { measure, printTable, summarize } from "./lib/measure.mjs";
 
@@ -39,7 +39,7 @@ await cached.callTool("everything", "echo", ARGS);
 try {
   const single = await interleaved([
     ["SDK Client.callTool", () => sdk.callTool({ name: "echo", arguments: ARGS })],
-    ["introspector connection.callTool", () => connection.callTool("echo", ARGS)],
+    ["mcp-client connection.callTool", () => connection.callTool("echo", ARGS)],
     ["bridge.callTool (cache off)", () => bridge.callTool("everything", "echo", ARGS)],
   ]);
   printTable("warm callTool echo, sequential (stdio, server-everything)", single, "SDK Client.callTool");
@@ -67,11 +67,11 @@ try {
 
   const base = single.find((row) => row.name === "SDK Client.callTool");
   const through = single.find((row) => row.name === "bridge.callTool (cache off)");
-  const viaConnection = single.find((row) => row.name === "introspector connection.callTool");
+  const viaConnection = single.find((row) => row.name === "mcp-client connection.callTool");
   const us = (ms) => `${(ms * 1000).toFixed(1)} us`;
   console.log(
     `\nbridge overhead per call (median difference to the bare SDK Client): ${us(through.median - base.median)}` +
-      ` (of which the introspector connection: ${us(viaConnection.median - base.median)});` +
+      ` (of which the MCP client (mcp-client) connection: ${us(viaConnection.median - base.median)});` +
       ` p90 difference: ${us(through.p90 - base.p90)}; target < 50 us`,
   );
   console.log(`cache hit median: ${us(hits.find((row) => row.name.includes("cache hit")).median)}`);

@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GENERATOR_VERSION, generateTree, skillIdentity } from "../packages/codegen/dist/index.js";
 import { blake3Hex } from "../packages/core/dist/index.js";
-import { computeFingerprint } from "../packages/introspector/dist/index.js";
+import { computeFingerprint } from "../packages/mcp-client/dist/index.js";
 import { FileSkillStore } from "../packages/skill-store/dist/index.js";
 import { printTable, summarize } from "./lib/measure.mjs";
 

@@ -13,23 +13,23 @@ const SCOPE = "@mcp-execution/";
 const ALLOWED_RUNTIME_EDGES: Readonly<Record<string, readonly string[]>> = {
   core: [],
   vfs: ["core"],
-  introspector: ["core"],
+  "mcp-client": ["core"],
   codegen: ["core"],
-  bridge: ["core", "introspector"],
+  bridge: ["core", "mcp-client"],
   "wasm-runtime": ["core", "vfs"],
   "skill-store": ["core", "vfs"],
-  cli: ["core", "vfs", "introspector", "codegen", "bridge", "wasm-runtime", "skill-store"],
+  cli: ["core", "vfs", "mcp-client", "codegen", "bridge", "wasm-runtime", "skill-store"],
 };
 
 /** Extra edges allowed in `devDependencies` only, so tests can use real collaborators. */
 const ALLOWED_TEST_EDGES: Readonly<Record<string, readonly string[]>> = {
-  codegen: ["introspector", "bridge", "vfs", "wasm-runtime"],
-  "wasm-runtime": ["introspector", "bridge"],
-  "skill-store": ["codegen", "introspector"],
+  codegen: ["mcp-client", "bridge", "vfs", "wasm-runtime"],
+  "wasm-runtime": ["mcp-client", "bridge"],
+  "skill-store": ["codegen", "mcp-client"],
 };
 
 /** Only these packages may import the MCP SDK (ADR-001: the SDK sits behind one connection module). */
-const SDK_PACKAGES: readonly string[] = ["introspector", "bridge"];
+const SDK_PACKAGES: readonly string[] = ["mcp-client", "bridge"];
 const SDK = "@modelcontextprotocol/sdk";
 
 interface Manifest {
@@ -126,7 +126,7 @@ describe("package graph", () => {
     expect([...packages.keys()].sort()).toEqual(Object.keys(ALLOWED_RUNTIME_EDGES).sort());
   });
 
-  it("only uses allowed edges, has no cycle, keeps the SDK in introspector and bridge", () => {
+  it("only uses allowed edges, has no cycle, keeps the SDK in mcp-client and bridge", () => {
     expect(checkGraph(packages)).toEqual([]);
   });
 
@@ -140,7 +140,7 @@ describe("package graph", () => {
     expect(problems.some((problem) => problem.startsWith("cycle: "))).toBe(true);
   });
 
-  it("fails when a package other than introspector or bridge depends on the SDK", () => {
+  it("fails when a package other than mcp-client or bridge depends on the SDK", () => {
     const broken = new Map(packages);
     const codegen = packages.get("codegen");
     if (codegen === undefined) throw new Error("codegen package missing");

@@ -25,7 +25,7 @@ import {
   introspect,
   listAllTools,
   type ServerConnection,
-} from "@mcp-execution/introspector";
+} from "@mcp-execution/mcp-client";
 import { type CachedToolResult, type CacheOptions, cacheKey, createMemoryCache } from "./cache.js";
 import { firstText, resultValue } from "./normalize.js";
 import { acquireTokens, type LimitedBucket } from "./rate-limit.js";
@@ -68,7 +68,7 @@ export interface BridgeOptions {
   /** Cache options, your own store, or `false` for no caching. Default: an in-memory LRU. */
   readonly cache?: CacheOptions | CacheProvider<CachedToolResult> | false;
   readonly rateLimits?: RateLimitOptions;
-  /** How connections are opened: host environment, cwd, timeouts (see the introspector). */
+  /** How connections are opened: host environment, cwd, timeouts (see the MCP client (mcp-client)). */
   readonly connect?: Omit<ConnectOptions, "signal" | "diagnostics">;
   /** Server stderr, ignored stdout lines, reconnects. */
   readonly diagnostics?: DiagnosticListener;

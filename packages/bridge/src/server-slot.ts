@@ -10,7 +10,7 @@ import {
   type ServerManifest,
   type ToolDescriptor,
 } from "@mcp-execution/core";
-import type { ServerConnection } from "@mcp-execution/introspector";
+import type { ServerConnection } from "@mcp-execution/mcp-client";
 import { TokenBucket } from "./rate-limit.js";
 import { CallCounters, type ServerStats } from "./stats.js";
 import { type CompiledSchema, compileSchema } from "./validation.js";
@@ -180,7 +180,7 @@ export class ServerSlot {
   }
 
   /**
-   * Runs `describe` (the introspector) on the slot's own connection and keeps the tools it found,
+   * Runs `describe` (the MCP client (mcp-client)) on the slot's own connection and keeps the tools it found,
    * so a caller that needs the whole manifest does not open a second connection to the server.
    * A slot given a manifest at creation keeps that manifest's tools (they are what its code was
    * generated from); the fingerprint check compares the two.

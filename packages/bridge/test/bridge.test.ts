@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Diagnostic, McpCliError, type ServerManifest } from "@mcp-execution/core";
-import { connectServer, introspect } from "@mcp-execution/introspector";
+import { connectServer, introspect } from "@mcp-execution/mcp-client";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   childProcessesOf,

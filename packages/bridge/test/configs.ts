@@ -1,6 +1,6 @@
 /**
- * Server configuration entries for tests: the introspector's helpers, shared rather than copied
- * (the bridge depends on the introspector, and both test against the same fixture servers).
+ * Server configuration entries for tests: the MCP client (mcp-client)'s helpers, shared rather than copied
+ * (the bridge depends on the MCP client (mcp-client), and both test against the same fixture servers).
  */
 export {
   type Extra,
@@ -8,4 +8,4 @@ export {
   fixtureConfig,
   remoteConfig,
   stdioConfig,
-} from "../../introspector/test/configs.js";
+} from "../../mcp-client/test/configs.js";

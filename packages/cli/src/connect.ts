@@ -1,10 +1,10 @@
 /**
- * Opening connections to MCP servers for a command. The introspector (and with it the MCP SDK) is
+ * Opening connections to MCP servers for a command. The MCP client (mcp-client) (and with it the MCP SDK) is
  * imported here, on first use, never at start-up. Every connection is owned by the command's
  * scope, so the top-level handler closes it on success, failure and SIGINT alike.
  */
 import type { Diagnostic, ServerConfig } from "@mcp-execution/core";
-import type { ServerConnection } from "@mcp-execution/introspector";
+import type { ServerConnection } from "@mcp-execution/mcp-client";
 import type { CommandContext } from "./context.js";
 import { resolveForConnection } from "./server-target.js";
 
@@ -27,7 +27,7 @@ export async function openConnection(
   const resolved = resolveForConnection(context, server);
   const progress = context.output.progress(`connecting to ${server.name}`);
   try {
-    const { connectServer } = await import("@mcp-execution/introspector");
+    const { connectServer } = await import("@mcp-execution/mcp-client");
     const started = performance.now();
     const connection = await connectServer(resolved, {
       environment: context.env,

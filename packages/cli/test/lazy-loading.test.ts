@@ -14,7 +14,7 @@ const HEAVY = [
   "@jitl/quickjs",
   "@bytecodealliance/jco",
   "gpt-tokenizer",
-  "packages/introspector/dist",
+  "packages/mcp-client/dist",
   "packages/bridge/dist",
   "packages/wasm-runtime/dist",
   "packages/codegen/dist",
@@ -75,6 +75,6 @@ describe("the tracer sees heavy modules where they belong", () => {
   it("introspect loads the MCP SDK (so the checks above can fail)", async () => {
     const modules = await loadedModules(["introspect", "--json", "--", EVERYTHING_BIN], "introspect");
     expect(modules.some((url) => url.includes("@modelcontextprotocol/sdk"))).toBe(true);
-    expect(modules.some((url) => url.includes("packages/introspector/dist"))).toBe(true);
+    expect(modules.some((url) => url.includes("packages/mcp-client/dist"))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The normalized description of an MCP server, as the introspector produces it and codegen,
+ * The normalized description of an MCP server, as the MCP client (mcp-client) produces it and codegen,
  * the bridge and the skill store consume it. Plain JSON: it is written to `manifest.json`.
  */
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GENERATOR_VERSION, generateTree, skillIdentity } from "@mcp-execution/codegen";
 import { expandServerConfig, type ServerManifest, skillId } from "@mcp-execution/core";
-import { computeFingerprint, connectServer, introspect } from "@mcp-execution/introspector";
+import { computeFingerprint, connectServer, introspect } from "@mcp-execution/mcp-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { childProcessesOf, eventually, everythingEntry } from "../../../test/fixtures/servers/harness.mjs";
 import { FileSkillStore } from "../src/file-skill-store.js";

@@ -247,7 +247,7 @@ async function checkSkillFingerprints(
   if (skills.length === 0) return;
   const [{ FileSkillStore }, { computeFingerprint }] = await Promise.all([
     import("@mcp-execution/skill-store"),
-    import("@mcp-execution/introspector"),
+    import("@mcp-execution/mcp-client"),
   ]);
   const store = new FileSkillStore(skillsDirectory(context, options.scope));
   for (const skill of skills) {

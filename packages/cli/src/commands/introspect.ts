@@ -3,7 +3,7 @@
  * manifest.
  */
 import type { ServerManifest, ToolAnnotations } from "@mcp-execution/core";
-import type { ServerConnection } from "@mcp-execution/introspector";
+import type { ServerConnection } from "@mcp-execution/mcp-client";
 import { diagnosticsFor, openConnection } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import type { Styles } from "../output.js";
@@ -20,7 +20,7 @@ export async function introspectServer(
   const connection = await openConnection(context, server);
   const progress = context.output.progress(`listing tools of ${server.name}`);
   try {
-    const { introspect } = await import("@mcp-execution/introspector");
+    const { introspect } = await import("@mcp-execution/mcp-client");
     const manifest = await introspect(connection, {
       signal: context.signal,
       diagnostics: diagnosticsFor(context),

@@ -144,7 +144,7 @@ async function validateOne(context: CommandContext, server: ServerConfig): Promi
   const started = performance.now();
   try {
     const connection = await openConnection(context, server);
-    const { introspect } = await import("@mcp-execution/introspector");
+    const { introspect } = await import("@mcp-execution/mcp-client");
     const manifest = await introspect(connection, {
       signal: context.signal,
       diagnostics: diagnosticsFor(context),

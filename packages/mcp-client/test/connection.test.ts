@@ -351,7 +351,7 @@ describe("remote", () => {
 
 describe("state directory fixture", () => {
   it("the changing-tools fixture needs --state", async () => {
-    const directory = mkdtempSync(join(tmpdir(), "introspector-"));
+    const directory = mkdtempSync(join(tmpdir(), "mcp-client-"));
     try {
       const connection = await connectServer(
         fixtureConfig("changing-tools", ["--state", join(directory, "n")]),
