@@ -79,6 +79,8 @@ export type {
   LoadedSkill,
   LogEntry,
   LogLevel,
+  ResourceContent,
+  ResourceReadResult,
   SaveSkillInput,
   SkillMetadata,
   SkillStore,

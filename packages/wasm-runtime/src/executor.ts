@@ -17,13 +17,22 @@ import {
   type LogEntry,
   McpCliError,
   type SandboxLimits,
+  type SessionId,
   type ToolBridge,
   toErrorDocument,
 } from "@mcp-execution/core";
-import { tripError } from "./guest-errors.js";
-import { resolveModule } from "./module-resolution.js";
-import { errorEnvelope, okEnvelope, type RunJob, type SyncAnswer, type SyncRequest } from "./protocol.js";
+import { boundErrorDocument, tripError } from "./guest-errors.js";
+import { checkModuleSize, resolveModule } from "./module-resolution.js";
 import {
+  errorEnvelope,
+  okEnvelope,
+  type RunJob,
+  type SyncAnswer,
+  type SyncRequest,
+  type ToolCallRequest,
+} from "./protocol.js";
+import {
+  LOG_ENTRY_OVERHEAD_BYTES,
   MAX_MEMORY_BYTES,
   MAX_STACK_BYTES,
   MAX_TIMEOUT_MS,
@@ -32,7 +41,7 @@ import {
 } from "./sandbox-constants.js";
 import { type RunHooks, SandboxWorker, type WorkerRunResult } from "./sandbox-worker.js";
 import { SessionState } from "./session-state.js";
-import { languageOf, loadTranspiler, prepareMain, transpileTypeScript } from "./transpile.js";
+import { languageOf } from "./transpile.js";
 
 type VfsModule = typeof import("@mcp-execution/vfs");
 
@@ -74,12 +83,6 @@ function loadVfs(): Promise<VfsModule> {
     return module;
   });
   return vfsLoading;
-}
-
-let transform: Awaited<ReturnType<typeof loadTranspiler>> | undefined;
-async function transpiler(): Promise<Awaited<ReturnType<typeof loadTranspiler>>> {
-  transform ??= await loadTranspiler();
-  return transform;
 }
 
 const LIMIT_NAMES = [
@@ -208,13 +211,13 @@ export class QuickJsExecutor implements CodeExecutor {
 
   /**
    * Starts `warmWorkers` workers (QuickJS compiled and instantiated, the next runtime prepared for
-   * `memoryBytes`) and loads the TypeScript transpiler, so that the next executions are warm.
+   * `memoryBytes`, the TypeScript transpiler loaded in each), so that the next executions are warm.
    * Throws `DISPOSED` after close, `INTERNAL` when a worker cannot start.
    */
   async warmUp(memoryBytes = 128 * 1024 * 1024): Promise<void> {
     this.#assertOpen();
     this.#warmMemoryBytes = memoryBytes;
-    const pending: Promise<unknown>[] = [transpiler()];
+    const pending: Promise<unknown>[] = [];
     while (this.#workers.size < this.#warmWorkers) pending.push(this.#spawnIdle(memoryBytes));
     await Promise.all(pending);
   }
@@ -237,42 +240,40 @@ export class QuickJsExecutor implements CodeExecutor {
         memoryBytes: stats.memoryBytes,
       },
     });
-    const fail = (error: ErrorDocument): ExecutionOutcome => finish({ ok: false, error });
+    // The error document counts against the output limit with the logs (at least 1 KiB of it).
+    let logBytes = 0;
+    const fail = (error: ErrorDocument): ExecutionOutcome =>
+      finish({
+        ok: false,
+        error: boundErrorDocument(
+          error,
+          (request.limits.maxOutputBytes ?? Number.MAX_SAFE_INTEGER) - logBytes,
+        ),
+      });
     const cancelled: ErrorDocument = { code: "CANCELLED", message: "the execution was cancelled" };
 
     const limits = request.limits;
     const limitsProblem = checkSandboxLimits(limits);
     if (limitsProblem !== undefined) return fail(limitsProblem);
     if (request.signal?.aborted === true) return fail(cancelled);
-    // A cold start: boot a worker while the transpiler loads and the source is prepared.
+    // A cold start: boot a worker while the session state loads.
     // (A start-up failure reaches this execution through #acquire.)
     if (this.#workers.size === 0) void this.#spawnIdle(limits.memoryBytes).catch(() => {});
 
-    // The guest's source, as QuickJS will run it.
+    // The guest's source goes to the worker as it is (wrapped and transpiled there, under the
+    // deadline); only its size is checked here, before it is copied anywhere.
     const language = languageOf(request.filename, request.language);
-    const mainTransform = language === "typescript" ? await transpiler() : undefined;
-    let main: ReturnType<typeof prepareMain>;
     try {
-      main = prepareMain(
-        {
-          source: request.source,
-          mode: request.mode,
-          language,
-          ...(request.filename === undefined ? {} : { filename: request.filename }),
-        },
-        mainTransform,
-      );
+      checkModuleSize(request.source, request.filename ?? (request.mode === "snippet" ? "snippet" : "main"));
     } catch (error) {
-      if (isMcpCliError(error, "GUEST_SYNTAX")) return fail(error.toJSON());
+      if (isMcpCliError(error, "LIMIT_SIZE")) return fail(error.toJSON());
       throw error;
     }
 
     // Session state: persisted with a session, for this run only without one.
     let state: SessionState;
     try {
-      const initial =
-        request.session === undefined ? {} : await request.session.store.load(request.session.id);
-      state = new SessionState(initial, limits.workspaceBytes);
+      state = await this.#loadState(request);
     } catch (error) {
       return fail(toErrorDocument(error));
     }
@@ -285,10 +286,12 @@ export class QuickJsExecutor implements CodeExecutor {
 
     const job: RunJob = {
       runId: ++this.#runIds,
-      source: main.source,
-      moduleName: main.moduleName,
-      displayName: main.displayName,
-      ...(main.wrapperShift === undefined ? {} : { wrapperShift: main.wrapperShift }),
+      main: {
+        source: request.source,
+        mode: request.mode,
+        language,
+        ...(request.filename === undefined ? {} : { filename: request.filename }),
+      },
       limits: {
         memoryBytes: limits.memoryBytes,
         timeoutMs: limits.timeoutMs,
@@ -305,19 +308,13 @@ export class QuickJsExecutor implements CodeExecutor {
       const vfs = vfsModule;
       // Loaded on first use; the worker waits for the answer meanwhile.
       if (vfs === undefined) return loadVfs().then(() => serveSync(body));
-      if (body.op === "resolve" && transform === undefined) return transpiler().then(() => serveSync(body));
       try {
         switch (body.op) {
           case "resolve":
             return {
               ok: true,
               value: resolveModule(
-                {
-                  files: guestFiles(vfs),
-                  normalize: vfs.normalizeVfsPath,
-                  transpile: (code, path) =>
-                    transpileTypeScript(transform as NonNullable<typeof transform>, code, path),
-                },
+                { files: guestFiles(vfs), normalize: vfs.normalizeVfsPath },
                 body.specifier,
                 body.importer,
               ),
@@ -333,6 +330,19 @@ export class QuickJsExecutor implements CodeExecutor {
               body.text,
             );
             return { ok: true };
+          case "room": {
+            const target = guestFiles(vfs);
+            if (!(target instanceof vfs.VirtualFileSystem)) return { ok: true, value: null };
+            const path = vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path;
+            const usage = target.usage();
+            let own = 0;
+            try {
+              if (target.exists(path)) own = target.stat(path).size;
+            } catch {
+              own = 0;
+            }
+            return { ok: true, value: usage.workspaceQuotaBytes - usage.workspaceBytes + own };
+          }
           case "list":
             return {
               ok: true,
@@ -374,13 +384,22 @@ export class QuickJsExecutor implements CodeExecutor {
     let cancelTimer: NodeJS.Timeout | undefined;
     const hooks: RunHooks = {
       onLog: (level, text) => {
-        logs.push({ level, text });
+        const entry: LogEntry = { level, text };
+        logs.push(entry);
+        logBytes += Buffer.byteLength(text, "utf8") + LOG_ENTRY_OVERHEAD_BYTES;
+        if (request.onLog !== undefined) {
+          try {
+            request.onLog(entry);
+          } catch (error) {
+            this.#diagnostic(`the log listener failed: ${toErrorDocument(error).message}`);
+          }
+        }
       },
       onToolCalls: (calls) => {
         for (const call of calls) {
           stats.toolCalls++;
-          this.#callTool(request.bridge, call.server, call.tool, call.args, toolAbort.signal).then(
-            (envelope) => worker.sendToolResult(job.runId, call.callId, envelope),
+          this.#callTool(request.bridge, call, toolAbort.signal).then((envelope) =>
+            worker.sendToolResult(job.runId, call.callId, envelope),
           );
         }
       },
@@ -436,6 +455,41 @@ export class QuickJsExecutor implements CodeExecutor {
     return outcome;
   }
 
+  /**
+   * The session's state, checked like every write to it. A state that cannot be loaded fails
+   * the run with `STATE_INVALID` and a way out, or, with `resetSession`, is forgotten with a
+   * warning so the session starts fresh.
+   */
+  async #loadState(request: ExecutionRequest): Promise<SessionState> {
+    const maxBytes = request.limits.workspaceBytes;
+    const session = request.session;
+    if (session === undefined) return new SessionState({}, maxBytes);
+    try {
+      return new SessionState(
+        await session.store.load(session.id),
+        maxBytes,
+        `the state of session ${session.id}`,
+      );
+    } catch (error) {
+      if (!isMcpCliError(error, "STATE_INVALID")) throw error;
+      if (request.resetSession !== true) {
+        throw new McpCliError(
+          "STATE_INVALID",
+          `${error.message}. Nothing was run; start the session fresh with --reset-session (its stored state is then discarded)`,
+          { details: { ...error.details, session: session.id, resettable: true }, cause: error },
+        );
+      }
+      this.#onDiagnostic?.({
+        level: "warn",
+        message: `session ${session.id}: ${error.message}; starting with an empty state (--reset-session)`,
+        source: "sandbox",
+      });
+      const store = session.store as { remove?: (id: SessionId) => Promise<void> };
+      if (typeof store.remove === "function") await store.remove(session.id);
+      return new SessionState({}, maxBytes);
+    }
+  }
+
   /** Terminates every worker. Running executions end as `CANCELLED`; waiting ones reject `DISPOSED`. */
   close(): Promise<void> {
     if (this.#closing === undefined) {
@@ -486,29 +540,46 @@ export class QuickJsExecutor implements CodeExecutor {
     };
   }
 
+  /** One guest call (a tool, or a resource read) through the bridge, as the guest's envelope. */
   async #callTool(
     bridge: ToolBridge | undefined,
-    server: string,
-    tool: string,
-    args: Readonly<Record<string, unknown>>,
+    call: ToolCallRequest,
     signal: AbortSignal,
   ): Promise<string> {
+    const { server, tool } = call;
+    const what =
+      call.kind === "resource"
+        ? `readResource(${JSON.stringify(server)}, ${JSON.stringify(tool)})`
+        : `callTool(${JSON.stringify(server)}, ${JSON.stringify(tool)})`;
+    const identity = call.kind === "resource" ? { server, uri: tool } : { server, tool };
     if (bridge === undefined) {
       return safeErrorEnvelope({
         code: "SERVER_UNKNOWN",
-        message: `no MCP server is available to this execution (callTool(${JSON.stringify(server)}, ${JSON.stringify(tool)}))`,
-        details: { server, tool },
+        message: `no MCP server is available to this execution (${what})`,
+        details: identity,
       });
     }
     try {
-      const result = await bridge.callTool(server, tool, args, { signal });
+      let value: unknown;
+      if (call.kind === "resource") {
+        if (bridge.readResource === undefined) {
+          throw new McpCliError("UNSUPPORTED", `this execution's bridge cannot read resources (${what})`, {
+            details: identity,
+          });
+        }
+        const result = await bridge.readResource(server, tool, { signal });
+        value = { contents: result.contents };
+      } else {
+        const args = JSON.parse(call.argsJson) as Readonly<Record<string, unknown>>;
+        value = (await bridge.callTool(server, tool, args, { signal })).value;
+      }
       try {
-        return okEnvelope(result.value);
+        return okEnvelope(value);
       } catch (error) {
         return safeErrorEnvelope({
           code: "RESULT_INVALID",
-          message: `the result of ${server}/${tool} cannot be passed to the sandbox: ${error instanceof Error ? error.message : String(error)}`,
-          details: { server, tool },
+          message: `the result of ${what} cannot be passed to the sandbox: ${error instanceof Error ? error.message : String(error)}`,
+          details: identity,
         });
       }
     } catch (error) {

@@ -19,14 +19,16 @@
  * (text, paths, keys, names) cross as JSON text: QuickJS hands strings to the host as C strings,
  * which would end at the first NUL character.
  * - `log(level, textJson)`; throws once the output cap is reached.
- * - `callTool(id, callJson)` with `callJson` = `[server, tool, args]` → `""` (accepted; the answer
- *   comes later through `settle`) or an error envelope; throws once the tool-call cap is reached.
+ * - `callTool(id, callJson, kind)` with `callJson` = `[server, tool, args]` (kind "tool") or
+ *   `[server, uri, {}]` (kind "resource") → `""` (accepted; the answer comes later through
+ *   `settle`) or an error envelope; throws once the tool-call cap is reached.
  * - `fs(op, pathJson, textJson)` and `state(op, keyJson, valueJson)` → envelope.
  * - `timer(op, id, delay)`; throws `RangeError` when too many timers are pending.
  * - `load(name, primordials)` → the exports of piece `name`, compiled on first use.
  *
- * The core returns `{ settle, fireTimer, finish, describe }` for the host; `settle(batchJson)` takes
- * `[[callId, envelope], ...]` for all the answers that arrived together.
+ * The core returns `{ settle, fireTimer, finish, describe, coded }` for the host; `settle(batchJson)`
+ * takes `[[callId, envelope], ...]` for all the answers that arrived together; `coded(code, message)`
+ * makes an error marked as the host's (refused imports).
  */
 export const PRELUDE_FILENAME = "<sandbox>";
 
@@ -51,6 +53,13 @@ export const PRELUDE_CORE = `(function (host) {
     String, Number, Error, TypeError, Promise, Map,
     mapGet: Map.prototype.get, mapSet: Map.prototype.set, mapDelete: Map.prototype.delete, mapHas: Map.prototype.has,
   };
+  // Errors the sandbox itself raised, with the code it gave them. Guest code cannot reach this
+  // map, so an error it makes (or a host error whose code it changes) cannot pass as the host's.
+  const hostErrors = new WeakMap();
+  const weakGet = WeakMap.prototype.get;
+  const weakSet = WeakMap.prototype.set;
+  P.markHost = (error, code) => { apply(weakSet, hostErrors, [error, code]); return error; };
+  P.hostCode = (error) => { try { return apply(weakGet, hostErrors, [error]); } catch { return undefined; } };
   const piece = (P.piece = (name) => pieces[name] || (pieces[name] = host.load(name, P)));
 
   // JSON text, or undefined when JSON.stringify would drop or refuse something (the "json" piece
@@ -66,7 +75,7 @@ export const PRELUDE_CORE = `(function (host) {
 
   // The globals are stubs; the piece behind each is compiled on first call.
   const consoleObject = {};
-  const names = ["console.log", "console.info", "console.warn", "console.error", "console.debug", "tools.callTool",
+  const names = ["console.log", "console.info", "console.warn", "console.error", "console.debug", "tools.callTool", "tools.readResource",
     "files.readFile", "files.writeFile", "files.listFiles", "files.getState", "files.setState",
     "timers.setTimeout", "timers.clearTimeout"];
   for (let i = 0; i < names.length; i++) {
@@ -95,7 +104,12 @@ export const PRELUDE_CORE = `(function (host) {
     },
     settle: (batch) => piece("tools").settle(batch),
     fireTimer: (id) => piece("timers").fireTimer(id),
-    describe: (thrown) => piece("errors").describe(thrown),
+    describe: (thrown, maxChars) => piece("errors").describe(thrown, maxChars),
+    coded: (code, message) => {
+      const error = new P.Error(message);
+      error.code = code;
+      return P.markHost(error, code);
+    },
   };
 })`;
 
@@ -112,9 +126,13 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   const toError = (error, call) => {
     const result = new ErrorCtor(StringCtor(error.message));
     result.code = error.code;
-    if (call) { result.server = call.server; result.tool = call.tool; }
+    if (call) {
+      result.server = call.server;
+      if (call.tool !== undefined) result.tool = call.tool;
+      if (call.uri !== undefined) result.uri = call.uri;
+    }
     if (error.details !== undefined) result.details = error.details;
-    return result;
+    return P.markHost(result, error.code);
   };
   const unwrap = (envelope) => {
     const answer = parse(envelope);
@@ -216,7 +234,7 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
       if (failure instanceof SerializeFailure) {
         const error = new ErrorCtor(failure.message);
         error.code = failure.code;
-        throw error;
+        throw P.markHost(error, failure.code);
       }
       throw failure;
     }
@@ -365,14 +383,26 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
       if (args === undefined || args === null) args = {};
       if (typeof args !== "object" || isArray(args)) throw new TypeErrorCtor("callTool(server, tool, args): args must be an object");
       const callJson = "[" + stringify(server) + "," + stringify(tool) + "," + strictJson(args, "callTool arguments", "ARGS_INVALID") + "]";
-      const id = ++nextCallId;
-      // The rejection is created later, from the host; give it the stack of the call site so
-      // that an uncaught tool error points at the user's line.
-      const site = new ErrorCtor();
-      apply(mapSet, calls, [id, { resolve, reject, server, tool, stack: site.stack }]);
-      const immediate = host.callTool(id, callJson);
-      if (immediate !== "") answer(id, parse(immediate));
+      send({ resolve, reject, server, tool }, callJson, "tool");
     });
+  }
+
+  function readResource(server, uri) {
+    return new PromiseCtor((resolve, reject) => {
+      if (typeof server !== "string" || server === "") throw new TypeErrorCtor("readResource(server, uri): server must be a non-empty string");
+      if (typeof uri !== "string" || uri === "") throw new TypeErrorCtor("readResource(server, uri): uri must be a non-empty string");
+      send({ resolve, reject, server, uri }, "[" + stringify(server) + "," + stringify(uri) + ",{}]", "resource");
+    });
+  }
+
+  function send(call, callJson, kind) {
+    const id = ++nextCallId;
+    // The rejection is created later, from the host; give it the stack of the call site so
+    // that an uncaught error points at the user's line.
+    call.stack = new ErrorCtor().stack;
+    apply(mapSet, calls, [id, call]);
+    const immediate = host.callTool(id, callJson, kind);
+    if (immediate !== "") answer(id, parse(immediate));
   }
 
   function settle(batch) {
@@ -392,7 +422,7 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
     }
   }
 
-  return { callTool, settle };
+  return { callTool, readResource, settle };
 })`,
 
   // Timers, bounded by the host: delays clamped to the deadline, a cap on pending timers.
@@ -443,7 +473,7 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   function writeFile(path, text) {
     check(path, "writeFile(path, text): path must be a string");
     check(text, "writeFile(path, text): text must be a string (use JSON.stringify for data)");
-    unwrap(host.fs("write", stringify(path), stringify(text)));
+    unwrap(host.fs("write", stringify(path), stringify(text), text.length));
   }
   function listFiles(directory) {
     if (directory === undefined) directory = "/workspace";
@@ -468,28 +498,34 @@ export const PRELUDE_PIECES: Readonly<Record<string, string>> = {
   "use strict";
   const { apply, stringify, parse, slice, toStr: objectToString, String: StringCtor, Error: ErrorCtor } = P;
 
-  function describe(thrown) {
+  // Long texts are cut here, in the guest, before they are copied out to the host.
+  const cut = (text, maxChars) => text.length > maxChars ? apply(slice, text, [0, maxChars]) + "... [truncated]" : text;
+
+  function describe(thrown, maxChars) {
+    if (!(maxChars >= 0)) maxChars = 65536;
     try {
       let isError = false;
       try { isError = thrown instanceof ErrorCtor || apply(objectToString, thrown, []) === "[object Error]"; } catch {}
       if (isError) {
         const info = { isError: true, name: "Error", message: "", stack: "" };
-        try { info.stack = typeof thrown.stack === "string" ? thrown.stack : ""; } catch {}
-        try { info.name = StringCtor(thrown.name); } catch {}
-        try { info.message = StringCtor(thrown.message); } catch {}
-        try { if (typeof thrown.code === "string") info.code = thrown.code; } catch {}
+        try { info.stack = typeof thrown.stack === "string" ? cut(thrown.stack, maxChars) : ""; } catch {}
+        try { info.name = cut(StringCtor(thrown.name), 256); } catch {}
+        try { info.message = cut(StringCtor(thrown.message), maxChars); } catch {}
+        try { if (typeof thrown.code === "string") info.code = cut(thrown.code, 256); } catch {}
+        const hostCode = P.hostCode(thrown);
+        if (typeof hostCode === "string") info.hostCode = hostCode;
         try {
           if (thrown.details !== undefined) {
-            info.details = parse(P.piece("json").toJson(thrown.details, "details", 65536, "RESULT_UNSERIALIZABLE"));
+            info.details = parse(P.piece("json").toJson(thrown.details, "details", maxChars, "RESULT_UNSERIALIZABLE"));
           }
         } catch {}
-        try { if (typeof thrown.server === "string") info.server = thrown.server; } catch {}
-        try { if (typeof thrown.tool === "string") info.tool = thrown.tool; } catch {}
+        try { if (typeof thrown.server === "string") info.server = cut(thrown.server, 512); } catch {}
+        try { if (typeof thrown.tool === "string") info.tool = cut(thrown.tool, 512); } catch {}
         return stringify(info);
       }
       let text;
       try { text = P.piece("console").inspect(thrown, 1, []); } catch { text = "<unprintable>"; }
-      if (text.length > 2000) text = apply(slice, text, [0, 2000]) + "...";
+      text = cut(text, maxChars < 2000 ? maxChars : 2000);
       return stringify({ isError: false, type: thrown === null ? "null" : typeof thrown, value: text });
     } catch {
       return '{"isError":false,"type":"unknown","value":"<unprintable>"}';

@@ -157,6 +157,15 @@ export class SandboxWorker {
     this.#worker.on("error", (error) => {
       this.#exitError ??= error;
     });
+    // A message that cannot be received (too deep to clone, for example) must not leave the run
+    // waiting for it until the deadline: the worker is ended and the run reports why.
+    this.#worker.on("messageerror", (error) => {
+      this.#exitError ??= new Error(
+        `a message from the sandbox worker could not be received: ${error.message}`,
+      );
+      this.#onDiagnostic(this.#exitError.message);
+      void this.terminate();
+    });
     this.#worker.on("exit", (code) => {
       this.#exited = true;
       for (const [name, stream] of [
@@ -172,6 +181,13 @@ export class SandboxWorker {
       this.#finishRun({ kind: "exited", error: this.#exitError });
     });
 
+    this.#syncPort.on("messageerror", (error) => {
+      this.#exitError ??= new Error(
+        `a request from the sandbox worker could not be received: ${error.message}`,
+      );
+      this.#onDiagnostic(this.#exitError.message);
+      void this.terminate();
+    });
     this.#syncPort.on("message", (envelope: SyncEnvelope<SyncRequest>) => {
       const answer = (body: SyncAnswer): void => {
         if (this.#exited) return;

@@ -18,6 +18,7 @@ import {
   type WorkerToMain,
 } from "./protocol.js";
 import { capBytes, RETAIN_MEMORY_BYTES } from "./sandbox-constants.js";
+import { loadTranspiler } from "./transpile.js";
 import type { WasmModule } from "./wasm-types.js";
 
 interface WorkerData {
@@ -145,13 +146,23 @@ async function runJob(job: RunJob): Promise<void> {
   }
 }
 
+// A message from the host that cannot be received would leave the run waiting for it: end the
+// run now with the reason instead.
+port.on("messageerror", (error) => {
+  diagnostic(`a message from the host could not be received: ${error.message}`);
+  current?.onHostFailure(`a message from the host could not be received: ${error.message}`);
+});
+
 port.on("message", (message: MainToWorker) => {
   switch (message.type) {
     case "init":
       wasmModule = message.wasmModule;
       queue = queue
         .then(async () => {
+          // Every run transpiles here (under the watchdog); load sucrase while QuickJS instantiates.
+          const transpiler = loadTranspiler();
           await interpreterFor(message.memoryBytes);
+          await transpiler;
           prepareNext();
           post({ type: "ready" });
         })

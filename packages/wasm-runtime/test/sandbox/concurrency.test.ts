@@ -174,8 +174,15 @@ describe("cancellation", () => {
 describe("closing", () => {
   it("ends running executions as CANCELLED and refuses new ones with DISPOSED", async () => {
     const closing = new QuickJsExecutor({ maxWorkers: 1 });
-    const running = run(closing, "while (true) {}", { limits: { timeoutMs: 30_000, fuel: 1e9 } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    let started: () => void = () => {};
+    const running = run(closing, 'console.log("started"); while (true) {}', {
+      limits: { timeoutMs: 30_000, fuel: 1e9 },
+      onLog: () => started(),
+    });
+    // Wait for the guest to run (an event, not the clock: a loaded machine starts workers slowly).
+    await new Promise<void>((resolve) => {
+      started = resolve;
+    });
     await closing.close();
     errorOf(await running, "CANCELLED");
     expect(closing.workerCount).toBe(0);
