@@ -135,6 +135,7 @@ function registerExecute(program: Command, run: RunCommand): void {
       .option("--server <name>", "make a server callable, generating its API live (repeatable)", collect)
       .option("--skill <name>", "load a saved skill and its server (repeatable)", collect)
       .option("--session <id>", "keep getState/setState values between runs under this id")
+      .option("--reset-session", "start the --session fresh when its stored state cannot be loaded")
       .addOption(
         new Option(
           "--profile <profile>",

@@ -55,7 +55,9 @@ describe("the sinks escape every human-mode write", () => {
       out.stderr(hostile);
       out.error(hostile);
       for (const text of [stdout.text, stderr.text]) {
-        expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u0080-\u009f\u202a-\u202e\u2066-\u2069\u2028\r]/);
+        expect(text).not.toMatch(
+          /[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u0080-\u009f\u202a-\u202e\u2066-\u2069\u2028\r]/,
+        );
       }
       expect(stdout.text).toContain(escaped);
       expect(stderr.text.split(escaped).length).toBe(6);

@@ -51,6 +51,7 @@ export interface ExecuteOptions extends AdHocOptions {
   readonly server?: readonly string[];
   readonly skill?: readonly string[];
   readonly session?: string;
+  readonly resetSession?: boolean;
   /** Absent: the configuration's `sandbox.profile`, else moderate. */
   readonly profile?: string;
   readonly timeout?: number;
@@ -471,6 +472,7 @@ export async function executeCommand(
     ...(session === undefined
       ? {}
       : { session: { id: session, store: new stateStore(sessionsDirectory(context)) } }),
+    ...(options.resetSession === true ? { resetSession: true } : {}),
     signal: context.signal,
   });
   return report(context, outcome);
