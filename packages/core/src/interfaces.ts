@@ -132,6 +132,11 @@ export interface ExecutionRequest {
   readonly filename?: string;
   readonly language?: "typescript" | "javascript";
   readonly limits: SandboxLimits;
+  /**
+   * A WebAssembly component's bytes, for an executor that runs components (the component
+   * runtime's `ComponentExecutor`); `source` is then ignored. The QuickJS executor refuses it.
+   */
+  readonly component?: Uint8Array;
   /** Serves `callTool`; without it, `callTool` rejects with `SERVER_UNKNOWN`. */
   readonly bridge?: ToolBridge;
   /** Serves `readFile`/`writeFile`/`listFiles` and module imports of the generated tree. */

@@ -21,7 +21,8 @@ import {
   type ToolBridge,
   toErrorDocument,
 } from "@mcp-execution/core";
-import { boundErrorDocument, tripError } from "./guest-errors.js";
+import { boundErrorDocument } from "./guest-errors.js";
+import { tripError } from "./limit-errors.js";
 import { checkModuleSize, resolveModule } from "./module-resolution.js";
 import {
   errorEnvelope,
@@ -31,6 +32,7 @@ import {
   type SyncRequest,
   type ToolCallRequest,
 } from "./protocol.js";
+import { QuickJsWorkerHandle, type RunHooks, type WorkerRunResult } from "./quickjs-worker-handle.js";
 import {
   LOG_ENTRY_OVERHEAD_BYTES,
   MAX_MEMORY_BYTES,
@@ -39,8 +41,8 @@ import {
   MIN_MEMORY_BYTES,
   MIN_STACK_BYTES,
 } from "./sandbox-constants.js";
-import { type RunHooks, SandboxWorker, type WorkerRunResult } from "./sandbox-worker.js";
 import { SessionState } from "./session-state.js";
+import { armWatchdog } from "./threads/watchdog.js";
 import { languageOf } from "./transpile.js";
 
 type VfsModule = typeof import("@mcp-execution/vfs");
@@ -70,7 +72,7 @@ export interface QuickJsExecutorOptions {
 }
 
 interface Waiter {
-  readonly resolve: (worker: SandboxWorker) => void;
+  readonly resolve: (worker: QuickJsWorkerHandle) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -186,8 +188,8 @@ export class QuickJsExecutor implements CodeExecutor {
   readonly #idleTimeoutMs: number;
   readonly #warmWorkers: number;
   readonly #onDiagnostic: DiagnosticListener | undefined;
-  readonly #workers = new Set<SandboxWorker>();
-  readonly #idle: SandboxWorker[] = [];
+  readonly #workers = new Set<QuickJsWorkerHandle>();
+  readonly #idle: QuickJsWorkerHandle[] = [];
   readonly #waiters: Waiter[] = [];
   #idleTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -255,6 +257,13 @@ export class QuickJsExecutor implements CodeExecutor {
     const limits = request.limits;
     const limitsProblem = checkSandboxLimits(limits);
     if (limitsProblem !== undefined) return fail(limitsProblem);
+    if (request.component !== undefined) {
+      return fail({
+        code: "UNSUPPORTED",
+        message:
+          "the QuickJS sandbox runs TypeScript and JavaScript; run components with the component executor",
+      });
+    }
     if (request.signal?.aborted === true) return fail(cancelled);
     // A cold start: boot a worker while the session state loads.
     // (A start-up failure reaches this execution through #acquire.)
@@ -363,7 +372,7 @@ export class QuickJsExecutor implements CodeExecutor {
       }
     };
 
-    let worker: SandboxWorker;
+    let worker: QuickJsWorkerHandle;
     try {
       worker = await this.#acquire(limits.memoryBytes, request.signal);
     } catch (error) {
@@ -379,9 +388,6 @@ export class QuickJsExecutor implements CodeExecutor {
     const toolAbort = new AbortController();
     // Every call of the run listens to this one signal.
     setMaxListeners(limits.maxToolCalls + 10, toolAbort.signal);
-    let watchdogFired = false;
-    let cancelRequested = false;
-    let cancelTimer: NodeJS.Timeout | undefined;
     const hooks: RunHooks = {
       onLog: (level, text) => {
         const entry: LogEntry = { level, text };
@@ -405,24 +411,22 @@ export class QuickJsExecutor implements CodeExecutor {
       },
       onSync: serveSync,
     };
-    const watchdog = setTimeout(() => {
-      watchdogFired = true;
-      void worker.terminate();
-    }, limits.timeoutMs + this.#graceMs);
-    const onAbort = (): void => {
-      cancelRequested = true;
-      worker.requestCancel(job.runId);
-      cancelTimer = setTimeout(() => void worker.terminate(), this.#graceMs);
-    };
-    request.signal?.addEventListener("abort", onAbort, { once: true });
+    // The worker enforces the deadline itself; the watchdog ends it when it cannot (a long
+    // built-in, a transpile on hostile input) and turns the signal into a cancellation.
+    const watchdog = armWatchdog({
+      timeoutMs: limits.timeoutMs,
+      graceMs: this.#graceMs,
+      signal: request.signal,
+      onDeadline: () => void worker.terminate(),
+      onCancel: () => worker.requestCancel(job.runId),
+      onCancelGraceOver: () => void worker.terminate(),
+    });
 
     let result: WorkerRunResult;
     try {
       result = await worker.run(job, hooks);
     } finally {
-      clearTimeout(watchdog);
-      clearTimeout(cancelTimer);
-      request.signal?.removeEventListener("abort", onAbort);
+      watchdog.disarm();
       toolAbort.abort();
       this.#release(worker);
     }
@@ -434,9 +438,9 @@ export class QuickJsExecutor implements CodeExecutor {
       stats.toolCalls = done.toolCalls;
       if (done.error !== undefined) outcome = fail(done.error);
       else outcome = resultOutcome(done.resultJson ?? "null", finish);
-    } else if (watchdogFired) {
+    } else if (watchdog.fired === "deadline") {
       outcome = fail(tripError("time", limits));
-    } else if (cancelRequested) {
+    } else if (watchdog.fired === "cancelled") {
       outcome = fail(cancelled);
     } else if (this.#closing !== undefined) {
       outcome = fail({ code: "CANCELLED", message: "the sandbox was closed while the code ran" });
@@ -587,20 +591,20 @@ export class QuickJsExecutor implements CodeExecutor {
     }
   }
 
-  #spawn(memoryBytes: number): SandboxWorker {
-    const worker = new SandboxWorker(memoryBytes, (message) => this.#diagnostic(message));
+  #spawn(memoryBytes: number): QuickJsWorkerHandle {
+    const worker = new QuickJsWorkerHandle(memoryBytes, (message) => this.#diagnostic(message));
     this.#workers.add(worker);
     return worker;
   }
 
-  #discard(worker: SandboxWorker): void {
+  #discard(worker: QuickJsWorkerHandle): void {
     this.#workers.delete(worker);
     const index = this.#idle.indexOf(worker);
     if (index >= 0) this.#idle.splice(index, 1);
     void worker.terminate();
   }
 
-  async #acquire(memoryBytes: number, signal: AbortSignal | undefined): Promise<SandboxWorker> {
+  async #acquire(memoryBytes: number, signal: AbortSignal | undefined): Promise<QuickJsWorkerHandle> {
     this.#warmMemoryBytes ??= memoryBytes;
     for (;;) {
       // Oldest idle first: it has had the longest to prepare its next runtime.
@@ -613,7 +617,7 @@ export class QuickJsExecutor implements CodeExecutor {
       void this.#spawnIdle(memoryBytes).catch(() => {});
     }
     if (isAborted(signal)) throw new McpCliError("CANCELLED", "the execution was cancelled");
-    return new Promise<SandboxWorker>((resolve, reject) => {
+    return new Promise<QuickJsWorkerHandle>((resolve, reject) => {
       const onAbort = (): void => {
         const index = this.#waiters.indexOf(waiter);
         if (index >= 0) this.#waiters.splice(index, 1);
@@ -664,7 +668,7 @@ export class QuickJsExecutor implements CodeExecutor {
   }
 
   /** Gives a worker back after a run: to the next waiter, to the idle list, or (if dead) replaces it. */
-  #release(worker: SandboxWorker): void {
+  #release(worker: QuickJsWorkerHandle): void {
     if (this.#closing !== undefined) return;
     if (!worker.alive) {
       this.#workers.delete(worker);

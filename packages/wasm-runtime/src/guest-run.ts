@@ -5,9 +5,10 @@
  */
 import { type ErrorDocument, type LogLevel, McpCliError, toErrorDocument } from "@mcp-execution/core";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
-import { classifyThrown, type SourceMapping, type ThrownInfo, tripError } from "./guest-errors.js";
+import { classifyThrown, type SourceMapping, type ThrownInfo } from "./guest-errors.js";
 import { PRELUDE_CORE, PRELUDE_FILENAME, PRELUDE_PIECES } from "./guest-prelude.js";
 import type { Interpreter } from "./interpreter.js";
+import { tripError } from "./limit-errors.js";
 import { checkModuleSize } from "./module-resolution.js";
 import {
   errorEnvelope,

@@ -8,7 +8,7 @@
  *   results, the outcome), in order;
  * - a dedicated `MessageChannel` carries synchronous requests (`readFile`, `getState`, module
  *   resolution): the worker posts a request, blocks on `Atomics.wait` and takes the answer with
- *   `receiveMessageOnPort` once the main thread has flipped the flag in {@link SyncSignal}.
+ *   `receiveMessageOnPort` once the main thread has flipped the flag in `SyncSignal` (threads/sync-channel.ts).
  */
 import type { ErrorDocument, LogLevel } from "@mcp-execution/core";
 import type { WasmModule } from "./wasm-types.js";
@@ -71,8 +71,7 @@ export interface ToolCallRequest {
   readonly argsJson: string;
 }
 
-/** Why a run was stopped by the host; each maps to one error code. */
-export type TripReason = "time" | "fuel" | "memory" | "output" | "calls" | "cancelled";
+export type { TripReason } from "./limit-errors.js";
 
 export interface WorkerOutcome {
   readonly runId: number;
@@ -127,15 +126,6 @@ export interface SyncEnvelope<T> {
   readonly runId: number;
   readonly body: T;
 }
-
-/** Layout of the shared `Int32Array` between the executor and one worker. */
-export const SyncSignal = {
-  /** 0 while a synchronous request waits for its answer, 1 once the answer is posted. */
-  answered: 0,
-  /** Set to the id of a run the host wants stopped; the interrupt handler reads it. */
-  cancelRun: 1,
-  length: 2,
-} as const;
 
 /** The guest-visible error envelope of host calls: `{"ok":true,"value":…}` or `{"ok":false,"error":…}`. */
 export function okEnvelope(value: unknown): string {
