@@ -5,6 +5,7 @@
  */
 import { type ErrorDocument, type LogLevel, McpCliError, toErrorDocument } from "@mcp-execution/core";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
+import { LOG_LEVELS } from "./component/names.js";
 import { classifyThrown, type SourceMapping, type ThrownInfo } from "./guest-errors.js";
 import { PRELUDE_CORE, PRELUDE_FILENAME, PRELUDE_PIECES } from "./guest-prelude.js";
 import type { Interpreter } from "./interpreter.js";
@@ -53,7 +54,8 @@ export interface RunChannel {
 const MEMORY_SAMPLE_POLLS = 2048;
 /** Names given to refused imports; never a VFS path (those start with "/"). */
 const REFUSED_MODULE_PREFIX = "sandbox:refused-import-";
-const LOG_LEVELS: ReadonlySet<string> = new Set<LogLevel>(["log", "info", "warn", "error", "debug"]);
+/** The levels a guest may log at: the same list as the component world's `log-level`. */
+const LOG_LEVEL_SET: ReadonlySet<string> = new Set<LogLevel>(LOG_LEVELS);
 const MAX_NAME_LENGTH = 512;
 /** Error texts are cut to the output left, but never below this, so an error can always say what happened. */
 const ERROR_TEXT_FLOOR_CHARACTERS = 1024;
@@ -819,7 +821,7 @@ export class GuestRun {
   #log(context: QuickJSContext, levelHandle: QuickJSHandle, textHandle: QuickJSHandle): void {
     this.#checkRunning();
     const level = this.#stringArgument(context, levelHandle, "log level", 16);
-    if (!LOG_LEVELS.has(level)) throw new TypeError(`unknown log level ${level}`);
+    if (!LOG_LEVEL_SET.has(level)) throw new TypeError(`unknown log level ${level}`);
     if (context.typeof(textHandle) !== "string") throw new TypeError("log text must be a string");
     const remaining = this.#limits.maxOutputBytes - this.#logBytes;
     // JSON text is at least as long as the text (two quotes more), so this refuses before copying.
