@@ -80,6 +80,7 @@ Documentation: docs/cli.md`,
   registerGenerate(program, run);
   registerExecute(program, run);
   registerCall(program, run);
+  registerServe(program, run);
   registerSkillCommands(program, run);
   registerServerCommands(program, run);
   registerCompletionCommands(program, run);
@@ -204,6 +205,73 @@ Examples:
         });
       },
     );
+}
+
+function registerServe(program: Command, run: RunCommand): void {
+  program
+    .command("serve")
+    .description("serve code mode as an MCP server (execute, search_tools, the generated API as resources)")
+    .option("--server <name>", "serve this configured server or URL (repeatable)", collect)
+    .option("--all", "serve every enabled configured server")
+    .option(
+      "--http <[host:]port>",
+      "serve Streamable HTTP on this address instead of stdio (default host 127.0.0.1)",
+    )
+    .option("--token-file <file>", "bearer token clients must send over HTTP (or $MCP_CLI_SERVE_TOKEN)")
+    .option("--allow-host <name>", "accept this Host header besides loopback names (repeatable)", collect)
+    .option(
+      "--allow-origin <host>",
+      "accept browser Origins with this host besides loopback (repeatable)",
+      collect,
+    )
+    .option("--max-concurrent <n>", "executions run at once (default 4)", positiveInteger("--max-concurrent"))
+    .option(
+      "--max-queue <n>",
+      "executions waiting for a slot before overload errors (default 64)",
+      positiveInteger("--max-queue"),
+    )
+    .option(
+      "--max-request-kb <kb>",
+      "largest request body and execute code, in KiB (default 1024)",
+      positiveInteger("--max-request-kb"),
+    )
+    .option(
+      "--drain-timeout <ms>",
+      "on SIGTERM, how long in-flight executions may finish (default 30000)",
+      positiveInteger("--drain-timeout"),
+    )
+    .option("--audit-log <file>", "append one JSON line per execution and tool call to this file")
+    .option("--audit-args", "include tool arguments in the audit log (default: a digest only)")
+    .addOption(
+      new Option(
+        "--profile <profile>",
+        "limit profile for executions (default: the config's, else moderate)",
+      ).choices(PROFILES),
+    )
+    .option("--timeout <ms>", "wall-clock limit per execution in milliseconds", positiveInteger("--timeout"))
+    .option("--memory <mb>", "memory limit per execution in MiB", positiveInteger("--memory"))
+    .option(
+      "--max-output <kb>",
+      "limit on logs plus result per execution in KiB",
+      positiveInteger("--max-output"),
+    )
+    .option("--max-calls <n>", "limit on tool calls per execution", positiveInteger("--max-calls"))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  mcp-cli serve --server everything                      # stdio, for Claude Desktop, Cursor, VS Code, Codex
+  mcp-cli serve --all --http 8080                        # http://127.0.0.1:8080/mcp
+  mcp-cli serve --all --http 0.0.0.0:8080 --token-file ~/.config/mcp-cli/serve-token
+  claude mcp add mcp-cli -- mcp-cli serve --all          # Claude Code
+See docs/serve.md for client configuration snippets.`,
+    )
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { serveCommand } = await import("./commands/serve.js");
+        return serveCommand(context, command.opts());
+      });
+    });
 }
 
 function registerSkillCommands(program: Command, run: RunCommand): void {

@@ -120,7 +120,7 @@ const MIB = 1024 * 1024;
 const KIB = 1024;
 
 /** Flags override the configuration's `sandbox` settings, which override the profile. */
-function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
+export function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
   return resolveLimits(options.profile ?? settings?.profile ?? DEFAULT_LIMIT_PROFILE, {
     ...settings?.overrides,
     ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
