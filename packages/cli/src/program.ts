@@ -20,11 +20,12 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function positiveInteger(what: string): (value: string) => number {
+function positiveInteger(what: string, { allowZero = false } = {}): (value: string) => number {
   return (value) => {
     const number = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number <= 0) {
-      throw new InvalidArgumentError(`${what} must be a positive integer, got ${JSON.stringify(value)}.`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < (allowZero ? 0 : 1)) {
+      const kind = allowZero ? "a whole number (0 or more)" : "a positive integer";
+      throw new InvalidArgumentError(`${what} must be ${kind}, got ${JSON.stringify(value)}.`);
     }
     return number;
   };
@@ -228,7 +229,7 @@ function registerServe(program: Command, run: RunCommand): void {
     .option(
       "--max-queue <n>",
       "executions waiting for a slot before overload errors (default 64)",
-      positiveInteger("--max-queue"),
+      positiveInteger("--max-queue", { allowZero: true }),
     )
     .option(
       "--max-request-kb <kb>",

@@ -49,6 +49,9 @@ export interface HttpServe extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** How long close() waits for responses already being written before it cuts connections. */
+const CLOSE_GRACE_MS = 2_000;
+
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
 
 export function isLoopback(host: string): boolean {
@@ -105,7 +108,15 @@ export async function startHttpServe(options: HttpServeOptions): Promise<HttpSer
     ...(options.onError === undefined ? {} : { onerror: options.onError }),
   });
 
+  // Requests whose response is not finished yet: close() lets them end before it cuts connections.
+  let active = 0;
+  let onIdle: (() => void) | undefined;
   const server: Server = createServer((request, response) => {
+    active++;
+    response.once("close", () => {
+      active--;
+      if (active === 0) onIdle?.();
+    });
     const path = (request.url ?? "/").split("?")[0];
     if (hostGuard !== undefined && !hostGuard(request, response)) {
       options.metrics.errors.inc({ code: "HOST_REFUSED" });
@@ -175,7 +186,20 @@ export async function startHttpServe(options: HttpServeOptions): Promise<HttpSer
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // The handler ends its open SSE streams; then no request holds its socket any longer.
+      // Answers already being written (an execution that just finished) get to finish; open
+      // subscription streams never do, so the wait is bounded before the handler ends them.
+      if (active > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            onIdle = resolve;
+          }),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, CLOSE_GRACE_MS);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
       await handler.close();
       server.closeAllConnections();
       await closed;
