@@ -313,3 +313,36 @@ describe("mcp-cli serve --http safety and shutdown", () => {
     await connected.close().catch(() => {});
   });
 });
+
+describe("mcp-cli serve with the MCP Inspector CLI", () => {
+  const inspector = join(REPO_ROOT, "packages", "serve", "node_modules", ".bin", "mcp-inspector");
+
+  function inspect(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(inspector, ["--cli", ...args, "--", process.execPath, CLI_BIN, "serve", "--server", "everything"], {
+      cwd: home,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr })));
+  }
+
+  it("lists the two tools and runs execute", async () => {
+    const listed = await inspect(["--method", "tools/list"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { tools: Array<{ name: string }> }).tools.map((tool) => tool.name).sort()).toEqual([
+      "execute",
+      "search_tools",
+    ]);
+    const called = await inspect(["--method", "tools/call", "--tool-name", "execute", "--tool-arg", "code=return 6 * 7"]);
+    expect(called.code, called.stderr).toBe(0);
+    expect(JSON.parse(called.stdout)).toMatchObject({ structuredContent: { ok: true, result: 42 } });
+  });
+});
