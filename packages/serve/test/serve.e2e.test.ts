@@ -317,12 +317,18 @@ describe("mcp-cli serve --http safety and shutdown", () => {
 describe("mcp-cli serve with the MCP Inspector CLI", () => {
   const inspector = join(REPO_ROOT, "packages", "serve", "node_modules", ".bin", "mcp-inspector");
 
-  function inspect(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(inspector, ["--cli", ...args, "--", process.execPath, CLI_BIN, "serve", "--server", "everything"], {
-      cwd: home,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  function inspect(
+    args: readonly string[],
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(
+      inspector,
+      ["--cli", ...args, "--", process.execPath, CLI_BIN, "serve", "--server", "everything"],
+      {
+        cwd: home,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (chunk) => {
@@ -337,12 +343,57 @@ describe("mcp-cli serve with the MCP Inspector CLI", () => {
   it("lists the two tools and runs execute", async () => {
     const listed = await inspect(["--method", "tools/list"]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect((JSON.parse(listed.stdout) as { tools: Array<{ name: string }> }).tools.map((tool) => tool.name).sort()).toEqual([
+    expect(
+      (JSON.parse(listed.stdout) as { tools: Array<{ name: string }> }).tools.map((tool) => tool.name).sort(),
+    ).toEqual(["execute", "search_tools"]);
+    const called = await inspect([
+      "--method",
+      "tools/call",
+      "--tool-name",
       "execute",
-      "search_tools",
+      "--tool-arg",
+      "code=return 6 * 7",
     ]);
-    const called = await inspect(["--method", "tools/call", "--tool-name", "execute", "--tool-arg", "code=return 6 * 7"]);
     expect(called.code, called.stderr).toBe(0);
     expect(JSON.parse(called.stdout)).toMatchObject({ structuredContent: { ok: true, result: 42 } });
   });
+});
+
+describe("docs/serve.md client snippets, in each client's config shape", () => {
+  const serveArgs = [CLI_BIN, "serve", "--server", "everything"];
+  const shapes: Record<string, unknown> = {
+    "Claude Code (.mcp.json)": {
+      mcpServers: { "mcp-cli": { type: "stdio", command: process.execPath, args: serveArgs, env: {} } },
+    },
+    "Claude Desktop": { mcpServers: { "mcp-cli": { command: process.execPath, args: serveArgs } } },
+    Cursor: { mcpServers: { "mcp-cli": { command: process.execPath, args: serveArgs } } },
+    "VS Code": { servers: { "mcp-cli": { type: "stdio", command: process.execPath, args: serveArgs } } },
+  };
+  for (const [client, shape] of Object.entries(shapes)) {
+    it(`${client}: mcp-cli reads the entry and reaches serve through it`, async () => {
+      const file = join(home, `${client.replace(/\W+/g, "-")}.json`);
+      writeFileSync(file, JSON.stringify(shape));
+      const child = spawn(process.execPath, [CLI_BIN, "--config", file, "introspect", "mcp-cli", "--json"], {
+        cwd: home,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout?.on("data", (chunk) => {
+        stdout += chunk;
+      });
+      child.stderr?.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      const code = await new Promise((resolve) => child.once("exit", resolve));
+      expect(code, stderr).toBe(0);
+      const document = JSON.parse(stdout) as {
+        manifest?: { tools: Array<{ name: string }> };
+        tools?: Array<{ name: string }>;
+      };
+      const tools = document.manifest?.tools ?? document.tools ?? [];
+      expect(tools.map((tool) => tool.name).sort()).toEqual(["execute", "search_tools"]);
+    });
+  }
 });

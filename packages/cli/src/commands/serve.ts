@@ -113,11 +113,28 @@ async function servedServers(context: CommandContext, options: ServeOptions): Pr
   }
   if (options.all === true) {
     const config = await loadConfiguration(context);
-    return config.servers.filter((server) => server.disabled !== true);
+    return config.servers.filter((server) => {
+      if (server.disabled === true) return false;
+      if (!startsMcpCliServe(server)) return true;
+      // An agent's configuration usually names mcp-cli serve itself: serving it would start serve
+      // again, which would start it again.
+      context.output.warn(`not serving ${server.name}: it starts mcp-cli serve itself`);
+      return false;
+    });
   }
   const servers: ServerConfig[] = [];
   for (const name of options.server ?? []) servers.push(await resolveServerTarget(context, name, {}));
   return servers;
+}
+
+/** Whether a configured server is `mcp-cli serve` (by command or by the CLI's entry file). */
+export function startsMcpCliServe(server: ServerConfig): boolean {
+  if (server.transport !== "stdio") return false;
+  const words = [server.command, ...server.args];
+  const isCli = words.some((word) =>
+    /(^|[\\/])mcp-cli$|[\\/](packages[\\/]cli|@mcp-execution[\\/]cli)[\\/]dist[\\/]bin\.js$/.test(word),
+  );
+  return isCli && server.args.includes("serve");
 }
 
 /** Every secret-bearing value of the served configurations, for redacting audit records. */
