@@ -54,6 +54,40 @@ const EXECUTE_DESCRIPTION = [
 const SEARCH_DESCRIPTION =
   "Find tools of the configured MCP servers by what they do. Returns, per hit, the wrapper's path in the generated tree (import it in execute), a one-line signature and summary. Empty query lists all tools.";
 
+// Built once: a factory runs per HTTP request (and per stdio connection), and compiling the
+// validators each time would dominate a trivial execution.
+const EXECUTE_INPUT = fromJsonSchema<{ code: string; timeoutMs?: number }>({
+  type: "object",
+  properties: {
+    code: {
+      type: "string",
+      description: "An ES module (export default the result) or a snippet with return.",
+    },
+    timeoutMs: {
+      type: "integer",
+      minimum: 1,
+      description: "Wall-clock limit for this run; capped by the server's profile.",
+    },
+  },
+  required: ["code"],
+  additionalProperties: false,
+});
+
+const SEARCH_INPUT = fromJsonSchema<{ query: string; server?: string; limit?: number }>({
+  type: "object",
+  properties: {
+    query: {
+      type: "string",
+      maxLength: 500,
+      description: "Words describing the task, a tool name, or an argument name.",
+    },
+    server: { type: "string", maxLength: 200, description: "Only tools of this server." },
+    limit: { type: "integer", minimum: 1, maximum: 100, description: "Hits to return (default 10)." },
+  },
+  required: ["query"],
+  additionalProperties: false,
+});
+
 function text(value: string): { type: "text"; text: string } {
   return { type: "text", text: value };
 }
@@ -94,22 +128,7 @@ export function createCodeModeServer(options: CodeModeServerOptions): McpServer 
     {
       title: "Execute TypeScript against the MCP servers",
       description: EXECUTE_DESCRIPTION,
-      inputSchema: fromJsonSchema<{ code: string; timeoutMs?: number }>({
-        type: "object",
-        properties: {
-          code: {
-            type: "string",
-            description: "An ES module (export default the result) or a snippet with return.",
-          },
-          timeoutMs: {
-            type: "integer",
-            minimum: 1,
-            description: "Wall-clock limit for this run; capped by the server's profile.",
-          },
-        },
-        required: ["code"],
-        additionalProperties: false,
-      }),
+      inputSchema: EXECUTE_INPUT,
       annotations: { readOnlyHint: false, openWorldHint: true },
     },
     async ({ code, timeoutMs }, ctx) => {
@@ -154,20 +173,7 @@ export function createCodeModeServer(options: CodeModeServerOptions): McpServer 
     {
       title: "Search the tools of the MCP servers",
       description: SEARCH_DESCRIPTION,
-      inputSchema: fromJsonSchema<{ query: string; server?: string; limit?: number }>({
-        type: "object",
-        properties: {
-          query: {
-            type: "string",
-            maxLength: 500,
-            description: "Words describing the task, a tool name, or an argument name.",
-          },
-          server: { type: "string", maxLength: 200, description: "Only tools of this server." },
-          limit: { type: "integer", minimum: 1, maximum: 100, description: "Hits to return (default 10)." },
-        },
-        required: ["query"],
-        additionalProperties: false,
-      }),
+      inputSchema: SEARCH_INPUT,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ query, server: only, limit }) => {
