@@ -82,6 +82,7 @@ Documentation: docs/cli.md`,
   registerExecute(program, run);
   registerCall(program, run);
   registerServe(program, run);
+  registerDaemon(program, run);
   registerSkillCommands(program, run);
   registerServerCommands(program, run);
   registerCompletionCommands(program, run);
@@ -148,6 +149,7 @@ function registerExecute(program: Command, run: RunCommand): void {
       .option("--max-output <kb>", "limit on logs plus result in KiB", positiveInteger("--max-output"))
       .option("--max-calls <n>", "limit on tool calls", positiveInteger("--max-calls"))
       .option("--accept-tool-changes", "run a skill even when its server's tools changed since it was saved")
+      .option("--no-daemon", "run in this process even when a daemon runs for this configuration")
       .addOption(scopeOption()),
     "--env <KEY=VAL>",
   )
@@ -177,7 +179,8 @@ function registerCall(program: Command, run: RunCommand): void {
       .argument("[server]", "configured name or URL")
       .argument("[tool]", "tool name")
       .argument("[arguments...]", "key=value, key=@file (file contents) or key:=json")
-      .option("--args <json>", "all arguments as one JSON object (merged under key=value pairs)"),
+      .option("--args <json>", "all arguments as one JSON object (merged under key=value pairs)")
+      .option("--no-daemon", "call from this process even when a daemon runs for this configuration"),
   )
     .addHelpText(
       "after",
@@ -271,6 +274,63 @@ See docs/serve.md for client configuration snippets.`,
       await run(command, async (context) => {
         const { serveCommand } = await import("./commands/serve.js");
         return serveCommand(context, command.opts());
+      });
+    });
+}
+
+function registerDaemon(program: Command, run: RunCommand): void {
+  const daemon = program
+    .command("daemon")
+    .description("a local daemon that keeps servers and sandbox workers warm for execute and call")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  mcp-cli daemon start          # for the configuration found from here; execute and call then use it
+  mcp-cli daemon status
+  mcp-cli execute --no-daemon -e 'return 1'   # this run in-process, daemon or not
+  mcp-cli daemon stop`,
+    );
+  daemon
+    .command("start")
+    .description("start the daemon for this configuration (in the background)")
+    .option(
+      "--idle-timeout <minutes>",
+      "exit after this many minutes without a request (default 30)",
+      positiveInteger("--idle-timeout"),
+    )
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { daemonStartCommand } = await import("./commands/daemon.js");
+        return daemonStartCommand(context, command.opts());
+      });
+    });
+  daemon
+    .command("status")
+    .description("whether a daemon runs for this configuration, and what it serves")
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { daemonStatusCommand } = await import("./commands/daemon.js");
+        return daemonStatusCommand(context);
+      });
+    });
+  daemon
+    .command("stop")
+    .description("stop the daemon of this configuration (in-flight work finishes first)")
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { daemonStopCommand } = await import("./commands/daemon.js");
+        return daemonStopCommand(context);
+      });
+    });
+  daemon
+    .command("run", { hidden: true })
+    .requiredOption("--fingerprint <fingerprint>")
+    .option("--idle-timeout <minutes>", "", positiveInteger("--idle-timeout"), 30)
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { daemonRunCommand } = await import("./commands/daemon.js");
+        return daemonRunCommand(context, command.opts());
       });
     });
 }

@@ -29,7 +29,7 @@ import {
   type ToolCallOptions,
   type ToolCallResult,
 } from "@mcp-execution/core";
-import type { AuditLog, CodeModeExecution, CodeModeState, ServeMetrics } from "@mcp-execution/serve";
+import type { AuditLog, CodeModeState, ServeMetrics } from "@mcp-execution/serve";
 import { loadConfiguration } from "../config-source.js";
 import { diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
@@ -158,6 +158,21 @@ function redactorFor(resolved: readonly ResolvedServerConfig[]): (text: string) 
   };
 }
 
+/** One execution for {@link ServeRuntime.execute}: the `execute` tool's, or a daemon client's. */
+export interface RuntimeExecution {
+  readonly source: string;
+  /** Absent: a module when the code has `export default`, else a snippet. */
+  readonly mode?: "module" | "snippet" | undefined;
+  readonly filename?: string | undefined;
+  readonly language?: "typescript" | "javascript" | undefined;
+  /** Absent: the runtime's limits. */
+  readonly limits?: SandboxLimits | undefined;
+  /** A shorter deadline than the limits', never a longer one. */
+  readonly timeoutMs?: number | undefined;
+  /** Only these served servers are callable and generated; absent: all of them. */
+  readonly servers?: readonly string[] | undefined;
+}
+
 /** The warm state `serve` shares between clients: one bridge, one executor, one tree. */
 export class ServeRuntime {
   readonly #context: CommandContext;
@@ -171,6 +186,8 @@ export class ServeRuntime {
   readonly #auditArgs: boolean;
   #manifests: ServerManifest[] = [];
   #state: CodeModeState;
+  /** Trees for subsets of the servers (daemon clients name theirs), rebuilt after a refresh. */
+  readonly #subsetTrees = new Map<string, GeneratedFile[]>();
   #draining = false;
   readonly #inFlight = new Set<Promise<unknown>>();
 
@@ -312,11 +329,12 @@ export class ServeRuntime {
     ]);
     const files: GeneratedFile[] = manifests.length === 0 ? [] : generateTree(manifests);
     this.#manifests = manifests;
+    this.#subsetTrees.clear();
     this.#state = { files, catalog: new ToolCatalog(manifests), servers: this.#servers };
   }
 
   /** The `execute` tool: admitted, limited, measured and audited. Resolves for every guest failure. */
-  async execute(request: CodeModeExecution, signal: AbortSignal, client?: string): Promise<ExecutionOutcome> {
+  async execute(request: RuntimeExecution, signal: AbortSignal, client?: string): Promise<ExecutionOutcome> {
     const started = performance.now();
     if (this.#draining)
       return this.#refused("CANCELLED", "serve is shutting down; retry on a new instance", started);
@@ -350,28 +368,37 @@ export class ServeRuntime {
   }
 
   async #run(
-    request: CodeModeExecution,
+    request: RuntimeExecution,
     signal: AbortSignal,
     client: string | undefined,
   ): Promise<ExecutionOutcome> {
+    const base = request.limits ?? this.#limits;
     const limits: SandboxLimits =
       request.timeoutMs === undefined
-        ? this.#limits
-        : { ...this.#limits, timeoutMs: Math.min(request.timeoutMs, this.#limits.timeoutMs) };
+        ? base
+        : { ...base, timeoutMs: Math.min(request.timeoutMs, base.timeoutMs) };
+    const servers = request.servers ?? this.#servers;
+    const unknown = servers.filter((name) => !this.#servers.includes(name));
+    if (unknown.length > 0) {
+      throw new McpCliError("SERVER_UNKNOWN", `not served here: ${unknown.join(", ")}`, {
+        details: { servers: unknown },
+      });
+    }
     const scoped = this.#bridge?.scope({ maxCalls: limits.maxToolCalls, signal });
-    const measured = scoped === undefined ? undefined : this.#measured(scoped, client);
+    const measured =
+      scoped === undefined || servers.length === 0 ? undefined : this.#measured(scoped, client, servers);
     const { VirtualFileSystem } = await import("@mcp-execution/vfs");
-    const files = VirtualFileSystem.withTools(this.#state.files, {
+    const files = VirtualFileSystem.withTools(await this.#treeFor(servers), {
       workspaceQuotaBytes: limits.workspaceBytes,
     });
     const started = performance.now();
     let outcome: ExecutionOutcome;
     try {
       outcome = await this.#executor.execute({
-        source: request.code,
-        mode: /\bexport\s+default\b/.test(request.code) ? "module" : "snippet",
-        filename: "execute.ts",
-        language: "typescript",
+        source: request.source,
+        mode: request.mode ?? (/\bexport\s+default\b/.test(request.source) ? "module" : "snippet"),
+        filename: request.filename ?? "execute.ts",
+        language: request.language ?? "typescript",
         limits,
         ...(measured === undefined ? {} : { bridge: measured }),
         files,
@@ -391,22 +418,70 @@ export class ServeRuntime {
       client,
       durationMs: Math.round(seconds * 1000),
       outcome: label,
-      codeDigest: await blake3Hex(request.code),
+      codeDigest: await blake3Hex(request.source),
       toolCalls: outcome.stats.toolCalls,
     });
     return outcome;
   }
 
-  /** The scope, with every tool call counted in the metrics and written to the audit log. */
-  #measured(scoped: ScopedToolBridge, client: string | undefined): ToolBridge {
+  /** The generated tree of a subset of the served servers (all of them: the shared tree). */
+  async #treeFor(servers: readonly string[]): Promise<readonly GeneratedFile[]> {
+    if (servers.length === this.#servers.length) return this.#state.files;
+    if (servers.length === 0) return [];
+    const key = [...servers].sort().join("\u0000");
+    const cached = this.#subsetTrees.get(key);
+    if (cached !== undefined) return cached;
+    const { generateTree } = await import("@mcp-execution/codegen");
+    const tree = generateTree(this.#manifests.filter((manifest) => servers.includes(manifest.server)));
+    this.#subsetTrees.set(key, tree);
+    return tree;
+  }
+
+  /** Describes one served server's tools (daemon `call`: the client coerces arguments with them). */
+  async tools(server: string): Promise<readonly import("@mcp-execution/core").ToolDescriptor[]> {
+    if (this.#bridge === undefined || !this.#servers.includes(server)) {
+      throw new McpCliError("SERVER_UNKNOWN", `not served here: ${server}`, { details: { server } });
+    }
+    return this.#bridge.tools(server);
+  }
+
+  /** One tool call outside any execution (daemon `call`), measured and audited like the others. */
+  async callTool(
+    server: string,
+    tool: string,
+    args: Readonly<Record<string, unknown>>,
+    signal: AbortSignal,
+  ): Promise<ToolCallResult> {
+    if (this.#bridge === undefined || !this.#servers.includes(server)) {
+      throw new McpCliError("SERVER_UNKNOWN", `not served here: ${server}`, { details: { server } });
+    }
+    const scoped = this.#bridge.scope({ signal });
+    try {
+      return await this.#measured(scoped, "daemon", [server]).callTool(server, tool, args, { signal });
+    } finally {
+      await scoped.close();
+    }
+  }
+
+  /** The scope, limited to `servers`, with every tool call counted in the metrics and audited. */
+  #measured(scoped: ScopedToolBridge, client: string | undefined, servers: readonly string[]): ToolBridge {
     const metrics = this.#metrics;
     const audit = this.#audit;
     const auditArgs = this.#auditArgs;
     return {
-      servers: () => scoped.servers(),
+      servers: () => servers,
       close: () => scoped.close(),
       [Symbol.asyncDispose]: () => scoped.close(),
       async callTool(server, tool, args, options?: ToolCallOptions): Promise<ToolCallResult> {
+        if (!servers.includes(server)) {
+          throw new McpCliError(
+            "SERVER_UNKNOWN",
+            `server "${server}" is not available to this execution; available: ${servers.join(", ")}`,
+            {
+              details: { server, valid: [...servers] },
+            },
+          );
+        }
         const started = performance.now();
         let outcome = "ok";
         try {
@@ -473,7 +548,8 @@ export async function serveCommand(context: CommandContext, options: ServeOption
     createCodeModeServer({
       version: context.environment.version,
       state: () => runtime.state,
-      execute: (request, signal) => runtime.execute(request, signal),
+      execute: (request, signal) =>
+        runtime.execute({ source: request.code, timeoutMs: request.timeoutMs }, signal),
       maxCodeLength: (options.maxRequestKb ?? DEFAULT_MAX_REQUEST_BYTES / 1024) * 1024,
     });
 
