@@ -105,7 +105,13 @@ try {
   // same commands in-process and a bare Node start, interleaved in one run.
   const [, daemonBin] = builds[0];
   const echo = ["call", "everything", "echo", "message=hi"];
-  const script = ["execute", "--server", "everything", "-e", 'return await callTool("everything", "echo", { message: "hi" })'];
+  const script = [
+    "execute",
+    "--server",
+    "everything",
+    "-e",
+    'return await callTool("everything", "echo", { message: "hi" })',
+  ];
   await spawnNode([daemonBin, "daemon", "start"]);
   try {
     const daemonRows = await interleaved(
@@ -114,8 +120,14 @@ try {
         ["daemon: mcp-cli execute -e 'return 1'", () => spawnNode([daemonBin, "execute", "-e", "return 1"])],
         ["daemon: mcp-cli call everything echo", () => spawnNode([daemonBin, ...echo])],
         ["daemon: mcp-cli execute (one echo call)", () => spawnNode([daemonBin, ...script])],
-        ["no daemon: mcp-cli call everything echo", () => spawnNode([daemonBin, "call", "--no-daemon", ...echo.slice(1)])],
-        ["no daemon: mcp-cli execute (one echo call)", () => spawnNode([daemonBin, "execute", "--no-daemon", ...script.slice(1)])],
+        [
+          "no daemon: mcp-cli call everything echo",
+          () => spawnNode([daemonBin, "call", "--no-daemon", ...echo.slice(1)]),
+        ],
+        [
+          "no daemon: mcp-cli execute (one echo call)",
+          () => spawnNode([daemonBin, "execute", "--no-daemon", ...script.slice(1)]),
+        ],
       ],
       { rounds: 10, warmup: 1 },
     );
@@ -123,7 +135,9 @@ try {
     const daemonBase = daemonRows[0].median;
     for (const row of daemonRows.slice(1, 4)) {
       const ratio = row.median / daemonBase;
-      console.log(`${row.name}: ${ratio.toFixed(2)}x of bare node (target 2x): ${ratio <= 2 ? "met" : "NOT met"}`);
+      console.log(
+        `${row.name}: ${ratio.toFixed(2)}x of bare node (target 2x): ${ratio <= 2 ? "met" : "NOT met"}`,
+      );
     }
   } finally {
     await spawnNode([daemonBin, "daemon", "stop"]);
