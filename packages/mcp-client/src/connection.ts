@@ -32,6 +32,7 @@ import { boundedFetch, DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-fetch.js";
 import { type EnvironmentInheritance, serverEnvironment } from "./environment.js";
 import { type Redactor, redactorFor } from "./redact.js";
 import { type ProcessExit, ServerProcess } from "./server-process.js";
+import { StdoutNoise } from "./stdout-noise.js";
 
 export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -206,8 +207,14 @@ class ConnectionState {
   exit: ProcessExit | undefined;
   /** An error that ended the connection (for example an oversized message). */
   fatal: McpCliError | undefined;
-  ignoredLines = 0;
-  firstIgnoredLine: string | undefined;
+  /** Non-JSON-RPC lines on stdout: counted, and warned about boundedly. */
+  readonly noise = new StdoutNoise();
+  get ignoredLines(): number {
+    return this.noise.count;
+  }
+  get firstIgnoredLine(): string | undefined {
+    return this.noise.first === undefined ? undefined : this.redactor.text(this.noise.first);
+  }
   receivedMessages = 0;
   process: ServerProcess | undefined;
 
@@ -500,6 +507,7 @@ class ProcessTransport implements Transport {
       onExit: (exit) => {
         this.state.exit = exit;
         if (exit.error !== undefined && exit.error.code !== "CONNECT_FAILED") this.state.fatal = exit.error;
+        this.#warn(this.state.noise.summary());
         this.#notifyClosed();
       },
     });
@@ -518,18 +526,17 @@ class ProcessTransport implements Transport {
       // not JSON: reported below
     }
     if (message === undefined) {
-      this.state.ignoredLines += 1;
-      const shown = line.length > 200 ? `${line.slice(0, 200)}...` : line;
-      this.state.firstIgnoredLine ??= shown;
-      this.options.diagnostics?.({
-        level: "warn",
-        message: `ignored a line on stdout that is not a JSON-RPC message: ${shown}`,
-        source: `server:${this.config.name}`,
-      });
+      this.#warn(this.state.noise.record(line));
       return;
     }
     this.state.receivedMessages += 1;
     this.onmessage?.(message);
+  }
+
+  #warn(message: string | undefined): void {
+    if (message === undefined) return;
+    const source = `server:${this.config.name}`;
+    this.options.diagnostics?.({ level: "warn", message: this.state.redactor.text(message), source });
   }
 
   #notifyClosed(): void {
