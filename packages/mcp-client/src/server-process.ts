@@ -132,7 +132,7 @@ export class ServerProcess {
       child.once("spawn", () => {
         if (child.pid !== undefined && usesProcessGroups) {
           liveGroups.add(child.pid);
-          if (options.supervise !== false) this.#supervisor = superviseGroup(child.pid, options.env);
+          if (options.supervise !== false) this.#supervisor = superviseGroup(child.pid);
         }
         resolve();
       });
