@@ -24,7 +24,8 @@ function childrenOf(pid: number): { pid: number; command: string }[] {
   const children: { pid: number; command: string }[] = [];
   for (const line of output.split("\n")) {
     const [child, parent, stat, command] = line.trim().split(/\s+/);
-    if (Number(parent) === pid && !stat?.startsWith("Z")) children.push({ pid: Number(child), command: command ?? "" });
+    if (Number(parent) === pid && !stat?.startsWith("Z"))
+      children.push({ pid: Number(child), command: command ?? "" });
   }
   return children;
 }
