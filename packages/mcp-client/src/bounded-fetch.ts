@@ -22,6 +22,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** How much of an error answer's body is read. */
 export const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 export interface BoundedFetchOptions {
@@ -56,7 +58,8 @@ export function boundedFetch(options: BoundedFetchOptions): FetchFunction {
   return async (input, init) => {
     const response = await base(input, init);
     const source = response.body;
-    if (source === null) return response;
+    // Statuses that cannot carry a body cannot be rebuilt with one either; they have none to bound.
+    if (source === null || NULL_BODY_STATUSES.has(response.status)) return response;
     let body: ReadableStream<Uint8Array>;
     if (!response.ok) {
       body = truncated(source, MAX_ERROR_BODY_BYTES);
