@@ -2,6 +2,8 @@
  * Answers are bounded while they stream in: hostile HTTP servers (test/fixtures/servers/hostile-http.mjs)
  * that send a body without end or an event without end get LIMIT_SIZE, and the connection closes.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { McpCliError } from "@mcp-execution/core";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -10,7 +12,7 @@ import {
   type RunningServer,
   startHttpFixture,
 } from "../../../test/fixtures/servers/harness.mjs";
-import { DEFAULT_MAX_RESPONSE_BYTES } from "../src/bounded-fetch.js";
+import { boundedFetch, DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES } from "../src/bounded-fetch.js";
 import { connectServer } from "../src/connection.js";
 import { remoteConfig } from "./configs.js";
 
@@ -93,5 +95,29 @@ describe("response size limits over HTTP", () => {
     expect(error.code).toBe("LIMIT_SIZE");
     expect(error.details).toMatchObject({ server: "legacy", what: "event" });
     await connection.close();
+  });
+});
+
+describe("boundedFetch", () => {
+  it("reads an error answer's body only up to MAX_ERROR_BODY_BYTES, and a good one in full", async () => {
+    const server = createServer((request, response) => {
+      const status = request.url === "/fail" ? 500 : 200;
+      response.writeHead(status, { "content-type": "text/plain" }).end("x".repeat(1_000_000));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const limits: McpCliError[] = [];
+    const fetch = boundedFetch({ maxBytes: 2_000_000, onLimit: (error) => limits.push(error) });
+    try {
+      const failed = await fetch(`${base}/fail`);
+      expect(failed.status).toBe(500);
+      expect((await failed.text()).length).toBe(MAX_ERROR_BODY_BYTES);
+      const ok = await fetch(`${base}/ok`);
+      expect((await ok.text()).length).toBe(1_000_000);
+      expect(ok.url).toBe(`${base}/ok`);
+      expect(limits).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 });

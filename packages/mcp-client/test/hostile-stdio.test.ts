@@ -1,7 +1,7 @@
 /**
  * Hostile stdio servers: one that floods stdout with garbage gets a bounded, deduplicated warning.
  */
-import type { Diagnostic } from "@mcp-execution/core";
+import { type Diagnostic, McpCliError } from "@mcp-execution/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { childProcessesOf, eventually } from "../../../test/fixtures/servers/harness.mjs";
 import { connectServer } from "../src/connection.js";
@@ -32,5 +32,24 @@ describe("a server that floods stdout", () => {
     expect(warnings.join("\n").length).toBeLessThan(4_000);
     expect(warnings.join("\n")).not.toContain("\u001b");
     expect(warnings.at(-1)).toContain("20000 lines");
+  });
+});
+
+describe("a server whose answer is larger than its maxResponseBytes", () => {
+  it("closes the connection with LIMIT_SIZE, the limit taken from the configuration", async () => {
+    const connection = await connectServer(fixtureConfig("big", [], { maxResponseBytes: 500_000 }), {
+      environment: process.env,
+    });
+    let error: unknown;
+    try {
+      await connection.callTool("big", { bytes: 1_000_000 });
+    } catch (caught) {
+      error = caught;
+    } finally {
+      await connection.close();
+    }
+    expect(error).toBeInstanceOf(McpCliError);
+    expect((error as McpCliError).code).toBe("LIMIT_SIZE");
+    expect((error as McpCliError).details).toMatchObject({ server: "big", limitBytes: 500_000 });
   });
 });
