@@ -148,6 +148,9 @@ export class ServerProcess {
     this.#started.catch(() => {});
     child.once("close", (code, signal) => {
       this.#flushStderr();
+      // A group that ended with its leader needs no guard: unregister now, not at terminate(),
+      // which keeps the window for pid reuse (see supervisor.ts) as short as it can be.
+      if (child.pid !== undefined && usesProcessGroups && !groupAlive(child.pid)) this.#supervisor?.release();
       finish({ code, signal });
     });
     child.stdin?.on("error", () => {
