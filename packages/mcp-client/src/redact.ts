@@ -7,8 +7,8 @@
  * received) into its message, a server prints its own environment on stderr. Masking the known
  * values wherever text leaves this package is the one rule that covers all of these.
  *
- * The values are: every header value (and each word of it, so `Bearer <token>` hides the token
- * alone too), URL credentials and query values, the stdio server's configured `env` values, and
+ * The values are: every header value (and each word after the first, so `Bearer <token>` hides
+ * the token alone too), URL credentials and query values, the stdio server's configured `env` values, and
  * whatever the configuration loader lists in `redact` (every value that came from `${VAR}`
  * expansion, defaults included). Each value is also matched in its URL-encoded, form-encoded and
  * JSON-escaped spellings, and `user:password` also in Base64 (Basic authentication).
@@ -144,7 +144,10 @@ export function secretsOf(config: ResolvedServerConfig): string[] {
   }
   const remote = config as RemoteServerConfig;
   for (const value of Object.values(remote.headers)) {
-    secrets.push(value, ...value.split(/\s+/));
+    // `Bearer <token>`: the token alone is a secret too, the scheme word is not (masking
+    // "Bearer" would garble every hint that mentions it).
+    const words = value.split(/\s+/).filter((word) => word !== "");
+    secrets.push(value, ...(words.length > 1 ? words.slice(1) : []));
   }
   let url: URL | undefined;
   try {

@@ -124,6 +124,7 @@ describe("Redactor", () => {
     const basic = Buffer.from("bob:hunter22").toString("base64");
     expect(redactor.text(`Authorization: Basic ${basic}`)).toBe(`Authorization: Basic ${MASK}`);
     expect(redactor.text("got abcd-1234")).toBe(`got ${MASK}`);
+    expect(redactor.text("use a Token header")).toBe("use a Token header");
   });
 
   it("bounds a huge message after masking, so no half secret survives the cut", () => {
