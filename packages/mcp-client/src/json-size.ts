@@ -41,8 +41,10 @@ export function jsonDepth(value: unknown): number {
   if (value === null || typeof value !== "object") return 0;
   const cached = depthCache.get(value);
   if (cached !== undefined) return cached;
-  // Post-order walk: a container's depth is known once all its children's are.
+  // Post-order walk: a container's depth is known once all its children's are. Values on the
+  // current path are skipped, so a cyclic object (never JSON, but a caller's) cannot loop forever.
   const stack: { readonly node: object; expanded: boolean }[] = [{ node: value, expanded: false }];
+  const onPath = new Set<object>();
   while (stack.length > 0) {
     const top = stack[stack.length - 1] as { readonly node: object; expanded: boolean };
     const children = Object.values(top.node).filter(
@@ -50,10 +52,14 @@ export function jsonDepth(value: unknown): number {
     );
     if (!top.expanded) {
       top.expanded = true;
-      for (const child of children) if (!depthCache.has(child)) stack.push({ node: child, expanded: false });
+      onPath.add(top.node);
+      for (const child of children) {
+        if (!depthCache.has(child) && !onPath.has(child)) stack.push({ node: child, expanded: false });
+      }
       continue;
     }
     stack.pop();
+    onPath.delete(top.node);
     let deepest = 0;
     for (const child of children) deepest = Math.max(deepest, depthCache.get(child) ?? 0);
     depthCache.set(top.node, deepest + 1);
