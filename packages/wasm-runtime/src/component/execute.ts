@@ -45,7 +45,7 @@ export interface ComponentExecutionRequest {
   /** Serves `call-tool`; without it every call returns err with `SERVER_UNKNOWN`. */
   readonly bridge?: ToolBridge;
   /** Aborting ends the run with `CANCELLED`. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Receives anything the Worker itself printed (never the guest's output, which is in `logs`). */
   readonly onDiagnostic?: DiagnosticListener;
   /** Called with each log line as it happens (also in the outcome's `logs`). */
