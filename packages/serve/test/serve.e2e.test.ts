@@ -450,7 +450,18 @@ describe("mcp-cli serve with the MCP Inspector CLI", () => {
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(
       inspector,
-      ["--cli", ...args, "--", process.execPath, CLI_BIN, "serve", "--server", "everything"],
+      [
+        "--cli",
+        "--connect-timeout",
+        "120000",
+        ...args,
+        "--",
+        process.execPath,
+        CLI_BIN,
+        "serve",
+        "--server",
+        "everything",
+      ],
       {
         cwd: home,
         env,
