@@ -13,6 +13,7 @@ import {
   serverId,
 } from "@mcp-execution/core";
 import { loadConfiguration } from "./config-source.js";
+import { assertTrusted, ensureTrusted } from "./config-trust.js";
 import type { CommandContext } from "./context.js";
 
 /** `-e/--env`, `--header`, `--cwd`, `--name`, as commander parsed them. */
@@ -103,10 +104,18 @@ export async function resolveServerTarget(
       { details: { server: target } },
     );
   }
-  return findServer(await loadConfiguration(context), target);
+  const server = findServer(await loadConfiguration(context), target);
+  // A project file that is not approved is asked about here (on a terminal), before anything starts.
+  await ensureTrusted(context, [server]);
+  return server;
 }
 
-/** Expands `${VAR}` references just before connecting (a missing one is `CONFIG_VARIABLE_MISSING`). */
+/**
+ * Expands `${VAR}` references just before connecting (a missing one is `CONFIG_VARIABLE_MISSING`).
+ * An entry from a project file that is not approved is `CONFIG_UNTRUSTED`: nothing is expanded or
+ * started for it (call `ensureTrusted` first to ask the user on a terminal).
+ */
 export function resolveForConnection(context: CommandContext, server: ServerConfig): ResolvedServerConfig {
+  assertTrusted(context, server);
   return expandServerConfig(server, { env: context.env, cwd: context.cwd });
 }

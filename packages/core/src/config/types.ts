@@ -44,7 +44,11 @@ export type ServerConfig = StdioServerConfig | RemoteServerConfig;
 
 declare const resolved: unique symbol;
 /** An entry whose `${VAR}` references are expanded: ready to connect, never to print. */
-export type ResolvedServerConfig = ServerConfig & { readonly [resolved]: true };
+export type ResolvedServerConfig = ServerConfig & {
+  readonly [resolved]: true;
+  /** Values that came from variable expansion (defaults included): masked wherever text is printed. */
+  readonly redact?: readonly string[] | undefined;
+};
 
 export function isStdioServerConfig(config: ServerConfig): config is StdioServerConfig {
   return config.transport === "stdio";
