@@ -48,6 +48,8 @@ async function cli(...args) {
 }
 
 try {
+  // The bench's .mcp.json is a project file that starts a server: approve it, as a user would.
+  await cli("server", "trust", "-q");
   // One saved skill, so `skill list` reads a real metadata.json.
   await cli("generate", "everything", "-o", join(work, "setup-tree"), "--save-skill", "-q");
 

@@ -112,10 +112,11 @@ describe.skipIf(!installed("bash"))("bash completes", () => {
       "skill",
       "server",
       "completions",
+      "help",
     ]);
   });
   it("subcommands and their prefixes", () => {
-    expect(bashComplete(["mcp-cli", "server", ""])).toEqual(["list", "info", "validate"]);
+    expect(bashComplete(["mcp-cli", "server", ""])).toEqual(["list", "info", "validate", "trust"]);
     expect(bashComplete(["mcp-cli", "skill", "re"])).toEqual(["remove"]);
   });
   it("flags of a command, global ones included", () => {
@@ -172,9 +173,9 @@ function fishComplete(line: string): string[] {
 describe.skipIf(!installed("fish"))("fish completes", () => {
   it("top-level commands and subcommands", () => {
     expect(fishComplete("mcp-cli ").sort()).toEqual(
-      ["call", "completions", "execute", "generate", "introspect", "server", "skill"].sort(),
+      ["call", "completions", "execute", "generate", "help", "introspect", "server", "skill"].sort(),
     );
-    expect(fishComplete("mcp-cli server ").sort()).toEqual(["info", "list", "validate"]);
+    expect(fishComplete("mcp-cli server ").sort()).toEqual(["info", "list", "trust", "validate"]);
   });
   it("server and skill names", () => {
     expect(fishComplete("mcp-cli introspect ").sort()).toEqual(["alpha", "beta"]);

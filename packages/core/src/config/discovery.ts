@@ -142,15 +142,7 @@ export function configCandidates(environment: ConfigEnvironment): ConfigCandidat
     scope: "user",
     dialect,
   });
-  return [
-    ...PROJECT_CONFIG_FILES.map(
-      (file): ConfigCandidate => ({
-        path: join(root, file.relativePath),
-        kind: file.kind,
-        scope: "project",
-        dialect: file.dialect,
-      }),
-    ),
+  const users: ConfigCandidate[] = [
     user(join(configHome(environment), "mcp-cli", "config.json"), "mcp-cli"),
     user(join(home, ".claude.json"), "claude-code-user"),
     user(join(applicationFolder(environment, "Code"), "User", "mcp.json"), "vscode-user"),
@@ -162,4 +154,14 @@ export function configCandidates(environment: ConfigEnvironment): ConfigCandidat
     user(join(configHome(environment), "opencode", "opencode.json"), "opencode-user", "opencode"),
     user(join(configHome(environment), "opencode", "opencode.jsonc"), "opencode-user", "opencode"),
   ];
+  const userPaths = new Set(users.map((candidate) => candidate.path));
+  const projects = PROJECT_CONFIG_FILES.map(
+    (file): ConfigCandidate => ({
+      path: join(root, file.relativePath),
+      kind: file.kind,
+      scope: "project",
+      dialect: file.dialect,
+    }),
+  ).filter((candidate) => !userPaths.has(candidate.path)); // run in the home folder: ~/.cursor/mcp.json is Cursor's user file
+  return [...projects, ...users];
 }
