@@ -26,6 +26,7 @@ import {
   untrustedError,
   withApproval,
 } from "../src/index.js";
+import { caughtAsync } from "./caught.js";
 
 const environment: ConfigEnvironment = {
   cwd: "/work/repo/packages/app",
@@ -36,16 +37,6 @@ const environment: ConfigEnvironment = {
 };
 
 const files = (entries: Record<string, string>) => async (path: string) => entries[path];
-
-async function caughtAsync(fn: () => Promise<unknown>): Promise<McpCliError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected an McpCliError");
-}
 
 function names(config: LoadedConfig): [string, string][] {
   return config.servers.map((server) => [server.name, server.source]);

@@ -15,26 +15,7 @@ import {
   parseConfigFile,
   type ServerConfig,
 } from "../src/index.js";
-
-function caught(fn: () => unknown): McpCliError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected an McpCliError");
-}
-
-async function caughtAsync(fn: () => Promise<unknown>): Promise<McpCliError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected an McpCliError");
-}
+import { caught, caughtAsync } from "./caught.js";
 
 // Real-shaped files, as each client writes them.
 const CLAUDE_CODE_PROJECT = `{

@@ -45,14 +45,40 @@ function parsePairs(pairs: readonly string[], separator: string, what: string): 
   return out;
 }
 
+interface Runner {
+  /** Subcommands that come before the package (`pnpm dlx`, `docker run`). */
+  readonly prefix?: readonly string[];
+  /** The runner's flags that take a value, so the value is not taken for the package. */
+  readonly valued: readonly string[];
+}
+
+/** `docker run` and `podman run` take the same flags; the image comes after them. */
+const CONTAINER_RUNNER: Runner = {
+  prefix: ["run"],
+  valued: [
+    "-e",
+    "--env",
+    "-v",
+    "--volume",
+    "--name",
+    "--network",
+    "-p",
+    "--env-file",
+    "-w",
+    "--workdir",
+    "--entrypoint",
+    "-u",
+    "--user",
+    "--mount",
+  ],
+};
+
 /**
  * Package runners: the server is the first word after the runner's own flags (`npx -y pkg ./dir`
  * names `pkg`, not `./dir`, which is the server's argument). The value lists name the runner flags
  * that take a value, so it is not mistaken for the package.
  */
-const RUNNERS: Readonly<
-  Record<string, { readonly prefix?: readonly string[]; readonly valued: readonly string[] }>
-> = {
+const RUNNERS: Readonly<Record<string, Runner>> = {
   npx: { valued: ["-p", "--package", "-c", "--call", "--node-options"] },
   bunx: { valued: ["-p", "--package"] },
   uvx: { valued: ["--from", "--with", "-p", "--python", "--index", "--index-url"] },
@@ -60,45 +86,9 @@ const RUNNERS: Readonly<
   pnpm: { prefix: ["dlx", "exec"], valued: ["-p", "--package"] },
   yarn: { prefix: ["dlx"], valued: ["-p", "--package"] },
   npm: { prefix: ["exec", "x"], valued: ["-p", "--package", "-c", "--call"] },
-  deno: { prefix: ["run"], valued: ["--allow-read", "--allow-net", "--allow-env", "--config", "-c"] },
-  docker: {
-    prefix: ["run"],
-    valued: [
-      "-e",
-      "--env",
-      "-v",
-      "--volume",
-      "--name",
-      "--network",
-      "-p",
-      "--env-file",
-      "-w",
-      "--workdir",
-      "--entrypoint",
-      "-u",
-      "--user",
-      "--mount",
-    ],
-  },
-  podman: {
-    prefix: ["run"],
-    valued: [
-      "-e",
-      "--env",
-      "-v",
-      "--volume",
-      "--name",
-      "--network",
-      "-p",
-      "--env-file",
-      "-w",
-      "--workdir",
-      "--entrypoint",
-      "-u",
-      "--user",
-      "--mount",
-    ],
-  },
+  deno: { prefix: ["run"], valued: ["--config", "-c", "--import-map"] },
+  docker: CONTAINER_RUNNER,
+  podman: CONTAINER_RUNNER,
   node: { valued: ["-r", "--require", "--import", "--loader", "-C", "--conditions"] },
   bun: { prefix: ["run", "x"], valued: ["-r", "--preload"] },
   tsx: { valued: ["--tsconfig"] },
