@@ -14,7 +14,6 @@ import {
   type LoadedConfig,
   loadConfig,
   MASK,
-  McpCliError,
   maskArguments,
   maskServerConfig,
   maskUrl,

@@ -9,7 +9,6 @@ import {
   type LoadedConfig,
   loadConfig,
   MASK,
-  McpCliError,
   maskServerConfig,
   maskUrl,
   parseConfigFile,
