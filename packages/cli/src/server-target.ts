@@ -8,6 +8,7 @@ import {
   findServer,
   isUrlTarget,
   McpCliError,
+  maskArguments,
   type ResolvedServerConfig,
   type ServerConfig,
   serverId,
@@ -73,7 +74,8 @@ export async function resolveServerTarget(
       throw new McpCliError(
         "USAGE",
         `give either a server (${JSON.stringify(target)}) or a command after --, not both`,
-        { details: { server: target, command: context.adHoc?.join(" ") ?? "" } },
+        // The command line may carry a token (`--api-key x`): masked like server list masks it.
+        { details: { server: target, command: maskArguments(context.adHoc ?? []).join(" ") } },
       );
     }
     return fromCommand;

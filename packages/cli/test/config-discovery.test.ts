@@ -284,6 +284,7 @@ describe("secrets in printed configuration", () => {
       ["introspect", "--api-key=tok-secret-value", "everything"],
       ["introspect", "--header", "Authorization Bearer tok-secret-value", "http://127.0.0.1:9/mcp"],
       ["introspect", "-e", "tok-secret-value", "--", "node", "x.js"],
+      ["introspect", "everything", "--", "srv", "--api-key", "tok-secret-value"],
     ]) {
       const result = await runCli(sandbox, args);
       expect(result.code, args.join(" ")).toBe(1);
