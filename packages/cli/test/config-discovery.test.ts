@@ -278,6 +278,26 @@ describe("secrets in printed configuration", () => {
     });
   });
 
+  it("control characters and line breaks from a file reach the terminal escaped", async () => {
+    sandbox.write(
+      "work/.mcp.json",
+      JSON.stringify({
+        mcpServers: { evil: { command: "node", args: ["\u001b[2Jcleared", "fake\nline"], cwd: "\r/x" } },
+      }),
+    );
+    for (const args of [
+      ["server", "list"],
+      ["server", "info", "evil"],
+    ]) {
+      const result = await runCli(sandbox, args);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).not.toContain("\u001b");
+      expect(result.stdout).toContain("\\u001b[2Jcleared");
+      expect(result.stdout).toContain("fake\\u000aline");
+      expect(result.stdout).not.toContain("\r");
+    }
+  });
+
   it("usage errors do not echo a flag's value", async () => {
     for (const args of [
       ["execute", "-e", "return 1", "--timeout", "tok-secret-value"],

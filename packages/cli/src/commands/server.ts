@@ -27,16 +27,29 @@ import { loadConfiguration, readConfigText } from "../config-source.js";
 import { approveFile, ensureTrusted, untrustedFiles } from "../config-trust.js";
 import { diagnosticsFor, openConnection } from "../connect.js";
 import type { CommandContext } from "../context.js";
+import { escapeControlCharacters } from "../output.js";
 import { type AdHocOptions, resolveServerTarget } from "../server-target.js";
 import { formatFields, formatTable } from "../table.js";
+
+/**
+ * Text from a configuration file, one line on the terminal: a cloned repository's `.mcp.json` must
+ * not move the cursor or fake lines, so line breaks are escaped too.
+ */
+function printable(text: string): string {
+  return escapeControlCharacters(text).replace(
+    /[\t\n\r]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
 
 function transportLabel(server: ServerConfig): string {
   return server.transport;
 }
 
 function targetLabel(server: ServerConfig): string {
-  if (server.transport === "stdio") return [server.command, ...maskArguments(server.args)].join(" ");
-  return maskUrl(server.url);
+  if (server.transport === "stdio")
+    return printable([server.command, ...maskArguments(server.args)].join(" "));
+  return printable(maskUrl(server.url));
 }
 
 function configSummary(config: LoadedConfig): Record<string, unknown> {
@@ -110,7 +123,7 @@ export async function serverListCommand(context: CommandContext): Promise<number
         targetLabel(server),
         [
           server.disabled ? style.yellow("(disabled)") : "",
-          hiddenBy === undefined ? "" : style.dim(`(shadowed by ${layerHeading(hiddenBy)})`),
+          hiddenBy === undefined ? "" : style.dim(`(shadowed by ${printable(layerHeading(hiddenBy))})`),
         ]
           .filter((part) => part !== "")
           .join(" "),
@@ -118,9 +131,9 @@ export async function serverListCommand(context: CommandContext): Promise<number
     });
     if (rows.length === 0) continue;
     const approval = untrusted.has(layer.path)
-      ? ` ${style.yellow(`not approved: mcp-cli server trust ${layer.path}`)}`
+      ? ` ${style.yellow(`not approved: mcp-cli server trust ${printable(layer.path)}`)}`
       : "";
-    blocks.push(`${style.dim(`# ${layerHeading(layer)}`)}${approval}\n${formatTable(rows)}`);
+    blocks.push(`${style.dim(`# ${printable(layerHeading(layer))}`)}${approval}\n${formatTable(rows)}`);
   }
   output.data(blocks.join("\n\n"));
   return 0;
@@ -164,7 +177,7 @@ export async function serverInfoCommand(context: CommandContext, name: string): 
     return 0;
   }
   const text = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
-  const lines = formatFields([
+  const fields: [string, string | undefined][] = [
     ["name", server.name],
     ["source", layer === undefined ? server.source : layerHeading(layer)],
     ["approved", unapproved ? `no: mcp-cli server trust ${server.source}` : undefined],
@@ -184,7 +197,10 @@ export async function serverInfoCommand(context: CommandContext, name: string): 
     ["rateLimit", server.rateLimit === undefined ? undefined : `${server.rateLimit}/s`],
     ["cache", server.cache.length === 0 ? undefined : server.cache.join(", ")],
     ["disabled", server.disabled ? "yes" : undefined],
-  ]);
+  ];
+  const lines = formatFields(
+    fields.map(([key, value]) => [key, value === undefined ? undefined : printable(value)]),
+  );
   output.data(lines);
   if (problem !== undefined) output.warn(problem);
   return 0;
