@@ -4,7 +4,8 @@
  * not echo flag values, ad-hoc names, and `help`. The CLI runs with HOME and XDG folders in a temp
  * dir, over files shaped as each client writes them.
  */
-import { mkdirSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSandbox, parseDocument, REPO_ROOT, runCli, type Sandbox } from "./helpers.js";
@@ -70,6 +71,22 @@ describe("found from anywhere in the project", () => {
       await runCli(sandbox, ["skill", "list", "--json", "--scope", "user"], { cwd: subfolder }),
     );
     expect(user).toMatchObject({ directory: userSkills });
+  });
+});
+
+describe("files are bounded before they are parsed", () => {
+  it("a project file over 1 MiB is CONFIG_INVALID; a FIFO is refused without blocking", async () => {
+    const file = sandbox.write("work/.mcp.json", `{"mcpServers":{},"pad":"${"x".repeat(1024 * 1024)}"}`);
+    const big = await runCli(sandbox, ["server", "list", "--json"]);
+    expect(big.code).toBe(1);
+    expect(parseDocument(big)).toMatchObject({
+      error: { code: "CONFIG_INVALID", details: { file, limit: 1024 * 1024 } },
+    });
+    rmSync(file);
+    execFileSync("mkfifo", [file]);
+    const fifo = await runCli(sandbox, ["server", "list", "--json"]);
+    expect(fifo.code).toBe(1);
+    expect(parseDocument(fifo)).toMatchObject({ error: { code: "CONFIG_INVALID", details: { file } } });
   });
 });
 
