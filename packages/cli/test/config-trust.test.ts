@@ -63,6 +63,18 @@ describe("an unapproved project file", () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it("is refused by daemon start and serve --all before anything starts", async () => {
+    for (const args of [
+      ["daemon", "start", "--json"],
+      ["serve", "--all", "--json"],
+    ]) {
+      const result = await runCli(sandbox, args, { env: STRICT });
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(1);
+      expect(result.stdout + result.stderr).toContain("CONFIG_UNTRUSTED");
+      expect(existsSync(marker)).toBe(false);
+    }
+  });
+
   it("is still listed, marked not approved, by server list (which starts nothing)", async () => {
     const result = await runCli(sandbox, ["server", "list", "--json"], { env: STRICT });
     expect(result.code).toBe(0);
