@@ -137,6 +137,14 @@ describe("merging by scope", () => {
     expect(names(loaded)).toEqual([["only", "/x/only.json"]]);
   });
 
+  it("a --config file that declares nothing is still the configuration", async () => {
+    const loaded = await loadConfig(environment, {
+      explicitPath: "/x/empty.json",
+      readFile: files({ "/x/empty.json": "{}" }),
+    });
+    expect(loaded).toMatchObject({ path: "/x/empty.json", kind: "explicit", servers: [] });
+  });
+
   it("sandbox settings come from the highest-ranked file that has them", async () => {
     const loaded = await loadConfig(environment, {
       readFile: files({

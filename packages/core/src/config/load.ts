@@ -178,7 +178,8 @@ export async function loadConfig(
     if (parsed.sandbox !== undefined && sandbox === undefined) {
       sandbox = { settings: parsed.sandbox, scope: candidate.scope, order };
     }
-    if (contributes && primary === undefined) {
+    // A file named explicitly is the configuration even when it declares nothing.
+    if ((contributes || candidate.scope === "explicit") && primary === undefined) {
       primary = { path: candidate.path, kind: candidate.kind, rank: RANK[candidate.scope], order };
     }
     const request = candidate.scope === "project" ? approvalRequest(parsed.servers) : undefined;

@@ -34,9 +34,8 @@ function referencedVariables(values: readonly string[]): string[] {
 
 /**
  * What approving the entries of one file allows, or undefined when they start nothing and expand
- * nothing (remote entries with literal URLs and headers need no approval). Disabled entries count:
- * a later edit elsewhere cannot enable them, but the file itself can be changed only by changing
- * its digest, and an approval should cover what the file says.
+ * nothing (remote entries with literal URLs and headers need no approval). Disabled entries count
+ * too: the question shows everything the file can start, so the answer covers the whole file.
  */
 export function approvalRequest(servers: readonly ServerConfig[]): ApprovalRequest | undefined {
   const commands: { server: string; commandLine: string }[] = [];
