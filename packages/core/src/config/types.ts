@@ -23,6 +23,8 @@ interface ServerConfigCommon {
   readonly cache: readonly string[];
   /** Calls per second. */
   readonly rateLimit?: number;
+  /** Largest single answer (message, HTTP body or SSE event) accepted from the server, in bytes. */
+  readonly maxResponseBytes?: number;
 }
 
 export interface StdioServerConfig extends ServerConfigCommon {
