@@ -73,6 +73,12 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     platform: process.platform,
     readStdin,
     version: packageVersion(),
+    ...(process.stdin.isTTY === true && process.stderr.isTTY === true
+      ? {
+          ask: async (question: string) =>
+            (await import("./prompt.js")).askLine(process.stdin, process.stderr, question),
+        }
+      : {}),
     stdout: process.stdout,
     stderr: process.stderr,
     signal: interrupt.signal,

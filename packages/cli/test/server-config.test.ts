@@ -15,7 +15,7 @@ afterEach(() => sandbox.remove());
 interface ListDocument {
   ok: true;
   config: { path: string | null; kind: string | null };
-  servers: { name: string; source: string; transport: string; [key: string]: unknown }[];
+  servers: { name: string; source: string; transport: string; scope?: string; [key: string]: unknown }[];
 }
 
 async function list(args: string[] = [], env: Record<string, string> = {}): Promise<ListDocument> {
@@ -69,7 +69,11 @@ describe("configuration shapes", () => {
     );
     const document = await list();
     expect(document.config).toEqual({ path: project, kind: "cursor-project" });
-    expect(document.servers.map((server) => server.name)).toEqual(["fromProject"]);
+    // Cursor merges its project and global files: both servers are there, the project's first.
+    expect(document.servers.map((server) => [server.name, server.scope])).toEqual([
+      ["fromProject", "project"],
+      ["fromUser", "user"],
+    ]);
   });
 
   it("Claude Desktop's claude_desktop_config.json", async () => {
@@ -81,7 +85,7 @@ describe("configuration shapes", () => {
     expect(document.config).toEqual({ path: file, kind: "claude-desktop" });
   });
 
-  it("~/.claude.json, with the project's own servers, skipped when it declares none", async () => {
+  it("~/.claude.json, with the project's own servers, contributes nothing when it declares none", async () => {
     const desktop = sandbox.write(
       "home/.config/Claude/claude_desktop_config.json",
       JSON.stringify({ mcpServers: { desktop: { command: "x" } } }),
@@ -89,7 +93,7 @@ describe("configuration shapes", () => {
     const claude = sandbox.write("home/.claude.json", JSON.stringify({ numStartups: 3, projects: {} }));
     const skipped = await runCli(sandbox, ["server", "list", "--json"]);
     expect(parseDocument(skipped)).toMatchObject({ config: { path: desktop } });
-    expect(skipped.stderr).toContain(`${claude}: no "mcpServers" or "servers" section; looking further`);
+    expect(skipped.stderr).toBe("");
 
     sandbox.write(
       "home/.claude.json",
@@ -100,7 +104,11 @@ describe("configuration shapes", () => {
     );
     const document = await list();
     expect(document.config).toEqual({ path: claude, kind: "claude-code-user" });
-    expect(document.servers.map((server) => server.name).sort()).toEqual(["local", "shared"]);
+    expect(document.servers.map((server) => [server.name, server.scope])).toEqual([
+      ["local", "local"],
+      ["shared", "user"],
+      ["desktop", "user"],
+    ]);
   });
 
   it("$XDG_CONFIG_HOME/mcp-cli/config.json", async () => {

@@ -38,6 +38,10 @@ export const ERROR_CODES = {
     exit: EXIT.usage,
     summary: "a variable referenced in the configuration has no value and no default",
   },
+  CONFIG_UNTRUSTED: {
+    exit: EXIT.usage,
+    summary: "a project configuration file that starts processes or expands variables is not approved",
+  },
   SERVER_UNKNOWN: { exit: EXIT.usage, summary: "no server with that name is configured or allowed" },
   SERVER_DISABLED: { exit: EXIT.usage, summary: "the server is marked disabled in its configuration" },
   TOOL_UNKNOWN: { exit: EXIT.usage, summary: "the server has no tool with that name" },

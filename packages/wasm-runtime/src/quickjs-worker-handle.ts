@@ -271,8 +271,17 @@ export class QuickJsWorkerHandle {
   /** Ends the thread at once, whatever it is doing. Idempotent. */
   async terminate(): Promise<void> {
     this.#terminating = true;
-    if (!this.#exited) await this.#worker.terminate();
-    await this.#exitPromise;
+    // An idle worker is unreferenced, and one being terminated does not hold the event loop open by
+    // itself: a process with nothing else to do could drain its loop before the exit arrives, and
+    // whoever awaits this would never resume (the CLI then exits with Node's code 13 instead of its
+    // own). A referenced timer keeps the loop alive until the worker is gone.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      if (!this.#exited) await this.#worker.terminate();
+      await this.#exitPromise;
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   #post(message: MainToWorker): void {

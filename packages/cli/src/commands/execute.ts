@@ -29,6 +29,7 @@ import {
 } from "@mcp-execution/core";
 import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
 import { loadConfiguration } from "../config-source.js";
+import { ensureTrusted } from "../config-trust.js";
 import { diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import {
@@ -438,6 +439,8 @@ export async function executeCommand(
   let bridge: Bridge | undefined;
   let liveManifests: ServerManifest[] = [];
   if (servers.configs.size > 0) {
+    // Servers a skill names come from the configuration without resolveServerTarget: ask here too.
+    await ensureTrusted(context, [...servers.configs.values()]);
     const resolved: ResolvedServerConfig[] = [...servers.configs.values()].map((server) =>
       resolveForConnection(context, server),
     );

@@ -162,7 +162,7 @@ export async function generateCommand(
     });
     const saving = output.progress(`saving skill ${identity.name}`);
     const { FileSkillStore } = await import("@mcp-execution/skill-store");
-    const store = new FileSkillStore(skillsDirectory(context, options.scope), {
+    const store = new FileSkillStore(skillsDirectory(context, options.scope, "write"), {
       onDiagnostic: diagnosticsFor(context),
     });
     skill = await store.save({
