@@ -126,6 +126,7 @@ export interface ExecutionRequest {
   readonly files?: GuestFileSystem;
   readonly session?: { readonly id: SessionId; readonly store: StateStore };
   readonly signal?: AbortSignal;
+  readonly onLog?: (entry: LogEntry) => void;
 }
 
 /**
