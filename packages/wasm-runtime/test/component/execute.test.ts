@@ -13,7 +13,7 @@ function run(name: string, limits = testLimits(), signal?: AbortSignal): Promise
     filename: `${name}.wasm`,
     cacheDir: cache.dir,
     limits,
-    signal,
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 
