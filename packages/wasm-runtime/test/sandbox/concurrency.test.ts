@@ -174,8 +174,26 @@ describe("cancellation", () => {
 describe("closing", () => {
   it("ends running executions as CANCELLED and refuses new ones with DISPOSED", async () => {
     const closing = new QuickJsExecutor({ maxWorkers: 1 });
-    const running = run(closing, "while (true) {}", { limits: { timeoutMs: 30_000, fuel: 1e9 } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The guest says it is running (one tool call) before it loops, so close() meets a running
+    // execution however slowly a loaded machine boots the worker; a fixed delay raced the boot.
+    let announce: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      announce = resolve;
+    });
+    const announcing: ToolBridge = {
+      callTool: async () => {
+        announce();
+        return { value: null, content: [], fromCache: false, durationMs: 0 };
+      },
+      servers: () => ["probe"],
+      close: async () => {},
+      [Symbol.asyncDispose]: async () => {},
+    };
+    const running = run(closing, "await callTool('probe', 'started', {}); while (true) {}", {
+      bridge: announcing,
+      limits: { timeoutMs: 30_000, fuel: 1e9 },
+    });
+    await started;
     await closing.close();
     errorOf(await running, "CANCELLED");
     expect(closing.workerCount).toBe(0);
