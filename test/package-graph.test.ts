@@ -20,7 +20,8 @@ const ALLOWED_RUNTIME_EDGES: Readonly<Record<string, readonly string[]>> = {
   "skill-store": ["core", "vfs"],
   // The runner wires engines for one execution (ADR-001): the second place that may, after cli.
   runner: ["core", "vfs", "mcp-client", "codegen", "bridge", "wasm-runtime", "skill-store"],
-  cli: ["core", "vfs", "mcp-client", "codegen", "bridge", "wasm-runtime", "skill-store", "runner"],
+  serve: ["core", "codegen"],
+  cli: ["core", "vfs", "mcp-client", "codegen", "bridge", "wasm-runtime", "skill-store", "runner", "serve"],
 };
 
 /** Extra edges allowed in `devDependencies` only, so tests can use real collaborators. */
@@ -31,7 +32,7 @@ const ALLOWED_TEST_EDGES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Only these packages may import the MCP SDK (ADR-001: the SDK sits behind one connection module). */
-const SDK_PACKAGES: readonly string[] = ["mcp-client", "bridge"];
+const SDK_PACKAGES: readonly string[] = ["mcp-client", "bridge", "serve"];
 const SDK = "@modelcontextprotocol/sdk";
 
 interface Manifest {

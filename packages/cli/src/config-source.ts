@@ -1,6 +1,6 @@
 /**
  * Loads the server configuration from the real filesystem, with the discovery order of
- * CONVENTIONS.md section 2 (implemented in core), and reports the loader's warnings on stderr.
+ * docs/conventions.md section 2 (implemented in core), and reports the loader's warnings on stderr.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";

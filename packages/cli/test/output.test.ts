@@ -1,5 +1,5 @@
 /**
- * The output rules (CONVENTIONS.md section 1) in the Output class, with in-memory sinks. The same
+ * The output rules (docs/conventions.md section 1) in the Output class, with in-memory sinks. The same
  * rules under a real pseudo-terminal are in process.e2e.test.ts.
  */
 import { describe, expect, it } from "vitest";

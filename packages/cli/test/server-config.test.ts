@@ -1,6 +1,6 @@
 /**
  * `server list` and `server info` against a configuration in every supported shape and place
- * (CONVENTIONS.md section 2), with masking and configuration errors. Nothing here starts a server.
+ * (docs/conventions.md section 2), with masking and configuration errors. Nothing here starts a server.
  */
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

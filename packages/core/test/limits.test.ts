@@ -4,7 +4,7 @@ import { LIMIT_PROFILES, McpCliError, resolveLimits, type SandboxLimits } from "
 const MIB = 1024 * 1024;
 
 describe("limit profiles", () => {
-  it("match CONVENTIONS.md section 3", () => {
+  it("match docs/conventions.md section 3", () => {
     expect(LIMIT_PROFILES.strict).toMatchObject({
       memoryBytes: 64 * MIB,
       timeoutMs: 5_000,

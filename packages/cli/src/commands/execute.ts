@@ -46,6 +46,8 @@ export interface ExecuteOptions extends AdHocOptions {
   readonly maxOutput?: number;
   readonly maxCalls?: number;
   readonly acceptToolChanges?: boolean;
+  /** `--no-daemon` sets false. */
+  readonly daemon?: boolean;
   readonly scope?: SkillScope;
 }
 
@@ -53,7 +55,7 @@ const MIB = 1024 * 1024;
 const KIB = 1024;
 
 /** Flags override the configuration's `sandbox` settings, which override the profile. */
-function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
+export function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
   return resolveLimits(options.profile ?? settings?.profile ?? DEFAULT_LIMIT_PROFILE, {
     ...settings?.overrides,
     ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
@@ -136,6 +138,27 @@ export async function executeCommand(
     resolveForConnection(context, server),
   );
   const skills = options.skill ?? [];
+  // Configured servers only (no skills, sessions, URLs or commands given here): a daemon started for
+  // this configuration may run the script on warm servers and workers.
+  if (
+    options.daemon !== false &&
+    source.kind === "script" &&
+    session === undefined &&
+    skills.length === 0 &&
+    context.adHoc === undefined &&
+    !(options.server ?? []).some(isUrlTarget)
+  ) {
+    const { executeViaDaemon } = await import("../daemon/use.js");
+    const viaDaemon = await executeViaDaemon(context, {
+      source: source.source,
+      mode: source.mode,
+      filename: source.filename,
+      language: source.language,
+      limits,
+      servers: servers.map((server) => server.name),
+    });
+    if (viaDaemon !== undefined) return reportOutcome(context, viaDaemon, 0);
+  }
   let streamedLogs = 0;
   const { runExecution } = await import("@mcp-execution/runner");
   const outcome = await runExecution({

@@ -1,5 +1,5 @@
 /**
- * Where server configuration is looked for (CONVENTIONS.md section 2). Pure: the caller passes
+ * Where server configuration is looked for (docs/conventions.md section 2). Pure: the caller passes
  * the working directory, home directory, environment and platform.
  */
 import { join, resolve } from "node:path";

@@ -1,6 +1,6 @@
 /**
  * Finding and loading the configuration: the first candidate file that exists and declares servers
- * wins (CONVENTIONS.md section 2). File access comes in as a function, so this stays testable and
+ * wins (docs/conventions.md section 2). File access comes in as a function, so this stays testable and
  * free of hidden I/O.
  */
 import { McpCliError } from "../errors.js";
