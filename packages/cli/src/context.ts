@@ -7,7 +7,7 @@ import type { ConfigEnvironment } from "@mcp-execution/core";
 import { ResourceScope } from "@mcp-execution/core";
 import type { Output } from "./output.js";
 
-/** The global flags of CONVENTIONS.md section 1. */
+/** The global flags of docs/conventions.md section 1. */
 export interface GlobalOptions {
   readonly config?: string;
   readonly skillsDir?: string;

@@ -1,5 +1,5 @@
 /**
- * Everything the CLI writes goes through {@link Output}, so the output rules of CONVENTIONS.md
+ * Everything the CLI writes goes through {@link Output}, so the output rules of docs/conventions.md
  * section 1 hold in one place:
  * - stdout carries data only; progress, warnings and server stderr go to stderr;
  * - `--json` prints exactly one JSON document on stdout;

@@ -179,6 +179,10 @@ function registerExecute(program: Command, run: RunCommand): void {
         "run a snippet: the body of an async function; its return value is the result",
       )
       .option("--server <name>", "make a server callable, generating its API live (repeatable)", collect)
+      .option(
+        "--all-servers",
+        "make every configured, enabled server callable (unreachable ones are left out)",
+      )
       .option("--skill <name>", "load a saved skill and its server (repeatable)", collect)
       .option("--session <id>", "keep getState/setState values between runs under this id")
       .option("--reset-session", "start the --session fresh when its stored state cannot be loaded")

@@ -1,5 +1,5 @@
 /**
- * Turns what the user typed into a server configuration entry (CONVENTIONS.md section 1):
+ * Turns what the user typed into a server configuration entry (docs/conventions.md section 1):
  * a configured name, an `http(s)://` URL, or an ad-hoc stdio command after `--`.
  */
 import {

@@ -1,12 +1,9 @@
 /**
- * The output rules (CONVENTIONS.md section 1) in the Output class, with in-memory sinks, and once
- * for real under a pseudo-terminal (`script`), where colour and progress must appear unless
- * NO_COLOR or --no-color says otherwise.
+ * The output rules (docs/conventions.md section 1) in the Output class, with in-memory sinks. The same
+ * rules under a real pseudo-terminal are in process.e2e.test.ts.
  */
-import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { colorAllowed, escapeControlCharacters, Output, type TextSink } from "../src/output.js";
-import { CLI_BIN, createSandbox, type Sandbox } from "./helpers.js";
 
 class Sink implements TextSink {
   text = "";
@@ -168,30 +165,5 @@ describe("Output", () => {
     const noColor = output({ tty: true, env: { NO_COLOR: "1" } });
     noColor.out.error("x");
     expect(noColor.stderr.text).toBe("error: x\n");
-  });
-});
-
-const hasScript = spawnSync("sh", ["-c", "command -v script"]).status === 0;
-
-describe.skipIf(!hasScript)("under a real terminal", () => {
-  let sandbox: Sandbox;
-  beforeAll(() => {
-    sandbox = createSandbox();
-  });
-  afterAll(() => sandbox.remove());
-
-  function inTerminal(args: string, env: Record<string, string> = {}): string {
-    const result = spawnSync("script", ["-qec", `"${process.execPath}" "${CLI_BIN}" ${args}`, "/dev/null"], {
-      cwd: sandbox.cwd,
-      env: { ...sandbox.env(), TERM: "xterm-256color", ...env },
-      encoding: "utf8",
-    });
-    return result.stdout;
-  }
-
-  it("colours an error on a terminal, and not with NO_COLOR or --no-color", () => {
-    expect(inTerminal("server info nope")).toContain("\u001b[31merror:");
-    expect(inTerminal("server info nope", { NO_COLOR: "1" })).not.toContain("\u001b[");
-    expect(inTerminal("server info nope --no-color")).not.toContain("\u001b[");
   });
 });

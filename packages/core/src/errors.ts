@@ -6,7 +6,7 @@
  * top-level handler reads it and nothing else. Callers branch on `code`, never on message text.
  */
 
-/** Process exit codes, as documented in CONVENTIONS.md section 1. */
+/** Process exit codes, as documented in docs/conventions.md section 1. */
 export const EXIT = {
   success: 0,
   usage: 1,

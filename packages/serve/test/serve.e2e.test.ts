@@ -218,7 +218,7 @@ describe("mcp-cli serve --http", () => {
           code: 'export default await callTool("everything", "trigger-long-running-operation", { duration: 2, steps: 2 });',
         },
       });
-      let refused: { isError?: boolean; structuredContent?: unknown } | undefined;
+      let refused: { isError?: boolean | undefined; structuredContent?: unknown } | undefined;
       for (let attempt = 0; attempt < 200 && refused === undefined; attempt++) {
         const health = (await (await fetch(server.url.replace(/\/mcp$/, "/health"))).json()) as {
           running: number;

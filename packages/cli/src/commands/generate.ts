@@ -1,5 +1,5 @@
 /**
- * `generate <server>`: introspects the server, writes the typed API tree (CONVENTIONS.md section
+ * `generate <server>`: introspects the server, writes the typed API tree (docs/conventions.md section
  * 4) to `-o` (default `./mcp-tools`), prints what it wrote and the token report, and with
  * `--save-skill [name]` also saves the tree as a skill.
  */

@@ -1,6 +1,6 @@
 /**
  * Servers named on the command line instead of in a file: an `http(s)://` URL or a stdio command
- * after `--` (CONVENTIONS.md section 1), with `-e KEY=VAL`, `--header 'Name: value'`, `--cwd`.
+ * after `--` (docs/conventions.md section 1), with `-e KEY=VAL`, `--header 'Name: value'`, `--cwd`.
  */
 import { McpCliError } from "../errors.js";
 import { isServerId } from "../ids.js";

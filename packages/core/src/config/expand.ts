@@ -1,5 +1,5 @@
 /**
- * `${VAR}`, `${VAR:-default}` and `${env:VAR}` expansion (CONVENTIONS.md section 2), applied to
+ * `${VAR}`, `${VAR:-default}` and `${env:VAR}` expansion (docs/conventions.md section 2), applied to
  * `command`, `args`, `env` values, `cwd`, `url` and `headers` values just before connecting.
  * `${workspaceFolder}` (VS Code) expands to the working directory.
  *

@@ -1,6 +1,6 @@
 /**
  * Parsing of server configuration files in the shapes Claude Code, Claude Desktop, Cursor and
- * VS Code write (CONVENTIONS.md section 2). Pure: text in, entries out.
+ * VS Code write (docs/conventions.md section 2). Pure: text in, entries out.
  *
  * Files are read as JSON with comments and trailing commas (VS Code's mcp.json allows both).
  * Structural problems fail the whole file with `CONFIG_INVALID` naming the file, the server, the

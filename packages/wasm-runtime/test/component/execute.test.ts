@@ -19,7 +19,7 @@ function run(name: string, limits = testLimits(), signal?: AbortSignal): Promise
     filename: `${name}.wasm`,
     cacheDir: cache.dir,
     limits,
-    signal,
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 

@@ -19,13 +19,14 @@ afterAll(async () => {
   await executor.close();
 });
 
-/** A bridge whose calls never answer; it records the signals it was given. */
-function silentBridge(): ToolBridge & { readonly signals: AbortSignal[] } {
+/** A bridge whose calls never answer; it records the signals it was given and tells `onCall`. */
+function silentBridge(onCall: () => void = () => {}): ToolBridge & { readonly signals: AbortSignal[] } {
   const signals: AbortSignal[] = [];
   return {
     signals,
     callTool: (_server, _tool, _args, options) => {
       if (options?.signal !== undefined) signals.push(options.signal);
+      onCall();
       return new Promise<never>(() => {});
     },
     servers: () => ["silent"],
@@ -96,9 +97,9 @@ describe("cancellation", () => {
   });
 
   it("cancels a run waiting for a tool call and aborts that call", async () => {
-    const bridge = silentBridge();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
+    // Aborted once the call has arrived (a fixed delay raced a slow worker start under load).
+    const bridge = silentBridge(() => setImmediate(() => controller.abort()));
     const outcome = await run(executor, "return await callTool('silent', 'wait', {});", {
       bridge,
       signal: controller.signal,
