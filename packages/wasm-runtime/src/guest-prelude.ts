@@ -3,7 +3,7 @@
  * (`// @ts-check` against `guest/host-api.d.ts`, linted like the rest), embedded as strings into
  * `guest-prelude.generated.ts` by `scripts/embed-guest.mjs` at build time, and evaluated in every
  * fresh QuickJS context before the guest's code. It receives the raw host functions in one object, keeps them in its
- * closure (guest code can never call them directly) and defines the globals of CONVENTIONS.md
+ * closure (guest code can never call them directly) and defines the globals of docs/conventions.md
  * section 3 on top of them.
  *
  * QuickJS compiles slowly (16 KB of functions take 2-8 ms here), and every execution gets a fresh

@@ -1,5 +1,5 @@
 /**
- * Other clients' spellings of a server entry, translated into the keys of CONVENTIONS.md section 2
+ * Other clients' spellings of a server entry, translated into the keys of docs/conventions.md section 2
  * before validation (see parse.ts). Codex (`~/.codex/config.toml`, `[mcp_servers.<name>]`),
  * Gemini CLI (`settings.json`, `mcpServers` with `httpUrl`) and OpenCode (`opencode.json`, `mcp`
  * with `type: local|remote` and `command` as an array) write entries their own way; Claude Code,

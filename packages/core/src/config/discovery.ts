@@ -1,5 +1,5 @@
 /**
- * Where server configuration is looked for (CONVENTIONS.md section 2, docs/configuration.md). Pure:
+ * Where server configuration is looked for (docs/conventions.md section 2, docs/configuration.md). Pure:
  * the caller passes the working directory, home directory, environment, platform and, for the
  * walk up to the project root, a function that says whether a path exists.
  */
