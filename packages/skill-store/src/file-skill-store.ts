@@ -3,9 +3,8 @@
  * loads that verify every checksum first; verification that names each changed, missing or extra
  * file; removal; and the tool-fingerprint check that catches a server changing under a skill.
  */
-import { lstatSync } from "node:fs";
-import { lstat, mkdir, readdir, readFile, rename } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { lstat, mkdir, readdir, rename } from "node:fs/promises";
+import { dirname, isAbsolute, join } from "node:path";
 import {
   type DiagnosticListener,
   diffFingerprints,
@@ -35,8 +34,10 @@ import {
   type VirtualFileSystemOptions,
 } from "@mcp-execution/vfs";
 import { digestOf, formatChecksumFile, parseChecksumFile } from "./checksum-file.js";
+import { lstatOrUndefinedSync, readContainedFile } from "./contained-path.js";
 import {
   errorCode,
+  MAX_SKILL_FILE_BYTES,
   readSkillTree,
   removeTree,
   type SkillTree,
@@ -56,7 +57,7 @@ import {
   skillPath,
   VFS_JSON,
 } from "./layout.js";
-import { isAbandonedLockFile, newToken, SkillLock } from "./lock.js";
+import { isAbandonedLockFile, newToken, readLockFile, SkillLock } from "./lock.js";
 import { formatMetadata, hasMetadataMarker, parseMetadata } from "./metadata.js";
 import { checkSkillMarkdown, describeDescriptionProblem, renderSkillMarkdown } from "./skill-md.js";
 
@@ -290,7 +291,13 @@ export class FileSkillStore implements SkillStore {
     }
 
     const target = skillPath(this.directory, name);
-    await mkdir(this.directory, { recursive: true, mode: DIRECTORY_MODE });
+    await mkdir(dirname(this.directory), { recursive: true });
+    try {
+      await mkdir(this.directory, { mode: DIRECTORY_MODE });
+    } catch (error) {
+      if (errorCode(error) !== "EEXIST") throw error;
+    }
+    await this.#checkDirectory();
     const step = (what: string): void => this.#debug(`save ${name}: ${what}`);
     const lock = await SkillLock.acquire(this.directory, name, this.#lockOptions);
     const token = newToken();
@@ -383,6 +390,7 @@ export class FileSkillStore implements SkillStore {
    * A missing skills directory lists nothing.
    */
   async list(): Promise<readonly SkillSummary[]> {
+    if (!(await this.#checkDirectory())) return [];
     let entries: import("node:fs").Dirent[];
     try {
       entries = await readdir(this.directory, { withFileTypes: true });
@@ -515,7 +523,7 @@ export class FileSkillStore implements SkillStore {
   async remove(name: SkillId | string, options: RemoveOptions = {}): Promise<void> {
     const id = skillId(name);
     const target = skillPath(this.directory, id);
-    if ((await this.#kind(this.directory)) === undefined) throw notFound(id, this.directory);
+    if (!(await this.#checkDirectory())) throw notFound(id, this.directory);
     const lock = await SkillLock.acquire(this.directory, id, this.#lockOptions);
     try {
       await this.#recover(id);
@@ -586,14 +594,28 @@ export class FileSkillStore implements SkillStore {
     this.#diagnostic?.({ level: "warn", message, source: "skill-store" });
   }
 
+  /**
+   * Whether the skills directory exists; `PATH_INVALID` when it is a link or a file. Every save,
+   * removal and repair happens inside it, so a link here (a cloned repository can ship
+   * `.claude/skills -> ~/`) would let them reach anywhere.
+   */
+  async #checkDirectory(): Promise<boolean> {
+    const info = lstatOrUndefinedSync(this.directory);
+    if (info === undefined) return false;
+    if (!info.isDirectory()) {
+      throw new McpCliError(
+        "PATH_INVALID",
+        `the skills directory ${this.directory} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}; mcp-cli never writes through links (give the real folder with --skills-dir)`,
+        { details: { path: this.directory, rule: "root-not-directory" } },
+      );
+    }
+    return true;
+  }
+
   // Synchronous: one lstat costs less than a round trip through the thread pool.
   async #kind(path: string): Promise<"directory" | "other" | undefined> {
-    try {
-      return lstatSync(path).isDirectory() ? "directory" : "other";
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return undefined;
-      throw error;
-    }
+    const info = lstatOrUndefinedSync(path);
+    return info === undefined ? undefined : info.isDirectory() ? "directory" : "other";
   }
 
   /**
@@ -613,24 +635,20 @@ export class FileSkillStore implements SkillStore {
         { details: { path: target, rule: "not-a-directory" } },
       );
     }
-    let metadataText: string | undefined;
-    try {
-      metadataText = await readFile(join(target, METADATA_JSON), "utf8");
-    } catch (error) {
-      if (errorCode(error) !== "ENOENT") throw error;
-    }
-    if (metadataText !== undefined) {
+    // Never through a link: a metadata.json pointing at another file is not this store's.
+    const metadataRead = await readContainedFile(target, METADATA_JSON, MAX_SKILL_FILE_BYTES);
+    if (metadataRead.kind === "file") {
+      const metadataText = metadataRead.bytes.toString("utf8");
       const metadata = parseMetadata(metadataText, name);
       if (typeof metadata !== "string") return { createdAt: metadata.createdAt };
       if (hasMetadataMarker(metadataText)) return "ours";
     }
-    try {
-      const checksum = await readFile(join(target, CHECKSUM_FILE), "utf8");
+    const checksumRead = await readContainedFile(target, CHECKSUM_FILE, MAX_SKILL_FILE_BYTES);
+    if (checksumRead.kind === "file") {
+      const checksum = checksumRead.bytes.toString("utf8");
       if ((await parseChecksumFile(checksum)).ok || checksum.startsWith("# mcp-execution skill checksums")) {
         return "ours";
       }
-    } catch (error) {
-      if (errorCode(error) !== "ENOENT") throw error;
     }
     return "foreign";
   }
@@ -671,10 +689,9 @@ export class FileSkillStore implements SkillStore {
         continue;
       }
       if (side?.kind === "lock-new" || side?.kind === "lock-stale") {
-        const info = await lstat(path).catch(() => undefined);
-        const text = await readFile(path, "utf8").catch(() => undefined);
-        if (info === undefined || text === undefined) continue;
-        if (!isAbandonedLockFile(text, entry, Date.now() - info.mtimeMs, this.#lockOptions.staleMs)) continue;
+        const lockFile = await readLockFile(path);
+        if (lockFile === undefined) continue;
+        if (!isAbandonedLockFile(lockFile.text, entry, lockFile.ageMs, this.#lockOptions.staleMs)) continue;
       }
       if ((await this.#kind(path)) === undefined) continue;
       await removeTree(path);
@@ -714,6 +731,7 @@ export class FileSkillStore implements SkillStore {
     wanted: (path: string) => boolean,
   ): Promise<{ tree: SkillTree; directory: string }> {
     const target = skillPath(this.directory, name);
+    if (!(await this.#checkDirectory())) throw notFound(name, this.directory);
     for (let attempt = 1; ; attempt++) {
       let directory = target;
       const kind = await this.#kind(target);

@@ -3,8 +3,8 @@
  * 4) to `-o` (default `./mcp-tools`), prints what it wrote and the token report, and with
  * `--save-skill [name]` also saves the tree as a skill.
  */
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { lstat } from "node:fs/promises";
+import { relative, resolve } from "node:path";
 import type { TokenReport } from "@mcp-execution/codegen";
 import {
   type GeneratedFile,
@@ -42,44 +42,15 @@ export async function generateFiles(
   });
 }
 
-/** `path` inside `root`, or `PATH_INVALID`. Generated paths are relative already; this is the belt to those braces. */
-function inside(root: string, path: string): string {
-  const target = resolve(root, path);
-  const rel = relative(root, target);
-  if (rel === "" || rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
-    throw new McpCliError("PATH_INVALID", `generated path ${JSON.stringify(path)} leaves ${root}`, {
-      details: { path, root },
-    });
-  }
-  return target;
-}
-
-/**
- * Writes the tree under `outDir`. The server's own `servers/<server>/` directory is replaced as a
- * whole, so tools that disappeared from the server do not linger; other servers' directories in
- * the same output are left alone.
- */
-export async function writeTree(
-  outDir: string,
-  server: string,
-  files: readonly GeneratedFile[],
-): Promise<void> {
-  await checkOutputDirectory(outDir);
-  await rm(inside(outDir, join("servers", server)), { recursive: true, force: true });
-  for (const file of files) {
-    const target = inside(outDir, file.path);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, file.contents);
-  }
-}
-
-/** `PATH_INVALID` when `outDir` exists and is not a directory. */
+/** `PATH_INVALID` when `outDir` exists and is not a directory (a file, or a link even to a directory). */
 async function checkOutputDirectory(outDir: string): Promise<void> {
-  const existing = await stat(outDir).catch(() => undefined);
+  const existing = await lstat(outDir).catch(() => undefined);
   if (existing !== undefined && !existing.isDirectory()) {
-    throw new McpCliError("PATH_INVALID", `output ${outDir} exists and is not a directory`, {
-      details: { path: outDir },
-    });
+    throw new McpCliError(
+      "PATH_INVALID",
+      `output ${outDir} exists and is ${existing.isSymbolicLink() ? "a symbolic link" : "not a directory"}; mcp-cli never writes through links`,
+      { details: { path: outDir } },
+    );
   }
 }
 
@@ -148,7 +119,8 @@ export async function generateCommand(
     ...(wantedName === undefined ? {} : { name: wantedName }),
     ...(options.description === undefined ? {} : { description: options.description }),
   });
-  await writeTree(outDir, manifest.server, files);
+  const { writeGeneratedTree } = await import("@mcp-execution/skill-store");
+  await writeGeneratedTree(outDir, files, { replaceServers: [manifest.server] });
   progress.update("counting tokens");
   const { measureTokens, skillIdentity, GENERATOR_VERSION } = await import("@mcp-execution/codegen");
   const tokens = await measureTokens([manifest], files);
