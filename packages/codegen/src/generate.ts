@@ -19,8 +19,12 @@ import {
   markdownInline,
   normalizeText,
   renderJsDoc,
+  shellWord,
   singleLine,
+  truncate,
+  visibleJson,
 } from "./comment-text.js";
+import { propertyKey } from "./identifiers.js";
 import { afterSeparator, SchemaConverter, type TypeDeclaration } from "./schema-to-typescript.js";
 import {
   frontMatter,
@@ -44,6 +48,8 @@ const SUMMARY_LENGTH = 100;
  * summaries to each server's index.ts, so reading SKILL.md stays cheap (ADR-004).
  */
 export const SKILL_SUMMARY_LIMIT = 24;
+/** A server's instructions are cut to this many characters in SKILL.md; REFERENCE.md keeps them whole. */
+export const SKILL_INSTRUCTIONS_LENGTH = 1200;
 
 const OUTPUT_FALLBACK_DOC = jsDocLines([
   "The tool declares no output schema: its text content, parsed as JSON when it is JSON.",
@@ -203,7 +209,7 @@ function renderServer(manifest: ServerManifest): RenderedServer {
     { path: `servers/${server}/index.ts`, contents: flattened(index) },
     // Compact: the file is for programs (fingerprint checks, regeneration); agents read the tool
     // files. Pretty-printing would double its tokens and its share of generation time (ADR-004).
-    { path: `servers/${server}/manifest.json`, contents: `${JSON.stringify(manifest)}\n` },
+    { path: `servers/${server}/manifest.json`, contents: `${visibleJson(JSON.stringify(manifest))}\n` },
   ];
   return { manifest, tools, files };
 }
@@ -223,93 +229,134 @@ function serverSummary(manifest: ServerManifest): string {
   return `${info.title ?? info.name} ${info.version}, ${count}`;
 }
 
-/** A literal value of a simple schema, for the example in SKILL.md; undefined when not simple. */
-function exampleValue(schema: unknown): unknown {
+/** The longest JSON text of one example argument value; longer defaults and examples are not shown. */
+const EXAMPLE_VALUE_LENGTH = 120;
+/**
+ * Tool names an example should rather not call: ones that read secrets into the agent's context
+ * or take long on purpose. A preference only; such a tool is still chosen when it is the only one.
+ */
+const AVOIDED_IN_EXAMPLES = /env|secret|token|password|credential|long|sleep|wait|slow/i;
+
+/**
+ * A value the schema itself names for a property: its `const`, first `enum` member, `default`,
+ * or first `examples` entry; undefined when it names none (the example never invents one).
+ */
+function schemaValue(schema: unknown): unknown {
   if (!isSchemaObject(schema)) return undefined;
-  const plain = (value: unknown) => typeof value !== "string" || /^[\w .:/@-]*$/.test(value);
-  if (Object.hasOwn(schema, "const")) return plain(schema.const) ? schema.const : undefined;
-  if (Array.isArray(schema.enum)) return plain(schema.enum[0]) ? schema.enum[0] : undefined;
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  const fallback = (value: unknown) =>
-    Object.hasOwn(schema, "default") && typeof schema.default === typeof value && plain(schema.default)
-      ? schema.default
-      : value;
-  switch (type) {
-    case "string":
-      return fallback("text");
-    case "number":
-    case "integer":
-      return fallback(typeof schema.minimum === "number" ? schema.minimum : 1);
-    case "boolean":
-      return fallback(true);
-    default:
-      return undefined;
+  const candidates: unknown[] = [];
+  if (Object.hasOwn(schema, "const")) candidates.push(schema.const);
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) candidates.push(schema.enum[0]);
+  if (Object.hasOwn(schema, "default")) candidates.push(schema.default);
+  if (Array.isArray(schema.examples) && schema.examples.length > 0) candidates.push(schema.examples[0]);
+  for (const candidate of candidates) {
+    if (candidate === undefined) continue;
+    const text = JSON.stringify(candidate);
+    if (text !== undefined && text.length <= EXAMPLE_VALUE_LENGTH) return candidate;
   }
+  return undefined;
 }
 
-/** Arguments for an example call: every required property with a simple value; undefined when impossible. */
-function exampleArguments(tool: ToolDescriptor): Record<string, unknown> | undefined {
+/**
+ * Arguments for an example call: every required property, with the value its schema names;
+ * undefined when a required property has none (an invented placeholder such as `path: "text"`
+ * fails when run, so such a tool is not used as the example).
+ */
+function exampleArguments(tool: ToolDescriptor): Map<string, unknown> | undefined {
   const schema = tool.inputSchema;
-  if (!isSchemaObject(schema)) return schema === false ? undefined : {};
-  if (!argumentsOptional(schema) && (schema.type ?? "object") !== "object") return undefined;
+  if (!isSchemaObject(schema)) return schema === false ? undefined : new Map();
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  if (required.length === 0) return argumentsOptional(schema) ? new Map() : undefined;
   if (["$ref", "allOf", "anyOf", "oneOf"].some((keyword) => Object.hasOwn(schema, keyword))) return undefined;
+  if ((schema.type ?? "object") !== "object") return undefined;
   const properties = isSchemaObject(schema.properties) ? schema.properties : {};
-  const args: Record<string, unknown> = {};
-  for (const key of Array.isArray(schema.required) ? schema.required : []) {
-    if (typeof key !== "string") return undefined;
-    const value = exampleValue(properties[key]);
+  // A Map, never an object keyed by a server's property names (`__proto__` would be lost).
+  const args = new Map<string, unknown>();
+  for (const key of required) {
+    if (typeof key !== "string" || args.has(key)) return undefined;
+    const value = schemaValue(Object.hasOwn(properties, key) ? properties[key] : undefined);
     if (value === undefined) return undefined;
-    args[key] = value;
+    args.set(key, value);
   }
   return args;
 }
 
-function argumentsLiteral(args: Record<string, unknown>): string {
-  const entries = Object.entries(args).map(
-    ([key, value]) =>
-      `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${JSON.stringify(value)}`,
-  );
-  return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
+/**
+ * A key in an object literal. `__proto__: value` in a literal sets the prototype instead of a
+ * property (unlike in a type), so that one key is written computed: `["__proto__"]: value`.
+ */
+function literalKey(key: string): string {
+  return key === "__proto__" ? `[${jsString(key)}]` : propertyKey(key);
+}
+
+/** A JavaScript value literal: strings through jsString, everything else as JSON. */
+function valueLiteral(value: unknown): string {
+  if (typeof value === "string") return jsString(value);
+  if (Array.isArray(value)) return `[${value.map(valueLiteral).join(", ")}]`;
+  if (isSchemaObject(value)) return objectLiteral(Object.keys(value).map((key) => [key, value[key]]));
+  return JSON.stringify(value) ?? "null";
+}
+
+function objectLiteral(entries: Iterable<readonly [string, unknown]>): string {
+  const members = [...entries].map(([key, value]) => `${literalKey(key)}: ${valueLiteral(value)}`);
+  return members.length === 0 ? "{}" : `{ ${members.join(", ")} }`;
+}
+
+/** Lexicographic order of two equally long rank tuples; earlier tools win ties. */
+function compareRanks(a: readonly number[], b: readonly number[]): number {
+  for (let index = 0; index < a.length; index++) {
+    const difference = (a[index] ?? 0) - (b[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 interface Example {
+  /** A script file for `mcp-cli execute script.ts`. */
   readonly source: string;
+  /** The same call as an `-e` snippet (the body of an async function), not yet shell-quoted. */
   readonly snippet: string;
 }
 
 /**
- * The example script of SKILL.md: a call of the first read-only tool whose required arguments
- * are simple (else of any such tool), so the example runs without side effects where possible.
+ * The example of SKILL.md, which must run as written: a call of a read-only tool (by its
+ * annotations) whose required arguments the schema fills (`const`, `enum`, `default`,
+ * `examples`), preferring the fewest required arguments and names that do not suggest secrets or
+ * slowness. A tree without such a tool gets an example that lists the tree's files instead of
+ * calling a tool: never a writing tool, never a made-up argument.
  */
-function example(servers: readonly RenderedServer[], serverFlags: string): Example {
-  // The first read-only candidate wins; otherwise the first candidate at all.
-  let chosen: { server: string; tool: RenderedTool; args: Record<string, unknown> } | undefined;
-  search: for (const server of servers) {
+function example(servers: readonly RenderedServer[]): Example {
+  let chosen:
+    | { server: string; tool: RenderedTool; args: Map<string, unknown>; rank: readonly number[] }
+    | undefined;
+  for (const server of servers) {
     for (const tool of server.tools) {
-      const readOnly = tool.descriptor.annotations?.readOnlyHint === true;
-      if (chosen !== undefined && !readOnly) continue;
+      if (tool.descriptor.annotations?.readOnlyHint !== true) continue;
       const args = exampleArguments(tool.descriptor);
       if (args === undefined) continue;
-      chosen = { server: server.manifest.server, tool, args };
-      if (readOnly) break search;
+      const rank = [AVOIDED_IN_EXAMPLES.test(tool.names.tool) ? 1 : 0, args.size];
+      if (chosen === undefined || compareRanks(rank, chosen.rank) < 0) {
+        chosen = { server: server.manifest.server, tool, args, rank };
+      }
     }
   }
   if (chosen === undefined) {
+    const first = servers[0]?.manifest.server ?? "";
+    const directory = jsString(`/mcp-tools/servers/${first}`);
     return {
-      source:
-        "// Import a tool's function from servers/<server>/<file>.ts and `export default` what you want back.\nexport default null;",
-      snippet: `mcp-cli execute ${serverFlags} -e 'return 1 + 1'`,
+      source: `// Lists the tool files; import a function from one of them and export what it returns.\nexport default listFiles(${directory});`,
+      snippet: `return listFiles(${directory})`,
     };
   }
   const { names } = chosen.tool;
-  const args = argumentsLiteral(chosen.args);
+  const args = objectLiteral(chosen.args);
+  const call = chosen.args.size === 0 && argumentsOptional(chosen.tool.descriptor.inputSchema) ? "" : args;
   return {
     source: [
       `import { ${names.functionName} } from "./servers/${chosen.server}/${names.fileStem}.ts";`,
       "",
-      `export default await ${names.functionName}(${args});`,
+      `export default await ${names.functionName}(${call});`,
     ].join("\n"),
-    snippet: `mcp-cli execute ${serverFlags} -e 'return await callTool(${jsString(chosen.server)}, ${jsString(names.tool)}, ${args})'`,
+    snippet: `return await callTool(${jsString(chosen.server)}, ${jsString(names.tool)}, ${args})`,
   };
 }
 
@@ -365,8 +412,9 @@ function heading(servers: readonly RenderedServer[]): string {
 }
 
 function renderSkill(servers: readonly RenderedServer[], identity: SkillIdentity): string {
-  const serverFlags = servers.map((server) => `--server ${server.manifest.server}`).join(" ");
-  const { source, snippet } = example(servers, serverFlags);
+  const serverFlags = servers.map((server) => `--server ${shellWord(server.manifest.server)}`).join(" ");
+  const { source, snippet } = example(servers);
+  const command = `mcp-cli execute ${serverFlags} -e ${shellWord(snippet)}`;
   const namesOnly = servers.reduce((sum, server) => sum + server.tools.length, 0) > SKILL_SUMMARY_LIMIT;
   return templates().skillFile({
     frontMatter: frontMatter(identity),
@@ -374,14 +422,11 @@ function renderSkill(servers: readonly RenderedServer[], identity: SkillIdentity
     serverFlags,
     skillName: identity.name,
     example: source,
-    exampleSnippet: snippet,
+    command,
+    commandFence: fenceFor(command),
     servers: servers.map((server) => ({
       server: server.manifest.server,
-      summary: markdownInline(
-        server.manifest.instructions === undefined
-          ? serverSummary(server.manifest)
-          : `${serverSummary(server.manifest)} (its instructions are in REFERENCE.md)`,
-      ),
+      summary: markdownInline(serverSummary(server.manifest)),
       namesOnly,
       names: namesOnly ? server.tools.map((tool) => tool.names.fileStem).join(", ") : "",
       tools: namesOnly
@@ -392,6 +437,15 @@ function renderSkill(servers: readonly RenderedServer[], identity: SkillIdentity
             summary: markdownInline(tool.summary),
           })),
     })),
+    instructions: servers.flatMap((server) => {
+      const whole = normalizeText(server.manifest.instructions ?? "");
+      if (whole === "") return [];
+      const text =
+        whole.length <= SKILL_INSTRUCTIONS_LENGTH
+          ? whole
+          : `${truncate(whole, SKILL_INSTRUCTIONS_LENGTH)}\n(cut here; REFERENCE.md has the whole text)`;
+      return [{ server: server.manifest.server, text, fence: fenceFor(text) }];
+    }),
   });
 }
 

@@ -35,15 +35,24 @@ export interface SkillFileView {
   readonly serverFlags: string;
   readonly skillName: string;
   readonly example: string;
-  readonly exampleSnippet: string;
+  /** The `mcp-cli execute ... -e '...'` line, shell-quoted, and a fence longer than any backtick run in it. */
+  readonly command: string;
+  readonly commandFence: string;
   readonly servers: readonly {
     readonly server: string;
     readonly summary: string;
+    readonly namesOnly: boolean;
+    readonly names: string;
     readonly tools: readonly {
       readonly file: string;
       readonly functionName: string;
       readonly summary: string;
     }[];
+  }[];
+  readonly instructions: readonly {
+    readonly server: string;
+    readonly text: string;
+    readonly fence: string;
   }[];
 }
 
@@ -121,38 +130,52 @@ const SKILL_FILE = `---
 
 # {{{heading}}}
 
-Call these tools from TypeScript: a script can call many tools, loop and filter, and only what it
-returns or logs comes back to you.
+Call these tools from TypeScript with \`mcp-cli execute\`: a script can call many tools, loop and
+filter, and only what it returns or logs comes back to you.
 
-## Use
+## Run
 
-1. Pick tools from the list below and read \`servers/<server>/<file>.ts\` of each: its types, docs and
-   function. (\`index.ts\` there has one-line summaries; \`REFERENCE.md\` has everything.)
-2. Run a script with \`mcp-cli execute script.ts {{{serverFlags}}}\` (or \`--skill {{{skillName}}}\`); its
-   \`export default\` is the result:
+From the project folder whose MCP configuration names these servers (where \`mcp-cli generate\` ran):
+
+{{{commandFence}}}sh
+{{{command}}}
+{{{commandFence}}}
+
+A script file runs the same way, \`mcp-cli execute script.ts {{{serverFlags}}}\` (or \`--skill {{{skillName}}}\`
+once saved as a skill); its \`export default\` is the result. Imports resolve inside the sandbox's copy
+of this tree, so the file can live anywhere:
 
 \`\`\`ts
 {{{example}}}
 \`\`\`
 
-Or \`-e\` with an async function body: \`{{{exampleSnippet}}}\`.
-
-Tools without an output schema return \`unknown\` (their text, parsed as JSON if it is JSON). Failed
-calls reject with an \`Error\` that has \`code\`, \`server\` and \`tool\`. No network, \`process\` or host
-files; available: \`readFile\`, \`writeFile\`, \`listFiles\` (\`/workspace\` is writable), \`getState\`/\`setState\`
-(per \`--session\`), \`console\`.
+Types come from the tools' schemas and are not checked when a script runs; \`mcp-cli execute --check\`
+type-checks it first. Tools without an output schema return \`unknown\` (their text, parsed as JSON if
+it is JSON). A failed call rejects with an \`Error\` that has \`code\`, \`server\` and \`tool\`. No
+network, \`process\` or host files; available: \`readFile\`, \`writeFile\`, \`listFiles\` (\`/workspace\` is
+writable), \`getState\`/\`setState\` (per \`--session\`), \`console\`.
 
 ## Tools
+
+Read a tool's file before calling it: \`servers/<server>/<file>.ts\` has its types, docs and function.
+\`REFERENCE.md\` has every tool.
 {{#each servers}}
 
-{{{server}}}: {{{summary}}}, in \`servers/{{{server}}}/\`{{#if namesOnly}} (file names; summaries in its index.ts){{/if}}:
-{{#if namesOnly}}
+{{{server}}}: {{{summary}}}, in \`servers/{{{server}}}/\`{{#if namesOnly}}; \`servers/{{{server}}}/index.ts\` lists them with one-line summaries. Files:
 {{{names}}}
-{{else}}
+{{else}}:
 {{#each tools}}
 - \`{{{file}}}\` \`{{{functionName}}}()\`{{#if summary}}: {{{summary}}}{{/if}}
 {{/each}}
 {{/if}}
+{{/each}}
+{{#each instructions}}
+
+## Instructions from {{{server}}}
+
+{{{fence}}}text
+{{{text}}}
+{{{fence}}}
 {{/each}}
 `;
 
