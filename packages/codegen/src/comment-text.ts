@@ -39,6 +39,9 @@ function needsNormalizing(text: string): boolean {
     if (code < 0x20) {
       if (code !== 0x09 && code !== 0x0a) return true;
       if (code === 0x0a && (previous === 0x20 || previous === 0x09)) return true;
+      if (code === 0x0a && (text.charCodeAt(index + 1) === 0x20 || text.charCodeAt(index + 1) === 0x09)) {
+        return true;
+      }
     } else if ((code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) {
       return true;
     } else if (code >= 0xad) {
@@ -55,12 +58,33 @@ function needsNormalizing(text: string): boolean {
  */
 export function normalizeText(text: string): string {
   if (!needsNormalizing(text)) return text.trim();
-  return text
-    .replace(LINE_BREAKS, "\n")
-    .replace(CONTROL_CHARACTERS, "")
-    .replace(FORMAT_CHARACTERS, visibleEscape)
-    .replace(/[ \t]+$/gm, "")
-    .trim();
+  return dedentContinuation(
+    text
+      .replace(LINE_BREAKS, "\n")
+      .replace(CONTROL_CHARACTERS, "")
+      .replace(FORMAT_CHARACTERS, visibleEscape)
+      .replace(/[ \t]+$/gm, "")
+      .trim(),
+  );
+}
+
+/**
+ * Removes the indentation that every line after the first shares, as Python does for docstrings
+ * (PEP 257): a description written inside indented source code keeps its own structure but loses
+ * the dozen spaces per line that only cost tokens.
+ */
+function dedentContinuation(text: string): string {
+  const lines = text.split("\n");
+  let common = Number.POSITIVE_INFINITY;
+  for (let index = 1; index < lines.length; index++) {
+    const line = lines[index] as string;
+    if (line === "") continue;
+    const indent = line.length - line.trimStart().length;
+    if (indent < common) common = indent;
+    if (common === 0) return text;
+  }
+  if (!Number.isFinite(common)) return text;
+  return lines.map((line, index) => (index === 0 ? line : line.slice(common))).join("\n");
 }
 
 /** Collapses text to one line: every run of whitespace, line breaks included, becomes one space. */

@@ -42,6 +42,7 @@ export interface SkillFileView {
     readonly server: string;
     readonly summary: string;
     readonly namesOnly: boolean;
+    /** File stems, or "" when even names would be too many and index.ts is the list. */
     readonly names: string;
     readonly tools: readonly {
       readonly file: string;
@@ -130,40 +131,34 @@ const SKILL_FILE = `---
 
 # {{{heading}}}
 
-Call these tools from TypeScript with \`mcp-cli execute\`: a script can call many tools, loop and
-filter, and only what it returns or logs comes back to you.
-
-## Run
-
-From the project folder whose MCP configuration names these servers (where \`mcp-cli generate\` ran):
+Call these tools from TypeScript; only what the script returns or logs comes back to you. Run
+\`mcp-cli\` from the project folder whose MCP configuration names the servers:
 
 {{{commandFence}}}sh
 {{{command}}}
 {{{commandFence}}}
 
-A script file runs the same way, \`mcp-cli execute script.ts {{{serverFlags}}}\` (or \`--skill {{{skillName}}}\`
-once saved as a skill); its \`export default\` is the result. Imports resolve inside the sandbox's copy
-of this tree, so the file can live anywhere:
+Or a script file: \`mcp-cli execute script.ts {{{serverFlags}}}\` (\`--skill {{{skillName}}}\` once saved);
+imports resolve in the sandbox's copy of this tree; \`export default\` is the result:
 
 \`\`\`ts
 {{{example}}}
 \`\`\`
 
-Types come from the tools' schemas and are not checked when a script runs; \`mcp-cli execute --check\`
-type-checks it first. Tools without an output schema return \`unknown\` (their text, parsed as JSON if
-it is JSON). A failed call rejects with an \`Error\` that has \`code\`, \`server\` and \`tool\`. No
-network, \`process\` or host files; available: \`readFile\`, \`writeFile\`, \`listFiles\` (\`/workspace\` is
-writable), \`getState\`/\`setState\` (per \`--session\`), \`console\`.
+Types are not checked at run time (\`mcp-cli execute --check\` checks them). Untyped results are
+\`unknown\`; a failed call throws an \`Error\` with \`code\`, \`server\`, \`tool\`. Sandbox: no network or
+host files; \`readFile\`, \`writeFile\`, \`listFiles\` (\`/workspace\` writable), \`getState\`/\`setState\`, \`console\`.
 
 ## Tools
 
-Read a tool's file before calling it: \`servers/<server>/<file>.ts\` has its types, docs and function.
-\`REFERENCE.md\` has every tool.
+Read a tool's \`servers/<server>/<file>.ts\` (types, docs) before calling it.
 {{#each servers}}
 
-{{{server}}}: {{{summary}}}, in \`servers/{{{server}}}/\`{{#if namesOnly}}; \`servers/{{{server}}}/index.ts\` lists them with one-line summaries. Files:
+{{{server}}}: {{{summary}}}{{#if namesOnly}}; \`servers/{{{server}}}/index.ts\` lists them with one-line summaries{{#if names}}. Files:
 {{{names}}}
-{{else}}:
+{{else}}.
+{{/if}}
+{{else}}, in \`servers/{{{server}}}/\`:
 {{#each tools}}
 - \`{{{file}}}\` \`{{{functionName}}}()\`{{#if summary}}: {{{summary}}}{{/if}}
 {{/each}}

@@ -6,7 +6,12 @@ import { isMcpCliError, isSkillId, type ServerManifest } from "@mcp-execution/co
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { generateServerFiles, generateTree, SKILL_SUMMARY_LIMIT } from "../src/generate.js";
+import {
+  generateServerFiles,
+  generateTree,
+  SKILL_NAMES_LIMIT,
+  SKILL_SUMMARY_LIMIT,
+} from "../src/generate.js";
 import { skillIdentity } from "../src/skill-identity.js";
 import { GENERATOR_VERSION } from "../src/version.js";
 import { CORPUS, type CorpusName, corpusManifest, manifestFromRecording, readRecording } from "./corpus.js";
@@ -57,15 +62,32 @@ describe("generated trees match their snapshots exactly", () => {
     }
   });
 
-  it(`a large tree (more than ${SKILL_SUMMARY_LIMIT} tools) lists file names only in SKILL.md`, async () => {
+  it(`a tree of ${SKILL_SUMMARY_LIMIT} to ${SKILL_NAMES_LIMIT - 1} tools lists file names only in SKILL.md, a shared prefix once`, async () => {
+    const recording = readRecording("synthetic-100.json");
+    const manifest = await manifestFromRecording("synthetic", {
+      ...recording,
+      tools: recording.tools.slice(0, SKILL_SUMMARY_LIMIT),
+    });
+    const skill = generateTree(manifest).find((file) => file.path === "SKILL.md")!.contents;
+    expect(skill).toContain("`servers/synthetic/index.ts` lists them with one-line summaries. Files:\n");
+    expect(skill).not.toContain("- `create_alert.ts`");
+    const prefixed = await manifestFromRecording("prefixed", {
+      ...recording,
+      tools: recording.tools
+        .slice(0, SKILL_SUMMARY_LIMIT)
+        .map((tool) => ({ ...tool, name: `browser_${tool.name}` })),
+    });
+    const prefixedSkill = generateTree(prefixed).find((file) => file.path === "SKILL.md")!.contents;
+    expect(prefixedSkill).toMatch(/Files:\n`browser_\*`: [a-z]/);
+  });
+
+  it(`a tree of ${SKILL_NAMES_LIMIT} tools or more names the index.ts that lists them instead of listing them`, async () => {
     const manifest = await manifestFromRecording("synthetic", readRecording("synthetic-100.json"));
     const files = generateTree(manifest);
     const skill = files.find((file) => file.path === "SKILL.md")!.contents;
     await expect(skill).toMatchFileSnapshot(`${SNAPSHOTS}/synthetic/SKILL.md.snap`);
-    expect(skill).toContain(
-      "`servers/synthetic/index.ts` lists them with one-line summaries. Files:\ncreate_alert, create_channel,",
-    );
-    expect(skill).not.toContain("- `create_alert.ts`");
+    expect(skill).toContain("100 tools; `servers/synthetic/index.ts` lists them with one-line summaries.\n");
+    expect(skill.slice(skill.indexOf("## Tools"))).not.toContain("create_alert");
   });
 });
 
