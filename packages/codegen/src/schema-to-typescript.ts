@@ -670,6 +670,9 @@ export function schemaDoc(schema: SchemaObject, propertyName?: string): string[]
   let defaultTag: JsDocTag | undefined;
   let exampleTag: JsDocTag | undefined;
   let deprecated = false;
+  // Descriptions one level down that no other comment would show: an array's items, union branches.
+  let itemDescription: string | undefined;
+  const branchDescriptions: string[] = [];
   // One pass over the keys the schema has, rather than a lookup for every keyword it might have.
   for (const key in schema) {
     const value = schema[key];
@@ -695,6 +698,20 @@ export function schemaDoc(schema: SchemaObject, propertyName?: string): string[]
       case "deprecated":
         deprecated = value === true;
         break;
+      case "items":
+        if (isSchemaObject(value) && typeof value.description === "string")
+          itemDescription = value.description;
+        break;
+      case "anyOf":
+      case "oneOf":
+        if (Array.isArray(value)) {
+          for (const branch of value) {
+            if (isSchemaObject(branch) && typeof branch.description === "string") {
+              branchDescriptions.push(branch.description);
+            }
+          }
+        }
+        break;
       default:
         if (VALUE_TAGS.has(key) && (typeof value === "string" || typeof value === "number")) {
           tags.push([key, String(value)]);
@@ -706,6 +723,13 @@ export function schemaDoc(schema: SchemaObject, propertyName?: string): string[]
     if (description === undefined || !description.includes(title)) paragraphs.push(title);
   }
   paragraphs.push(description);
+  if (itemDescription !== undefined && itemDescription !== description) {
+    paragraphs.push(`Each item: ${itemDescription}`);
+  }
+  const branches = branchDescriptions.filter((text) => text !== description);
+  if (branches.length === 1) paragraphs.push(branches[0]);
+  else if (branches.length > 1)
+    paragraphs.push(`One of:\n${branches.map((text) => `- ${singleLine(text)}`).join("\n")}`);
   if (integer) tags.unshift(["integer", ""]);
   if (defaultTag !== undefined) tags.push(defaultTag);
   if (exampleTag !== undefined) tags.push(exampleTag);
