@@ -81,6 +81,7 @@ export type {
   LogLevel,
   SaveSkillInput,
   SkillMetadata,
+  SkillServerRecord,
   SkillStore,
   SkillSummary,
   SkillVerification,

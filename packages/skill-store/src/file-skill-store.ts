@@ -18,6 +18,7 @@ import {
   type SaveSkillInput,
   type SkillId,
   type SkillMetadata,
+  type SkillServerRecord,
   type SkillStore,
   type SkillSummary,
   type SkillVerification,
@@ -143,7 +144,33 @@ function generatedTreeFiles(paths: Iterable<string>): string[] {
 
 /** The parts of the manifest and input that metadata.json records must be there and typed. */
 function checkManifest(name: SkillId, input: SaveSkillInput): void {
-  const manifest = input.manifest as Partial<SaveSkillInput["manifest"]> | undefined;
+  const many = Array.isArray(input.manifests) ? input.manifests : [];
+  for (const manifest of [input.manifest, ...many]) {
+    checkOneManifest(
+      name,
+      manifest as Partial<SaveSkillInput["manifest"]> | undefined,
+      input.generatorVersion,
+    );
+  }
+  const servers = new Set(many.map((manifest) => manifest.server));
+  const problem =
+    servers.size !== many.length
+      ? "manifests must name distinct servers"
+      : many.length > 0 && !many.includes(input.manifest)
+        ? "manifest must be one of manifests"
+        : undefined;
+  if (problem !== undefined) {
+    throw new McpCliError("USAGE", `cannot save skill ${name}: ${problem}`, {
+      details: { name, rule: problem },
+    });
+  }
+}
+
+function checkOneManifest(
+  name: SkillId,
+  manifest: Partial<SaveSkillInput["manifest"]> | undefined,
+  generatorVersion: string,
+): void {
   const fingerprint = manifest?.fingerprint;
   const problem =
     typeof manifest?.server !== "string" || manifest.server.length === 0
@@ -159,7 +186,7 @@ function checkManifest(name: SkillId, input: SaveSkillInput): void {
                 typeof fingerprint.tools !== "object" ||
                 fingerprint.tools === null
               ? "manifest.fingerprint must be a blake3 tool fingerprint"
-              : typeof input.generatorVersion !== "string" || input.generatorVersion.length === 0
+              : typeof generatorVersion !== "string" || generatorVersion.length === 0
                 ? "generatorVersion must be a non-empty string"
                 : undefined;
   if (problem !== undefined) {
@@ -167,6 +194,41 @@ function checkManifest(name: SkillId, input: SaveSkillInput): void {
       details: { name, rule: problem },
     });
   }
+}
+
+/**
+ * What metadata.json records of each server, sorted by server name: `manifests` when given (a
+ * skill of several servers), else the one `manifest`.
+ */
+function serverRecords(input: SaveSkillInput): SkillServerRecord[] {
+  const manifests =
+    input.manifests !== undefined && input.manifests.length > 0 ? input.manifests : [input.manifest];
+  return [...manifests]
+    .sort((a, b) => compare(a.server, b.server))
+    .map((manifest) => ({
+      server: manifest.server,
+      serverName: manifest.serverInfo.name,
+      serverVersion: manifest.serverInfo.version,
+      protocolVersion: manifest.protocolVersion,
+      toolCount: manifest.tools.length,
+      fingerprint: manifest.fingerprint,
+    }));
+}
+
+/** The servers a skill calls, with the fingerprint each was saved with (one for a one-server skill). */
+export function skillServers(metadata: SkillMetadata): readonly SkillServerRecord[] {
+  return (
+    metadata.servers ?? [
+      {
+        server: metadata.server,
+        serverName: metadata.serverName,
+        serverVersion: metadata.serverVersion,
+        protocolVersion: metadata.protocolVersion,
+        toolCount: metadata.toolCount,
+        fingerprint: metadata.fingerprint,
+      },
+    ]
+  );
 }
 
 function notFound(name: SkillId, root: string, why = "is saved"): McpCliError {
@@ -316,18 +378,17 @@ export class FileSkillStore implements SkillStore {
         );
       }
       const now = this.#now().toISOString();
+      const records = serverRecords(input);
+      const first = records[0] as SkillServerRecord;
       const metadata: SkillMetadata = {
         name,
         description: input.description,
-        server: input.manifest.server,
-        serverName: input.manifest.serverInfo.name,
-        serverVersion: input.manifest.serverInfo.version,
-        protocolVersion: input.manifest.protocolVersion,
-        toolCount: input.manifest.tools.length,
-        fingerprint: input.manifest.fingerprint,
+        ...first,
+        toolCount: records.reduce((sum, record) => sum + record.toolCount, 0),
         generatorVersion: input.generatorVersion,
         createdAt: typeof existing === "object" ? existing.createdAt : now,
         updatedAt: now,
+        ...(records.length > 1 ? { servers: records } : {}),
       };
       const files = new Map<string, Uint8Array>();
       for (const file of generated) files.set(file.path, Buffer.from(file.contents, "utf8"));
@@ -554,10 +615,10 @@ export class FileSkillStore implements SkillStore {
   async checkFingerprint(
     name: SkillId | string,
     current: ToolFingerprint,
-    options: { readonly accept?: boolean } = {},
+    options: { readonly accept?: boolean; readonly server?: string } = {},
   ): Promise<FingerprintCheck> {
     const metadata = await this.info(name);
-    const check = compareFingerprints(metadata, current);
+    const check = compareFingerprints(metadata, current, options.server);
     if (!check.matches && options.accept !== true) {
       const { added, removed, changed } = check.diff;
       const parts = [
@@ -567,15 +628,20 @@ export class FileSkillStore implements SkillStore {
       ].filter((part) => part !== undefined);
       throw new McpCliError(
         "FINGERPRINT_MISMATCH",
-        `the tools of server ${metadata.server} differ from the ones skill ${metadata.name} was saved from (${parts.join("; ") || "same tool names, different digest"}); regenerate the skill (mcp-cli generate ${metadata.server} --save-skill ${metadata.name}) or accept the change`,
+        `the tools of server ${check.server} differ from the ones skill ${metadata.name} was saved from (${parts.join("; ") || "same tool names, different digest"}); regenerate the skill (mcp-cli generate ${skillServers(
+          metadata,
+        )
+          .map((record) => record.server)
+          .join(" ")} --save-skill ${metadata.name}) or accept the change`,
         {
           details: {
             name: metadata.name,
-            server: metadata.server,
+            server: check.server,
             added,
             removed,
             changed,
-            savedDigest: metadata.fingerprint.digest,
+            savedDigest: skillServers(metadata).find((record) => record.server === check.server)?.fingerprint
+              .digest,
             currentDigest: current.digest,
           },
         },
@@ -921,11 +987,34 @@ export class FileSkillStore implements SkillStore {
 }
 
 /** Compares a saved skill's fingerprint with a server's current one (see `diffFingerprints`). */
-export function compareFingerprints(metadata: SkillMetadata, current: ToolFingerprint): FingerprintCheck {
-  const diff = diffFingerprints(metadata.fingerprint, current);
-  const sameDigest = digestsEqual(metadata.fingerprint.digest, current.digest);
+/**
+ * Compares a saved skill's fingerprint of `server` (default: its first server) with that
+ * server's current one (see `diffFingerprints`). A server the skill does not have is
+ * `SERVER_UNKNOWN`.
+ */
+export function compareFingerprints(
+  metadata: SkillMetadata,
+  current: ToolFingerprint,
+  server: string = metadata.server,
+): FingerprintCheck {
+  const record = skillServers(metadata).find((candidate) => candidate.server === server);
+  if (record === undefined) {
+    throw new McpCliError(
+      "SERVER_UNKNOWN",
+      `skill ${metadata.name} was not generated from server ${JSON.stringify(server)}`,
+      {
+        details: {
+          name: metadata.name,
+          server,
+          servers: skillServers(metadata).map((entry) => entry.server),
+        },
+      },
+    );
+  }
+  const diff = diffFingerprints(record.fingerprint, current);
+  const sameDigest = digestsEqual(record.fingerprint.digest, current.digest);
   const emptyDiff = diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0;
-  return { name: metadata.name, server: metadata.server, matches: sameDigest && emptyDiff, diff };
+  return { name: metadata.name, server, matches: sameDigest && emptyDiff, diff };
 }
 
 /** vfs.json and the materialized tree must hold the same files with the same bytes. */

@@ -14,6 +14,7 @@ export {
   type RemoveOptions,
   type SaveOptions,
   type SkillVerificationReport,
+  skillServers,
 } from "./file-skill-store.js";
 export {
   CHECKSUM_FILE,
