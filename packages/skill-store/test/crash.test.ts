@@ -75,7 +75,9 @@ async function stepsOfSave(
   return steps.map((step) => (step.startsWith("staged ") ? "staged" : step));
 }
 
-describe("SIGKILL during save", () => {
+// Each case spawns dozens of node processes (one per killed save, each loading the built store):
+// about 10-30 s on an idle 2-core machine, several times that when the machine is busy.
+describe("SIGKILL during save", { timeout: 300_000 }, () => {
   it("at every step of replacing a skill leaves the old version before the swap and the new one after", async () => {
     const { a, b, aPath, bPath } = await versions(temp.path);
     const skills = join(temp.path, "skills");
