@@ -5,12 +5,18 @@
  * SKILL.md's shell line, run as written by `sh` with the built CLI, calls that tool with its exact
  * name and arguments and runs nothing else.
  */
-import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSandbox, installCliWrapper, REPO_ROOT, runCli, type Sandbox } from "./helpers.js";
+import {
+  createSandbox,
+  installCliWrapper,
+  REPO_ROOT,
+  runCli,
+  runShellLine,
+  type Sandbox,
+} from "./helpers.js";
 
 const HOSTILE = join(REPO_ROOT, "test", "fixtures", "servers", "hostile.mjs");
 
@@ -63,26 +69,6 @@ function typecheck(root: string): string[] {
     .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
 }
 
-function runShell(line: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", line], {
-      cwd: sandbox.cwd,
-      env: { ...sandbox.env(), PATH: `${bin}:${sandbox.env().PATH}` },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe("generate from a hostile server", { timeout: 180_000 }, () => {
   it("writes a tree that passes tsc --strict, tools named __proto__, constructor, toString included", async () => {
     const generated = await runCli(sandbox, ["generate", "hostile", "-o", "tree", "-q"]);
@@ -100,7 +86,7 @@ describe("generate from a hostile server", { timeout: 180_000 }, () => {
     const skill = readFileSync(join(sandbox.cwd, "shell-tree", "SKILL.md"), "utf8");
     const line = /^(`{3,})sh\n(mcp-cli [^\n]*)\n\1$/m.exec(skill)?.[2];
     expect(line).toBeDefined();
-    const result = await runShell(`${line} --json`);
+    const result = await runShellLine(sandbox, bin, `${line} --json`);
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout) as { ok: boolean; result: unknown };
     expect(document.ok).toBe(true);

@@ -5,7 +5,6 @@
  * as `script.ts` and run with the command SKILL.md gives. Both must succeed, call the tool
  * they show, and change nothing on disk that the example did not announce.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +15,7 @@ import {
   parseDocument,
   REPO_ROOT,
   runCli,
+  runShellLine,
   type Sandbox,
 } from "./helpers.js";
 
@@ -45,27 +45,6 @@ beforeAll(() => {
   );
 });
 afterAll(() => sandbox.remove());
-
-/** Runs one shell line as written, in the project folder, with the built CLI as `mcp-cli`. */
-function runShell(line: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", line], {
-      cwd: sandbox.cwd,
-      env: { ...sandbox.env(), PATH: `${bin}:${sandbox.env().PATH}` },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function shellLine(skill: string): string {
   const match = /^(`{3,})sh\n(mcp-cli [^\n]*)\n\1$/m.exec(skill);
@@ -102,12 +81,12 @@ describe("every SKILL.md example runs as written", () => {
       expect(line).toContain(JSON.stringify(tool));
 
       const before = readdirSync(notes).sort();
-      const shell = await runShell(`${line} --json`);
+      const shell = await runShellLine(sandbox, bin, `${line} --json`);
       expect(shell.code, shell.stderr).toBe(0);
       expect(JSON.parse(shell.stdout)).toMatchObject({ ok: true, stats: { toolCalls: 1 } });
 
       writeFileSync(join(sandbox.cwd, "script.ts"), `${typescriptExample(skill)}\n`);
-      const script = await runShell(`${scriptCommand(skill)} --json`);
+      const script = await runShellLine(sandbox, bin, `${scriptCommand(skill)} --json`);
       expect(script.code, script.stderr).toBe(0);
       expect(JSON.parse(script.stdout)).toMatchObject({ ok: true, stats: { toolCalls: 1 } });
       // Read-only examples: the served folder is as it was.

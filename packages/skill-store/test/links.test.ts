@@ -266,12 +266,7 @@ describe("lock files are inert (issue 11.7)", () => {
     const hostile = `{"pid":${process.pid},"host":"\u001b[31mEVIL","token":"t","createdAt":0}`;
     writeFileSync(lock, hostile + " ".repeat(MAX_LOCK_FILE_BYTES));
     const store = new FileSkillStore(skills, { lockTimeoutMs: 200 });
-    let error: unknown;
-    try {
-      await store.save(await fixtureInput());
-    } catch (caught) {
-      error = caught;
-    }
+    const error: unknown = await store.save(await fixtureInput()).catch((caught: unknown) => caught);
     expect(isMcpCliError(error, "SKILL_LOCKED")).toBe(true);
     expect((error as Error).message).toContain("locked by another process");
     expect(JSON.stringify((error as { details?: unknown }).details)).not.toContain("EVIL");
@@ -286,12 +281,7 @@ describe("lock files are inert (issue 11.7)", () => {
       JSON.stringify({ pid: process.pid, host: "a\u001b]0;pwned\u0007", token: "t", createdAt: 0 }),
     );
     const store = new FileSkillStore(skills, { lockTimeoutMs: 200 });
-    let error: unknown;
-    try {
-      await store.save(await fixtureInput());
-    } catch (caught) {
-      error = caught;
-    }
+    const error: unknown = await store.save(await fixtureInput()).catch((caught: unknown) => caught);
     expect(isMcpCliError(error, "SKILL_LOCKED")).toBe(true);
     expect(
       JSON.stringify({
