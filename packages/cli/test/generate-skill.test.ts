@@ -2,7 +2,15 @@
  * `generate` (tree on disk, token report, --save-skill with both scopes) and `skill list | info |
  * load | remove | verify`, against server-everything over stdio, with a tampered skill for exit 6.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandbox, EVERYTHING_BIN, parseDocument, runCli, type Sandbox } from "./helpers.js";
@@ -97,6 +105,24 @@ describe("generate", () => {
     expect(parseDocument(third)).toMatchObject({ error: { code: "PATH_INVALID" } });
     expect(readFileSync(secret, "utf8")).toBe("keep me\n");
     expect(readFileSync(victim, "utf8")).toBe("x");
+  });
+
+  it("regression: --save-skill never writes through a linked .claude folder (PATH_INVALID)", async () => {
+    const elsewhere = join(sandbox.root, "elsewhere");
+    mkdirSync(elsewhere, { recursive: true });
+    const project = join(sandbox.cwd, "linked-project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(
+      join(project, ".mcp.json"),
+      JSON.stringify({ mcpServers: { everything: { command: EVERYTHING_BIN } } }),
+    );
+    symlinkSync(elsewhere, join(project, ".claude"));
+    const result = await runCli(sandbox, ["generate", "everything", "--save-skill", "--json"], {
+      cwd: project,
+    });
+    expect(result.code).toBe(1);
+    expect(parseDocument(result)).toMatchObject({ error: { code: "PATH_INVALID" } });
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it("refuses an invalid skill name before starting the server", async () => {

@@ -55,6 +55,12 @@ export interface FileSkillStoreOptions {
   readonly lockTimeoutMs?: number;
   /** Age after which a lock is stale even if its process id is alive; default 30,000 ms. */
   readonly staleLockMs?: number;
+  /**
+   * The folder the skills directory was resolved from (the project folder for `./.claude/skills`,
+   * the home folder for `~/.claude/skills`). The folders between it and the skills directory are
+   * checked with lstat like the skills directory itself; without it only the skills directory is.
+   */
+  readonly base?: string;
 }
 
 export interface SaveOptions {
@@ -118,6 +124,7 @@ export class FileSkillStore implements SkillStore {
       },
       options.now ?? (() => new Date()),
       options.onDiagnostic,
+      options.base,
     );
   }
 

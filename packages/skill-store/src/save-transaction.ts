@@ -72,6 +72,8 @@ export async function saveSkill(
   }
 
   const target = skillPath(dir.root, name);
+  // Before any mkdir: a recursive mkdir would go through a linked `.claude`.
+  await dir.check();
   await mkdir(dirname(dir.root), { recursive: true });
   try {
     await mkdir(dir.root, { mode: DIRECTORY_MODE });

@@ -189,6 +189,21 @@ describe("the skills directory", () => {
     target.untouched();
   });
 
+  it("with a base, a link between it and the skills directory (.claude -> elsewhere) is refused before any mkdir", async () => {
+    const target = outside();
+    const project = join(temp.path, "project");
+    mkdirSync(project);
+    symlinkSync(target.dir, join(project, ".claude"));
+    const store = new FileSkillStore(join(project, ".claude", "skills"), { base: project });
+    expect(await codeOf(async () => store.save(await fixtureInput()))).toBe("PATH_INVALID");
+    expect(await codeOf(() => store.list())).toBe("PATH_INVALID");
+    target.untouched();
+    // Without a link on the way the same layout is created as real folders.
+    rmSync(join(project, ".claude"));
+    await store.save(await fixtureInput());
+    expect(lstatSync(join(project, ".claude")).isDirectory()).toBe(true);
+  });
+
   it("a skill folder that is a link is neither replaced, loaded nor removed", async () => {
     const target = outside();
     const skills = join(temp.path, "skills");

@@ -20,6 +20,7 @@ import { type SkillScope, skillsDirectory } from "../locations.js";
 import type { AdHocOptions } from "../server-target.js";
 import { formatTable } from "../table.js";
 import { introspectServer } from "./introspect.js";
+import { skillsBase } from "./skill.js";
 
 export interface GenerateOptions extends AdHocOptions {
   readonly output: string;
@@ -185,8 +186,11 @@ export async function generateCommand(
     const { name, description } = skillIdentity(manifests, identity);
     const saving = output.progress(`saving skill ${name}`);
     const { FileSkillStore } = await import("@mcp-execution/skill-store");
-    const store = new FileSkillStore(skillsDirectory(context, options.scope), {
+    const directory = skillsDirectory(context, options.scope);
+    const base = skillsBase(context, directory);
+    const store = new FileSkillStore(directory, {
       onDiagnostic: diagnosticsFor(context),
+      ...(base === undefined ? {} : { base }),
     });
     skill = await store.save({
       name,
