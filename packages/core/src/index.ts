@@ -109,6 +109,7 @@ export type {
   ResourceReadResult,
   SaveSkillInput,
   SkillMetadata,
+  SkillServerRecord,
   SkillStore,
   SkillSummary,
   SkillVerification,
