@@ -92,16 +92,16 @@ describe("generate", () => {
     const victim = sandbox.write("outside/everything/precious.txt", "x");
     mkdirSync(join(sandbox.cwd, "linked-skill"), { recursive: true });
     symlinkSync(secret, join(sandbox.cwd, "linked-skill/SKILL.md"));
-    const first = await runCli(sandbox, ["generate", "everything", "-o", "linked-skill", "--json"]);
+    const first = await runMain(sandbox, ["generate", "everything", "-o", "linked-skill", "--json"]);
     expect(first.code).toBe(1);
     expect(parseDocument(first)).toMatchObject({ error: { code: "PATH_INVALID" } });
     mkdirSync(join(sandbox.cwd, "linked-servers"), { recursive: true });
     symlinkSync(join(sandbox.root, "outside"), join(sandbox.cwd, "linked-servers/servers"));
-    const second = await runCli(sandbox, ["generate", "everything", "-o", "linked-servers", "--json"]);
+    const second = await runMain(sandbox, ["generate", "everything", "-o", "linked-servers", "--json"]);
     expect(second.code).toBe(1);
     expect(parseDocument(second)).toMatchObject({ error: { code: "PATH_INVALID" } });
     symlinkSync(join(sandbox.root, "outside"), join(sandbox.cwd, "linked-out"));
-    const third = await runCli(sandbox, ["generate", "everything", "-o", "linked-out", "--json"]);
+    const third = await runMain(sandbox, ["generate", "everything", "-o", "linked-out", "--json"]);
     expect(third.code).toBe(1);
     expect(parseDocument(third)).toMatchObject({ error: { code: "PATH_INVALID" } });
     expect(readFileSync(secret, "utf8")).toBe("keep me\n");
@@ -118,7 +118,7 @@ describe("generate", () => {
       JSON.stringify({ mcpServers: { everything: { command: EVERYTHING_BIN } } }),
     );
     symlinkSync(elsewhere, join(project, ".claude"));
-    const result = await runCli(sandbox, ["generate", "everything", "--save-skill", "--json"], {
+    const result = await runMain(sandbox, ["generate", "everything", "--save-skill", "--json"], {
       cwd: project,
     });
     expect(result.code).toBe(1);
