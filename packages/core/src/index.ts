@@ -24,6 +24,7 @@ export {
 } from "./config/parse.js";
 export {
   isStdioServerConfig,
+  type ProtocolPreference,
   type RemoteServerConfig,
   type RemoteTransport,
   type ResolvedServerConfig,
@@ -79,6 +80,8 @@ export type {
   LoadedSkill,
   LogEntry,
   LogLevel,
+  ResourceContent,
+  ResourceReadResult,
   SaveSkillInput,
   SkillMetadata,
   SkillStore,
@@ -105,6 +108,7 @@ export {
   type JsonSchema,
   type PromptArgumentDescriptor,
   type PromptDescriptor,
+  type ProtocolEra,
   type ResourceDescriptor,
   type ResourceTemplateDescriptor,
   type ServerCapabilities,

@@ -33,6 +33,17 @@ export interface ToolCallResult {
   readonly durationMs: number;
 }
 
+/** One item of a resources/read answer: text, or binary as base64 (`blob`). */
+export interface ResourceContent {
+  readonly uri: string;
+  readonly mimeType?: string | undefined;
+  readonly text?: string | undefined;
+  readonly blob?: string | undefined;
+}
+export interface ResourceReadResult {
+  readonly contents: readonly ResourceContent[];
+}
+
 /**
  * Routes tool calls to MCP servers. A tool that returns `isError` rejects with `TOOL_ERROR`
  * whose details carry `server`, `tool` and the content; other rejections use `SERVER_UNKNOWN`,
@@ -49,6 +60,7 @@ export interface ToolBridge extends AsyncDisposable {
   /** The servers this bridge may call. */
   servers(): readonly string[];
   close(): Promise<void>;
+  readResource?(server: string, uri: string, options?: ToolCallOptions): Promise<ResourceReadResult>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,11 +7,19 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STARTUP_TIMEOUT_MS,
   DEFAULT_STDERR_TAIL_CHARS,
+  type ElicitationAnswer,
+  type ElicitationHandler,
+  type ElicitationRequest,
+  type ListKind,
+  type OAuthClientProvider,
   type Page,
+  type ProgressUpdate,
+  type PromptResult,
   type RawToolResult,
   type RequestOptions,
+  type Root,
   type ServerConnection,
-} from "./connection.js";
+} from "./connection/index.js";
 export {
   type EnvironmentInheritance,
   type ServerEnvironmentInput,

@@ -1,0 +1,74 @@
+/**
+ * What this client declares to servers and how it answers their requests (ADR-009):
+ * elicitation in form mode (the caller's handler, otherwise a logged decline), roots (only the
+ * ones the caller passes), no sampling (never declared, so servers do not ask). List-changed
+ * notifications are subscribed for all three lists on both protocol eras.
+ */
+import type { DiagnosticListener } from "@mcp-execution/core";
+import type { ConnectOptions, ElicitationAnswer, ListKind } from "./contract.js";
+import type { SdkClient } from "./sdk.js";
+
+/** Longest elicitation message shown to a person; servers are not trusted to be brief. */
+const MAX_ELICITATION_MESSAGE_CHARS = 2_000;
+
+type ClientCapabilities = NonNullable<
+  ConstructorParameters<typeof import("@modelcontextprotocol/client").Client>[1]
+>["capabilities"];
+
+export function declaredCapabilities(options: ConnectOptions): NonNullable<ClientCapabilities> {
+  return {
+    elicitation: { form: {} },
+    ...(options.roots === undefined ? {} : { roots: { listChanged: false } }),
+  };
+}
+
+/** The SDK's `listChanged` option: notify, never refetch (the caller decides when to relist). */
+export function listChangedHandlers(notify: (kind: ListKind) => void): {
+  tools: { autoRefresh: false; debounceMs: 0; onChanged: () => void };
+  prompts: { autoRefresh: false; debounceMs: 0; onChanged: () => void };
+  resources: { autoRefresh: false; debounceMs: 0; onChanged: () => void };
+} {
+  const handler = (kind: ListKind) => ({
+    autoRefresh: false as const,
+    debounceMs: 0 as const,
+    onChanged: () => notify(kind),
+  });
+  return { tools: handler("tools"), prompts: handler("prompts"), resources: handler("resources") };
+}
+
+/** Registers the request handlers for the declared capabilities. */
+export function handleClientRequests(
+  client: SdkClient,
+  server: string,
+  options: ConnectOptions,
+  diagnostics: DiagnosticListener | undefined,
+): void {
+  const source = `server:${server}`;
+  client.setRequestHandler("elicitation/create", async (request): Promise<ElicitationAnswer> => {
+    const params = request.params as { mode?: string; message?: unknown; requestedSchema?: unknown };
+    const message =
+      typeof params.message === "string" ? params.message.slice(0, MAX_ELICITATION_MESSAGE_CHARS) : "";
+    if (params.mode !== undefined && params.mode !== "form") {
+      diagnostics?.({ level: "warn", message: `declined a ${params.mode}-mode elicitation request`, source });
+      return { action: "decline" };
+    }
+    const handler = options.elicitation;
+    if (handler === undefined) {
+      diagnostics?.({
+        level: "warn",
+        message: `declined the server's request for input (nobody to ask in this run): ${JSON.stringify(message)}`,
+        source,
+      });
+      return { action: "decline" };
+    }
+    return handler({
+      server,
+      message,
+      requestedSchema: (params.requestedSchema ?? {}) as { readonly [key: string]: unknown },
+    });
+  });
+  if (options.roots !== undefined) {
+    const roots = options.roots.map((root) => ({ ...root }));
+    client.setRequestHandler("roots/list", () => ({ roots }));
+  }
+}

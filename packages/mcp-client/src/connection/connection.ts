@@ -1,0 +1,443 @@
+/**
+ * An established session: requests with timeouts, cancellation and progress, their answers
+ * reduced to mcp-execution's types (bounded where a server could send without limit), and the
+ * connection's end reported once.
+ */
+import {
+  type ContentBlock,
+  type DiagnosticListener,
+  McpCliError,
+  type PromptDescriptor,
+  type ProtocolEra,
+  type ResolvedServerConfig,
+  type ResourceContent,
+  type ResourceDescriptor,
+  type ResourceReadResult,
+  type ResourceTemplateDescriptor,
+  type ServerCapabilities,
+  type ServerInfo,
+  type ToolAnnotations,
+  type ToolDescriptor,
+} from "@mcp-execution/core";
+import type {
+  ConnectedTransport,
+  ListKind,
+  Page,
+  PromptResult,
+  RawToolResult,
+  RequestOptions,
+  ServerConnection,
+} from "./contract.js";
+import {
+  baseDetails,
+  type ConnectionState,
+  type Credentials,
+  cancelledError,
+  describeExit,
+  type ErrorContext,
+  stderrSuffix,
+  translate,
+} from "./errors.js";
+import type { SdkClient, SdkModule, SdkTransport } from "./sdk.js";
+
+/** How long close() waits for an HTTP session to be terminated (DELETE) before giving up. */
+const SESSION_TERMINATE_TIMEOUT_MS = 1_000;
+
+/** A successful handshake, handed from `connect.ts` to the {@link Connection}. */
+export interface Attempt {
+  readonly client: SdkClient;
+  readonly transport: SdkTransport;
+  readonly kind: ConnectedTransport;
+  readonly state: ConnectionState;
+  /** Feeds list-changed notifications to the connection once it exists. */
+  readonly listChanged: { notify: (kind: ListKind) => void };
+}
+
+export async function closeQuietly(client: SdkClient, transport: SdkTransport): Promise<void> {
+  try {
+    await client.close();
+  } catch {
+    // already broken
+  }
+  try {
+    await transport.close();
+  } catch {
+    // already closed
+  }
+}
+
+/** Tool metadata kept as sent (`_meta`, `icons`, `execution`) larger than this is dropped. */
+const MAX_TOOL_EXTRA_CHARS = 16_384;
+
+interface WireTool {
+  name: string;
+  title?: string | undefined;
+  description?: string | undefined;
+  inputSchema: object;
+  outputSchema?: object | undefined;
+  annotations?: object | undefined;
+  _meta?: object | undefined;
+  icons?: object[] | undefined;
+  execution?: object | undefined;
+}
+
+/** A copy of `value` when its JSON is at most {@link MAX_TOOL_EXTRA_CHARS}; otherwise nothing. */
+function bounded<T>(value: T | undefined): T | undefined {
+  if (value === undefined) return undefined;
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+  return text.length > MAX_TOOL_EXTRA_CHARS ? undefined : (JSON.parse(text) as T);
+}
+
+function toToolDescriptor(tool: WireTool): ToolDescriptor {
+  const annotations = tool.annotations as ToolAnnotations | undefined;
+  const title = tool.title ?? annotations?.title;
+  const meta = bounded(tool._meta as ToolDescriptor["_meta"]);
+  const icons = bounded(tool.icons as ToolDescriptor["icons"]);
+  const execution = bounded(tool.execution as ToolDescriptor["execution"]);
+  return {
+    name: tool.name,
+    ...(title === undefined ? {} : { title }),
+    ...(tool.description === undefined ? {} : { description: tool.description }),
+    inputSchema: tool.inputSchema as ToolDescriptor["inputSchema"],
+    ...(tool.outputSchema === undefined
+      ? {}
+      : { outputSchema: tool.outputSchema as ToolDescriptor["inputSchema"] }),
+    ...(annotations === undefined ? {} : { annotations: { ...annotations } }),
+    ...(meta === undefined ? {} : { _meta: meta }),
+    ...(icons === undefined ? {} : { icons }),
+    ...(execution === undefined ? {} : { execution }),
+  };
+}
+
+function pick<T extends object>(value: T, keys: readonly (keyof T)[]): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  return out;
+}
+
+function page<T>(items: readonly T[], nextCursor: string | undefined): Page<T> {
+  return nextCursor === undefined ? { items } : { items, nextCursor };
+}
+
+export class Connection implements ServerConnection {
+  readonly server: string;
+  readonly transport: ConnectedTransport;
+  readonly serverInfo: ServerInfo;
+  readonly protocolVersion: string;
+  readonly protocolEra: ProtocolEra;
+  readonly capabilities: ServerCapabilities;
+  readonly instructions: string | undefined;
+  readonly #sdk: SdkModule;
+  readonly #client: SdkClient;
+  readonly #transport: SdkTransport;
+  readonly #state: ConnectionState;
+  readonly #requestTimeoutMs: number;
+  readonly #where: string;
+  readonly #credentials: Credentials;
+  readonly #diagnostics: DiagnosticListener | undefined;
+  readonly #closeListeners = new Set<(error: McpCliError | undefined) => void>();
+  readonly #listChangedListeners = new Set<(kind: ListKind) => void>();
+  #closing: Promise<void> | undefined;
+  #lost: McpCliError | undefined;
+  #ended = false;
+
+  constructor(
+    sdk: SdkModule,
+    config: ResolvedServerConfig,
+    attempt: Attempt,
+    requestTimeoutMs: number,
+    diagnostics: DiagnosticListener | undefined,
+    credentials: Credentials,
+    where: string,
+  ) {
+    this.#sdk = sdk;
+    this.#client = attempt.client;
+    this.#transport = attempt.transport;
+    this.#state = attempt.state;
+    this.#requestTimeoutMs = requestTimeoutMs;
+    this.#credentials = credentials;
+    this.#diagnostics = diagnostics;
+    this.#where = where;
+    this.server = config.name;
+    this.transport = attempt.kind;
+    const info = this.#client.getServerVersion();
+    this.serverInfo = {
+      name: info?.name ?? "",
+      version: info?.version ?? "",
+      ...(info?.title === undefined ? {} : { title: info.title }),
+    };
+    this.protocolVersion = this.#client.getNegotiatedProtocolVersion() ?? "";
+    this.protocolEra = this.#client.getProtocolEra() ?? "legacy";
+    this.capabilities = (this.#client.getServerCapabilities() ?? {}) as ServerCapabilities;
+    this.instructions = this.#client.getInstructions();
+    this.#client.onclose = () => this.#onTransportClosed();
+  }
+
+  get pid(): number | undefined {
+    return this.#state.process?.pid;
+  }
+
+  get closed(): boolean {
+    return this.#ended || this.#closing !== undefined;
+  }
+
+  stderrTail(): string {
+    return this.#state.stderrTail();
+  }
+
+  /** Called by the SDK's list-changed handlers (see `client-capabilities.ts`). */
+  notifyListChanged(kind: ListKind): void {
+    this.#diagnostics?.({
+      level: "debug",
+      message: `the server's ${kind} list changed`,
+      source: `server:${this.server}`,
+    });
+    for (const listener of this.#listChangedListeners) listener(kind);
+  }
+
+  #onTransportClosed(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#closing === undefined) {
+      const context = this.#context("request");
+      const exit = describeExit(this.#state.exit);
+      this.#lost =
+        this.#state.fatal !== undefined
+          ? translate(this.#sdk, new Error(this.#state.fatal.message), context, this.#credentials)
+          : new McpCliError(
+              "CONNECTION_CLOSED",
+              `${this.#where} closed the connection${exit === undefined ? "" : ` (the server ${exit})`}` +
+                stderrSuffix(this.#state.stderrTail()),
+              { details: baseDetails(context) },
+            );
+      // A lost stdio server may leave children behind: stop the whole group.
+      void this.#transport.close().catch(() => {});
+    }
+    for (const listener of this.#closeListeners) listener(this.#lost);
+    this.#closeListeners.clear();
+  }
+
+  #context(phase: "request", method?: string, tool?: string, timeoutMs?: number): ErrorContext {
+    return {
+      server: this.server,
+      phase,
+      where: this.#where,
+      state: this.#state,
+      ...(method === undefined ? {} : { method }),
+      ...(tool === undefined ? {} : { tool }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    };
+  }
+
+  #closedError(method: string, tool?: string): McpCliError {
+    if (this.#lost !== undefined) {
+      return new McpCliError(this.#lost.code, this.#lost.message, {
+        cause: this.#lost,
+        details: { ...this.#lost.details, method, ...(tool === undefined ? {} : { tool }) },
+      });
+    }
+    return new McpCliError("CONNECTION_CLOSED", `${this.#where}: the connection is closed`, {
+      details: { server: this.server, method, ...(tool === undefined ? {} : { tool }) },
+    });
+  }
+
+  async #request<T>(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions | undefined,
+    tool?: string,
+  ): Promise<T> {
+    if (this.closed) throw this.#closedError(method, tool);
+    const timeoutMs = options?.timeoutMs ?? this.#requestTimeoutMs;
+    const signal = options?.signal;
+    // A request-scoped controller: a long-lived caller signal would otherwise collect one
+    // listener per request and, when aborted, cancel finished requests.
+    let controller: AbortController | undefined;
+    let onAbort: (() => void) | undefined;
+    if (signal !== undefined) {
+      if (signal.aborted) throw cancelledError(this.#context("request", method, tool), signal.reason);
+      const linked = new AbortController();
+      controller = linked;
+      onAbort = () => linked.abort(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+    const onProgress = options?.onProgress;
+    try {
+      const request = params === undefined ? { method } : { method, params };
+      return (await this.#client.request(request as never, {
+        timeout: timeoutMs,
+        ...(controller === undefined ? {} : { signal: controller.signal }),
+        ...(onProgress === undefined
+          ? {}
+          : {
+              onprogress: (progress: { progress: number; total?: number; message?: string }) =>
+                onProgress({
+                  progress: progress.progress,
+                  ...(progress.total === undefined ? {} : { total: progress.total }),
+                  ...(progress.message === undefined ? {} : { message: progress.message }),
+                }),
+              // A tool that reports progress is alive: the timeout measures silence.
+              resetTimeoutOnProgress: true,
+            }),
+      })) as T;
+    } catch (error) {
+      const context = this.#context("request", method, tool, timeoutMs);
+      if (signal?.aborted) throw cancelledError(context, signal.reason);
+      if (this.#lost !== undefined) throw this.#closedError(method, tool);
+      throw translate(this.#sdk, error, context, this.#credentials);
+    } finally {
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async listTools(cursor?: string, options?: RequestOptions): Promise<Page<ToolDescriptor>> {
+    const result = await this.#request<{ tools: WireTool[]; nextCursor?: string }>(
+      "tools/list",
+      cursor === undefined ? undefined : { cursor },
+      options,
+    );
+    return page(result.tools.map(toToolDescriptor), result.nextCursor);
+  }
+
+  async listResources(cursor?: string, options?: RequestOptions): Promise<Page<ResourceDescriptor>> {
+    const result = await this.#request<{ resources: ResourceDescriptor[]; nextCursor?: string }>(
+      "resources/list",
+      cursor === undefined ? undefined : { cursor },
+      options,
+    );
+    return page(
+      result.resources.map((resource) => pick(resource, ["uri", "name", "title", "description", "mimeType"])),
+      result.nextCursor,
+    ) as Page<ResourceDescriptor>;
+  }
+
+  async listResourceTemplates(
+    cursor?: string,
+    options?: RequestOptions,
+  ): Promise<Page<ResourceTemplateDescriptor>> {
+    const result = await this.#request<{
+      resourceTemplates: ResourceTemplateDescriptor[];
+      nextCursor?: string;
+    }>("resources/templates/list", cursor === undefined ? undefined : { cursor }, options);
+    return page(
+      result.resourceTemplates.map((template) =>
+        pick(template, ["uriTemplate", "name", "title", "description", "mimeType"]),
+      ),
+      result.nextCursor,
+    ) as Page<ResourceTemplateDescriptor>;
+  }
+
+  async listPrompts(cursor?: string, options?: RequestOptions): Promise<Page<PromptDescriptor>> {
+    const result = await this.#request<{ prompts: PromptDescriptor[]; nextCursor?: string }>(
+      "prompts/list",
+      cursor === undefined ? undefined : { cursor },
+      options,
+    );
+    return page(
+      result.prompts.map((prompt) => {
+        const out = pick(prompt, ["name", "title", "description"]) as PromptDescriptor;
+        if (prompt.arguments === undefined) return out;
+        return {
+          ...out,
+          arguments: prompt.arguments.map((argument) => pick(argument, ["name", "description", "required"])),
+        } as PromptDescriptor;
+      }),
+      result.nextCursor,
+    );
+  }
+
+  async callTool(
+    name: string,
+    args: Readonly<Record<string, unknown>>,
+    options?: RequestOptions,
+  ): Promise<RawToolResult> {
+    const result = await this.#request<{
+      content?: ContentBlock[];
+      structuredContent?: unknown;
+      isError?: boolean;
+    }>("tools/call", { name, arguments: args }, options, name);
+    const content = result.content ?? [];
+    return result.structuredContent === undefined
+      ? { content, isError: result.isError === true }
+      : { content, structuredContent: result.structuredContent, isError: result.isError === true };
+  }
+
+  async readResource(uri: string, options?: RequestOptions): Promise<ResourceReadResult> {
+    const result = await this.#request<{ contents: ResourceContent[] }>("resources/read", { uri }, options);
+    return {
+      contents: result.contents.map(
+        (item) => pick(item, ["uri", "mimeType", "text", "blob"]) as ResourceContent,
+      ),
+    };
+  }
+
+  async getPrompt(
+    name: string,
+    args: Readonly<Record<string, string>>,
+    options?: RequestOptions,
+  ): Promise<PromptResult> {
+    const result = await this.#request<PromptResult>(
+      "prompts/get",
+      { name, arguments: { ...args } },
+      options,
+    );
+    return {
+      ...(result.description === undefined ? {} : { description: result.description }),
+      messages: result.messages.map((message) => ({ role: message.role, content: message.content })),
+    };
+  }
+
+  onClose(listener: (error: McpCliError | undefined) => void): () => void {
+    if (this.#ended) {
+      listener(this.#lost);
+      return () => {};
+    }
+    this.#closeListeners.add(listener);
+    return () => this.#closeListeners.delete(listener);
+  }
+
+  onToolsChanged(listener: () => void): () => void {
+    return this.onListChanged((kind) => {
+      if (kind === "tools") listener();
+    });
+  }
+
+  onListChanged(listener: (kind: ListKind) => void): () => void {
+    // A fresh wrapper per registration, so registering the same function twice works twice.
+    const registered = (kind: ListKind): void => listener(kind);
+    this.#listChangedListeners.add(registered);
+    return () => this.#listChangedListeners.delete(registered);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const transport = this.#transport as SdkTransport & { terminateSession?: () => Promise<void> };
+    if (!this.#ended && typeof transport.terminateSession === "function") {
+      // Tell a Streamable HTTP server the session is over, without letting a slow server hold us.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        transport.terminateSession().catch(() => {}),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, SESSION_TERMINATE_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    await closeQuietly(this.#client, this.#transport);
+    this.#onTransportClosed();
+    this.#listChangedListeners.clear();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
