@@ -160,7 +160,10 @@ describe("package graph", () => {
     const broken = new Map(packages);
     const cli = packages.get("cli");
     if (cli === undefined) throw new Error("cli package missing");
-    broken.set("cli", { ...cli, dependencies: { ...cli.dependencies, "@modelcontextprotocol/client": "^2.4.0" } });
+    broken.set("cli", {
+      ...cli,
+      dependencies: { ...cli.dependencies, "@modelcontextprotocol/client": "^2.4.0" },
+    });
     expect(checkGraph(broken)).toContain("cli must not depend on @modelcontextprotocol/client");
   });
 
