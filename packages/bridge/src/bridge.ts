@@ -527,13 +527,11 @@ class ToolBridgeImpl implements Bridge {
       const sent = performance.now();
       let raw: Awaited<ReturnType<ServerConnection["callTool"]>>;
       try {
-        raw = await connection.callTool(
-          tool,
-          args,
-          options?.timeoutMs === undefined
-            ? { signal: abortSignal }
-            : { signal: abortSignal, timeoutMs: options.timeoutMs },
-        );
+        raw = await connection.callTool(tool, args, {
+          signal: abortSignal,
+          ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          ...(options?.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        });
       } finally {
         const elapsed = performance.now() - sent;
         this.#counters.latency(elapsed);

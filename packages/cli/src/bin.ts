@@ -22,6 +22,18 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** One question on the terminal (stderr, so stdout stays data); `undefined` at end of input. */
+async function ask(question: string): Promise<string | undefined> {
+  const { createInterface } = await import("node:readline/promises");
+  const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const ended = new Promise<undefined>((resolve) => lines.once("close", () => resolve(undefined)));
+  try {
+    return await Promise.race([lines.question(question), ended]);
+  } finally {
+    lines.close();
+  }
+}
+
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${packageVersion()}\n`);
@@ -48,6 +60,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     platform: process.platform,
     readStdin,
     version: packageVersion(),
+    ...(process.stdin.isTTY === true && process.stderr.isTTY === true ? { ask } : {}),
     stdout: process.stdout,
     stderr: process.stderr,
     signal: interrupt.signal,

@@ -3,8 +3,10 @@
  * imported here, on first use, never at start-up. Every connection is owned by the command's
  * scope, so the top-level handler closes it on success, failure and SIGINT alike.
  */
+
+import { pathToFileURL } from "node:url";
 import type { Diagnostic, ServerConfig } from "@mcp-execution/core";
-import type { ServerConnection } from "@mcp-execution/mcp-client";
+import type { ConnectOptions, ServerConnection } from "@mcp-execution/mcp-client";
 import type { CommandContext } from "./context.js";
 import { resolveForConnection } from "./server-target.js";
 
@@ -17,6 +19,23 @@ export function diagnosticsFor(context: CommandContext): (diagnostic: Diagnostic
     if (diagnostic.level === "warn") context.output.diagnostic(diagnostic);
     else context.output.diagnostic({ ...diagnostic, level: "debug" });
   };
+}
+
+/**
+ * What mcp-cli offers servers (ADR-009): the project folder as the one root (stdio servers only;
+ * the client withholds it from remote ones), and elicitation answered on the terminal when the
+ * command is interactive (`call` on a TTY without `--json`); elsewhere requests for input are
+ * declined with a warning.
+ */
+export async function clientOffers(
+  context: CommandContext,
+  interactive: boolean,
+): Promise<Pick<ConnectOptions, "roots" | "elicitation">> {
+  const roots = [{ uri: pathToFileURL(context.cwd).href, name: "project" }];
+  const ask = context.environment.ask;
+  if (!interactive || ask === undefined || context.output.json) return { roots };
+  const { terminalElicitation } = await import("./elicitation-prompt.js");
+  return { roots, elicitation: terminalElicitation(ask, context.output) };
 }
 
 /** Connects to `server` (expanding its `${VAR}` references first), with progress on a TTY. */
@@ -34,6 +53,7 @@ export async function openConnection(
       cwd: context.cwd,
       signal: context.signal,
       diagnostics: diagnosticsFor(context),
+      ...(await clientOffers(context, false)),
     });
     context.scope.defer(() => connection.close());
     progress.done();

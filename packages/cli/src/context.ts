@@ -3,7 +3,7 @@
  * (so commands never read `process.*` behind the caller's back), a scope that owns every resource
  * the command opens, and the signal that SIGINT aborts.
  */
-import type { ConfigEnvironment } from "@mcp-execution/core";
+import type { ConfigEnvironment, ProtocolPreference } from "@mcp-execution/core";
 import { ResourceScope } from "@mcp-execution/core";
 import type { Output } from "./output.js";
 
@@ -15,6 +15,8 @@ export interface GlobalOptions {
   readonly color: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
+  /** `--protocol`: pins every server's protocol era, over its configured `protocol`. */
+  readonly protocol?: ProtocolPreference;
 }
 
 /** The process, as values. */
@@ -23,6 +25,11 @@ export interface ProcessEnvironment extends ConfigEnvironment {
   readonly readStdin: () => Promise<string>;
   /** The CLI's own version, from its package.json. */
   readonly version: string;
+  /**
+   * Asks the person at the terminal one question; present only when standard input and standard
+   * error are terminals. `undefined` at end of input.
+   */
+  readonly ask?: (question: string) => Promise<string | undefined>;
 }
 
 export class CommandContext {

@@ -108,5 +108,9 @@ export async function resolveServerTarget(
 
 /** Expands `${VAR}` references just before connecting (a missing one is `CONFIG_VARIABLE_MISSING`). */
 export function resolveForConnection(context: CommandContext, server: ServerConfig): ResolvedServerConfig {
-  return expandServerConfig(server, { env: context.env, cwd: context.cwd });
+  const protocol = context.globals.protocol;
+  return expandServerConfig(protocol === undefined ? server : { ...server, protocol }, {
+    env: context.env,
+    cwd: context.cwd,
+  });
 }

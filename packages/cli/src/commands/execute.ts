@@ -29,7 +29,7 @@ import {
 } from "@mcp-execution/core";
 import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
 import { loadConfiguration } from "../config-source.js";
-import { diagnosticsFor } from "../connect.js";
+import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import {
   componentCacheDirectory,
@@ -420,7 +420,7 @@ export async function executeCommand(
     bridge = createBridge({
       servers: resolved,
       limits: { maxCalls: limits.maxToolCalls },
-      connect: { environment: context.env, cwd: context.cwd },
+      connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
       diagnostics: diagnosticsFor(context),
     });
     const owned = bridge;

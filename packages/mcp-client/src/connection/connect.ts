@@ -81,6 +81,10 @@ export async function connectServer(
   const sdk = await loadSdk();
   const deadline = Date.now() + startupTimeoutMs;
   const credentials = credentialsOf(config, options);
+  if (options.roots !== undefined && config.transport !== "stdio" && options.rootsForRemoteServers !== true) {
+    const { roots: _withheld, ...rest } = options;
+    options = rest;
+  }
 
   const attempt = async (kind: ConnectedTransport, era: ProtocolPreference): Promise<Attempt> => {
     const state = new ConnectionState();

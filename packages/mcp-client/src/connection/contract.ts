@@ -101,8 +101,14 @@ export interface ConnectOptions {
    * so servers see a clear "no" instead of a missing feature.
    */
   readonly elicitation?: ElicitationHandler;
-  /** Declares the roots capability with these roots. Absent: roots are not offered. */
+  /**
+   * Declares the roots capability with these roots, to stdio servers only unless
+   * {@link rootsForRemoteServers} is set: a remote server has no business knowing local paths.
+   * Absent: roots are not offered.
+   */
   readonly roots?: readonly Root[];
+  /** Offer {@link roots} to remote (HTTP, SSE) servers too. Default false. */
+  readonly rootsForRemoteServers?: boolean;
 }
 
 export interface RequestOptions {
