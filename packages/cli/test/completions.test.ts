@@ -174,7 +174,17 @@ function fishComplete(line: string): string[] {
 describe.skipIf(!installed("fish"))("fish completes", () => {
   it("top-level commands and subcommands", () => {
     expect(fishComplete("mcp-cli ").sort()).toEqual(
-      ["call", "completions", "execute", "generate", "introspect", "prompt", "resource", "server", "skill"].sort(),
+      [
+        "call",
+        "completions",
+        "execute",
+        "generate",
+        "introspect",
+        "prompt",
+        "resource",
+        "server",
+        "skill",
+      ].sort(),
     );
     expect(fishComplete("mcp-cli server ").sort()).toEqual(["info", "list", "validate"]);
   });
