@@ -36,6 +36,31 @@ export function listChangedHandlers(notify: (kind: ListKind) => void): {
   return { tools: handler("tools"), prompts: handler("prompts"), resources: handler("resources") };
 }
 
+type ElicitedValue = string | number | boolean | string[];
+
+/**
+ * The accepted content with the schema's `default` filled in for every field the answer left out
+ * (SEP-1034: a person who skips a field with a default accepts the default).
+ */
+function withDefaults(
+  schema: { readonly [key: string]: unknown },
+  content: { readonly [key: string]: ElicitedValue },
+): { [key: string]: ElicitedValue } {
+  const filled: { [key: string]: ElicitedValue } = { ...content };
+  const properties = schema.properties;
+  if (typeof properties !== "object" || properties === null) return filled;
+  for (const [name, property] of Object.entries(properties as Record<string, { default?: unknown }>)) {
+    if (Object.hasOwn(filled, name) || typeof property !== "object" || property === null) continue;
+    const fallback = property.default;
+    if (typeof fallback === "string" || typeof fallback === "number" || typeof fallback === "boolean") {
+      filled[name] = fallback;
+    } else if (Array.isArray(fallback) && fallback.every((item) => typeof item === "string")) {
+      filled[name] = [...fallback];
+    }
+  }
+  return filled;
+}
+
 /** Registers the request handlers for the declared capabilities. */
 export function handleClientRequests(
   client: SdkClient,
@@ -61,11 +86,11 @@ export function handleClientRequests(
       });
       return { action: "decline" };
     }
-    return handler({
-      server,
-      message,
-      requestedSchema: (params.requestedSchema ?? {}) as { readonly [key: string]: unknown },
-    });
+    const requestedSchema = (params.requestedSchema ?? {}) as { readonly [key: string]: unknown };
+    const answer = await handler({ server, message, requestedSchema });
+    return answer.action === "accept"
+      ? { action: "accept", content: withDefaults(requestedSchema, answer.content) }
+      : answer;
   });
   if (options.roots !== undefined) {
     const roots = options.roots.map((root) => ({ ...root }));
