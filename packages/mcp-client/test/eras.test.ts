@@ -264,3 +264,31 @@ it("server-everything shows the capability-gated tools to this client (elicitati
     expect(after).not.toContain("trigger-sampling-request");
   });
 }, 60_000);
+
+describe("task-augmented tool calls (server-everything's simulate-research-query)", () => {
+  it("creates the task, polls it to completion and passes its status messages to onProgress", async () => {
+    await withConnection(everythingStdio(), {}, async (connection) => {
+      await connection.listTools();
+      const updates: { message?: string }[] = [];
+      const result = await connection.callTool(
+        "simulate-research-query",
+        { topic: "tides" },
+        { timeoutMs: 30_000, onProgress: (update) => updates.push(update) },
+      );
+      expect(result.isError).toBe(false);
+      expect(text(result)).toContain("Research Report: tides");
+      expect(updates.length).toBeGreaterThan(0);
+    });
+  }, 60_000);
+
+  it("gives up with TIMEOUT when the task outlives the request timeout, and the connection stays usable", async () => {
+    await withConnection(everythingStdio(), {}, async (connection) => {
+      await connection.listTools();
+      const error = await failure(
+        connection.callTool("simulate-research-query", { topic: "tides" }, { timeoutMs: 300 }),
+      );
+      expect(error.code).toBe("TIMEOUT");
+      expect(text(await connection.callTool("echo", { message: "still here" }))).toBe("Echo: still here");
+    });
+  }, 60_000);
+});

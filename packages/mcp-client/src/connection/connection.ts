@@ -36,6 +36,7 @@ import {
   describeExit,
   type ErrorContext,
   stderrSuffix,
+  timeoutError,
   translate,
 } from "./errors.js";
 import type { SdkClient, SdkModule, SdkTransport } from "./sdk.js";
@@ -64,6 +65,40 @@ export async function closeQuietly(client: SdkClient, transport: SdkTransport): 
   } catch {
     // already closed
   }
+}
+
+/** Bounds on the poll interval a server may ask for, so a task is neither hammered nor forgotten. */
+const TASK_POLL_MIN_MS = 100;
+const TASK_POLL_MAX_MS = 5_000;
+
+/** A Standard Schema that accepts anything, for requests the SDK has no schema for. */
+const ANY_RESULT = {
+  "~standard": { version: 1, vendor: "mcp-cli", validate: (value: unknown) => ({ value }) },
+} as const;
+
+interface WireToolResult {
+  content?: ContentBlock[];
+  structuredContent?: unknown;
+  isError?: boolean;
+}
+
+interface WireTask {
+  taskId: string;
+  status: string;
+  pollInterval?: number;
+  statusMessage?: string;
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** Tool metadata kept as sent (`_meta`, `icons`, `execution`) larger than this is dropped. */
@@ -142,6 +177,8 @@ export class Connection implements ServerConnection {
   readonly #diagnostics: DiagnosticListener | undefined;
   readonly #closeListeners = new Set<(error: McpCliError | undefined) => void>();
   readonly #listChangedListeners = new Set<(kind: ListKind) => void>();
+  /** `execution.taskSupport` of the tools listed so far. */
+  readonly #taskSupport = new Map<string, string>();
   #closing: Promise<void> | undefined;
   #lost: McpCliError | undefined;
   #ended = false;
@@ -251,6 +288,7 @@ export class Connection implements ServerConnection {
     params: Record<string, unknown> | undefined,
     options: RequestOptions | undefined,
     tool?: string,
+    loose = false,
   ): Promise<T> {
     if (this.closed) throw this.#closedError(method, tool);
     const timeoutMs = options?.timeoutMs ?? this.#requestTimeoutMs;
@@ -269,7 +307,7 @@ export class Connection implements ServerConnection {
     const onProgress = options?.onProgress;
     try {
       const request = params === undefined ? { method } : { method, params };
-      return (await this.#client.request(request as never, {
+      const requestOptions = {
         timeout: timeoutMs,
         ...(controller === undefined ? {} : { signal: controller.signal }),
         ...(onProgress === undefined
@@ -284,7 +322,11 @@ export class Connection implements ServerConnection {
               // A tool that reports progress is alive: the timeout measures silence.
               resetTimeoutOnProgress: true,
             }),
-      })) as T;
+      };
+      // The SDK's typed surface has no task methods (2025-11-25 `tasks/*`); their answers are
+      // checked by the caller instead.
+      if (loose) return (await this.#client.request(request as never, ANY_RESULT, requestOptions)) as T;
+      return (await this.#client.request(request as never, requestOptions)) as T;
     } catch (error) {
       const context = this.#context("request", method, tool, timeoutMs);
       if (signal?.aborted) throw cancelledError(context, signal.reason);
@@ -301,7 +343,71 @@ export class Connection implements ServerConnection {
       cursor === undefined ? undefined : { cursor },
       options,
     );
+    for (const tool of result.tools) {
+      const support = (tool.execution as { taskSupport?: unknown } | undefined)?.taskSupport;
+      if (typeof support === "string") this.#taskSupport.set(tool.name, support);
+    }
     return page(result.tools.map(toToolDescriptor), result.nextCursor);
+  }
+
+  /** A tool the server runs only as a task, on a server that offers task-augmented calls. */
+  #needsTask(name: string): boolean {
+    const tasks = this.capabilities.tasks as { requests?: { tools?: { call?: unknown } } } | undefined;
+    return this.#taskSupport.get(name) === "required" && tasks?.requests?.tools?.call !== undefined;
+  }
+
+  /**
+   * A task-augmented `tools/call` (MCP 2025-11-25): create the task, poll `tasks/get` at the
+   * server's interval (bounded) until it ends, then fetch `tasks/result`; all within the request
+   * timeout, which then covers the whole task. Status messages reach `onProgress`. On timeout or
+   * cancellation the task is cancelled on the server.
+   */
+  async #callAsTask(
+    name: string,
+    args: Readonly<Record<string, unknown>>,
+    options?: RequestOptions,
+  ): Promise<WireToolResult> {
+    const timeoutMs = options?.timeoutMs ?? this.#requestTimeoutMs;
+    const deadline = performance.now() + timeoutMs;
+    const stepOptions = (): RequestOptions => ({
+      ...(options?.signal === undefined ? {} : { signal: options.signal }),
+      timeoutMs: Math.max(1, Math.round(deadline - performance.now())),
+    });
+    const created = await this.#request<{ task?: WireTask }>(
+      "tools/call",
+      { name, arguments: args, task: { ttl: timeoutMs } },
+      stepOptions(),
+      name,
+      true,
+    );
+    const taskId = created.task?.taskId;
+    if (typeof taskId !== "string") return created as WireToolResult;
+    let task: WireTask = created.task as WireTask;
+    try {
+      for (let polls = 1; task.status === "working" || task.status === "input_required"; polls++) {
+        const wait = Math.min(Math.max(Number(task.pollInterval) || 500, TASK_POLL_MIN_MS), TASK_POLL_MAX_MS);
+        if (performance.now() + wait > deadline) {
+          throw timeoutError(this.#context("request", "tools/call", name, timeoutMs), undefined);
+        }
+        await delay(wait, options?.signal);
+        if (options?.signal?.aborted)
+          throw cancelledError(this.#context("request", "tools/call", name), options.signal.reason);
+        task = await this.#request<WireTask>("tasks/get", { taskId }, stepOptions(), name, true);
+        if (typeof task.statusMessage === "string") {
+          options?.onProgress?.({ progress: polls, message: task.statusMessage.slice(0, 500) });
+        }
+      }
+    } catch (error) {
+      // Best effort: the server should not keep working for nobody.
+      void this.#request("tasks/cancel", { taskId }, { timeoutMs: 1_000 }, name, true).catch(() => {});
+      throw error;
+    }
+    if (task.status === "cancelled") {
+      throw new McpCliError("TOOL_ERROR", `${this.#where}, tool "${name}": the server cancelled the task`, {
+        details: { server: this.server, tool: name, taskId },
+      });
+    }
+    return this.#request<WireToolResult>("tasks/result", { taskId }, stepOptions(), name, true);
   }
 
   async listResources(cursor?: string, options?: RequestOptions): Promise<Page<ResourceDescriptor>> {
@@ -356,12 +462,10 @@ export class Connection implements ServerConnection {
     args: Readonly<Record<string, unknown>>,
     options?: RequestOptions,
   ): Promise<RawToolResult> {
-    const result = await this.#request<{
-      content?: ContentBlock[];
-      structuredContent?: unknown;
-      isError?: boolean;
-    }>("tools/call", { name, arguments: args }, options, name);
-    const content = result.content ?? [];
+    const result = this.#needsTask(name)
+      ? await this.#callAsTask(name, args, options)
+      : await this.#request<WireToolResult>("tools/call", { name, arguments: args }, options, name);
+    const content = Array.isArray(result.content) ? result.content : [];
     return result.structuredContent === undefined
       ? { content, isError: result.isError === true }
       : { content, structuredContent: result.structuredContent, isError: result.isError === true };
