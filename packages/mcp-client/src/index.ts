@@ -1,7 +1,7 @@
+export { connectServer } from "./connection/connect.js";
 export {
   type ConnectedTransport,
   type ConnectOptions,
-  connectServer,
   DEFAULT_KILL_GRACE_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -11,7 +11,6 @@ export {
   type ElicitationHandler,
   type ElicitationRequest,
   type ListKind,
-  type OAuthClientProvider,
   type Page,
   type ProgressUpdate,
   type PromptResult,
@@ -19,7 +18,8 @@ export {
   type RequestOptions,
   type Root,
   type ServerConnection,
-} from "./connection/index.js";
+} from "./connection/contract.js";
+export type { OAuthClientProvider } from "./connection/sdk.js";
 export {
   type EnvironmentInheritance,
   type ServerEnvironmentInput,

@@ -11,7 +11,7 @@ import {
   type ServerManifest,
   type ToolDescriptor,
 } from "@mcp-execution/core";
-import type { Page, RequestOptions, ServerConnection } from "./connection/index.js";
+import type { Page, RequestOptions, ServerConnection } from "./connection/contract.js";
 import { computeFingerprint } from "./fingerprint.js";
 import { type ResolveRefsOptions, resolveLocalRefs } from "./schema-refs.js";
 

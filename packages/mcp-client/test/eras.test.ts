@@ -5,7 +5,6 @@
  * prompts and every content kind, each against a real server.
  */
 import type { ProtocolPreference, ResolvedServerConfig } from "@mcp-execution/core";
-import { McpCliError } from "@mcp-execution/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   childProcessesOf,
@@ -14,25 +13,12 @@ import {
   startEverythingHttp,
   startHttpFixture,
 } from "../../../test/fixtures/servers/harness.mjs";
-import { type ConnectOptions, connectServer, type ServerConnection } from "../src/connection/index.js";
+import { type ConnectOptions, connectServer, type ServerConnection } from "../src/index.js";
 import { introspect } from "../src/introspect.js";
 import { everythingStdio, fixtureConfig, remoteConfig } from "./configs.js";
+import { failure, text } from "./outcomes.js";
 
 const environment = process.env;
-
-async function failure(promise: Promise<unknown>): Promise<McpCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
-}
-
-function text(result: { content: readonly { type: string; text?: unknown }[] }): string {
-  return result.content.map((block) => String(block.text)).join("");
-}
 
 async function withConnection<T>(
   config: ResolvedServerConfig,
