@@ -278,3 +278,33 @@ describe("task-augmented tool calls (server-everything's simulate-research-query
     });
   }, 60_000);
 });
+
+describe("OAuth provider", () => {
+  it("hands the provider to the HTTP transport, and a failed OAuth flow is AUTH_REQUIRED (no SSE attempt)", async () => {
+    const server = await startHttpFixture("results", ["--require-token", "s3cret"]);
+    running.push(server);
+    const asked: string[] = [];
+    const authProvider = {
+      redirectUrl: "http://127.0.0.1:9/callback",
+      clientMetadata: { redirect_uris: ["http://127.0.0.1:9/callback"], client_name: "mcp-cli test" },
+      clientInformation: () => {
+        asked.push("clientInformation");
+        return undefined;
+      },
+      saveClientInformation: () => {},
+      tokens: () => {
+        asked.push("tokens");
+        return undefined;
+      },
+      saveTokens: () => {},
+      redirectToAuthorization: () => {},
+      saveCodeVerifier: () => {},
+      codeVerifier: () => "verifier",
+    } as unknown as NonNullable<ConnectOptions["authProvider"]>;
+    const error = await failure(connectServer(remoteConfig("protected", server.url), { authProvider }));
+    expect(error.code).toBe("AUTH_REQUIRED");
+    expect(error.message).toContain("mcp-cli auth login protected");
+    expect(error.details?.streamableHttp).toBeUndefined();
+    expect(asked).toContain("tokens");
+  }, 60_000);
+});

@@ -159,6 +159,20 @@ export function translate(
       details: { ...baseDetails(context), ...state.fatal.details },
     });
   }
+  const oauth = causeChain(error).find(
+    (link) => link instanceof sdk.OAuthClientFlowError || link instanceof sdk.OAuthError,
+  );
+  if (oauth !== undefined) {
+    // The OAuth flow itself failed (discovery, registration, token exchange): a login is needed.
+    return coded(
+      "AUTH_REQUIRED",
+      `${subject} requires authentication, and the OAuth flow failed: ${(oauth as Error).message.slice(0, 300)};` +
+        ` run \`mcp-cli auth login ${context.server}\``,
+      context,
+      error,
+      { oauthError: (oauth as Error).name },
+    );
+  }
   const auth = authorizationFailure(sdk, error);
   if (auth !== undefined) {
     const { status } = auth;
