@@ -308,3 +308,23 @@ describe("OAuth provider", () => {
     expect(asked).toContain("tokens");
   }, 60_000);
 });
+
+it("over Streamable HTTP on the 2026 era: elicitation, roots when allowed for remote servers, list changes, progress", async () => {
+  const answers = { elicitation: async () => ({ action: "accept" as const, content: { name: "Ada" } }) };
+  await withConnection(
+    remoteConfig("two-eras", dualUrl, "streamable-http"),
+    { ...answers, roots: [{ uri: "file:///project" }], rootsForRemoteServers: true },
+    async (connection) => {
+      expect(connection.protocolEra).toBe("modern");
+      expect(text(await connection.callTool("ask", {}))).toBe("hello Ada");
+      expect(JSON.parse(text(await connection.callTool("roots", {})))).toEqual([{ uri: "file:///project" }]);
+      const changes: string[] = [];
+      connection.onListChanged((kind) => changes.push(kind));
+      await connection.callTool("add-tool", {});
+      expect(await eventually(() => changes.includes("tools"))).toBe(true);
+      const updates: unknown[] = [];
+      await connection.callTool("progress", { steps: 2 }, { onProgress: (update) => updates.push(update) });
+      expect(updates).toHaveLength(2);
+    },
+  );
+}, 60_000);
