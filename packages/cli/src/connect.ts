@@ -4,6 +4,7 @@
  * scope, so the top-level handler closes it on success, failure and SIGINT alike.
  */
 
+import { delimiter, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Diagnostic, ServerConfig } from "@mcp-execution/core";
 import type { ConnectOptions, ServerConnection } from "@mcp-execution/mcp-client";
@@ -22,20 +23,42 @@ export function diagnosticsFor(context: CommandContext): (diagnostic: Diagnostic
 }
 
 /**
- * What mcp-cli offers servers (ADR-009): the project folder as the one root (stdio servers only;
- * the client withholds it from remote ones), and elicitation answered on the terminal when the
- * command is interactive (`call` on a TTY without `--json`); elsewhere requests for input are
- * declined with a warning.
+ * What mcp-cli offers servers (ADR-009): the project folder as the one root (stdio servers only),
+ * and elicitation answered on the terminal when the command is interactive (`call` on a TTY
+ * without `--json`); elsewhere requests for input are declined with a warning. Configurable by
+ * environment: `MCP_CLI_ELICITATION=decline` never asks; `MCP_CLI_ROOTS` is `none` or a list of
+ * folders (separated like `PATH`); `MCP_CLI_REMOTE_ROOTS=1` offers the roots to remote servers too.
  */
 export async function clientOffers(
   context: CommandContext,
   interactive: boolean,
-): Promise<Pick<ConnectOptions, "roots" | "elicitation">> {
-  const roots = [{ uri: pathToFileURL(context.cwd).href, name: "project" }];
+): Promise<Pick<ConnectOptions, "roots" | "rootsForRemoteServers" | "elicitation">> {
+  const configuredRoots = context.env.MCP_CLI_ROOTS;
+  const folders =
+    configuredRoots === undefined || configuredRoots === ""
+      ? [context.cwd]
+      : configuredRoots === "none"
+        ? []
+        : configuredRoots.split(delimiter).filter((folder) => folder !== "");
+  const roots = folders.map((folder) => ({
+    uri: pathToFileURL(resolve(context.cwd, folder)).href,
+    ...(folder === context.cwd ? { name: "project" } : {}),
+  }));
+  const offers = {
+    ...(roots.length === 0 ? {} : { roots }),
+    ...(context.env.MCP_CLI_REMOTE_ROOTS === "1" ? { rootsForRemoteServers: true } : {}),
+  };
   const ask = context.environment.ask;
-  if (!interactive || ask === undefined || context.output.json) return { roots };
+  if (
+    !interactive ||
+    ask === undefined ||
+    context.output.json ||
+    context.env.MCP_CLI_ELICITATION === "decline"
+  ) {
+    return offers;
+  }
   const { terminalElicitation } = await import("./elicitation-prompt.js");
-  return { roots, elicitation: terminalElicitation(ask, context.output) };
+  return { ...offers, elicitation: terminalElicitation(ask, context.output) };
 }
 
 /** Connects to `server` (expanding its `${VAR}` references first), with progress on a TTY. */

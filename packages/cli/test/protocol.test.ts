@@ -149,4 +149,19 @@ describe("call results keep everything, once", () => {
     expect(result.stdout).toBe("declined\n");
     expect(result.stderr).toContain("declined the server's request for input");
   });
+
+  it("offers the project folder as the root, or the folders in MCP_CLI_ROOTS", async () => {
+    const project = parseDocument(await runCli(sandbox, ["call", "eras", "roots", "--json"]));
+    const roots = (project as { result: { uri: string; name?: string }[] }).result;
+    expect(roots).toHaveLength(1);
+    expect(roots[0]?.name).toBe("project");
+    expect(roots[0]?.uri).toMatch(/^file:\/\/\/.*work$/);
+    const configured = parseDocument(
+      await runCli(sandbox, ["call", "eras", "roots", "--json"], { env: { MCP_CLI_ROOTS: "/srv/a:/srv/b" } }),
+    );
+    expect((configured as { result: unknown }).result).toEqual([
+      { uri: "file:///srv/a" },
+      { uri: "file:///srv/b" },
+    ]);
+  });
 });
