@@ -313,7 +313,11 @@ export class Connection implements ServerConnection {
         ...(onProgress === undefined
           ? {}
           : {
-              onprogress: (progress: { progress: number; total?: number; message?: string }) =>
+              onprogress: (progress: {
+                progress: number;
+                total?: number | undefined;
+                message?: string | undefined;
+              }) =>
                 onProgress({
                   progress: progress.progress,
                   ...(progress.total === undefined ? {} : { total: progress.total }),
