@@ -365,7 +365,9 @@ describe("mcp-cli serve under hostile and failing conditions", () => {
         arguments: { code: 'return await callTool("crash", "crash", {})' },
       });
       expect(crashed.isError).toBe(true);
-      expect((crashed.structuredContent as { error: { code: string } }).error.code).toMatch(/^(CONNECTION_CLOSED|TOOL_ERROR)$/);
+      expect((crashed.structuredContent as { error: { code: string } }).error.code).toMatch(
+        /^(CONNECTION_CLOSED|TOOL_ERROR)$/,
+      );
       const next = await connected.callTool({
         name: "execute",
         arguments: { code: 'return await callTool("crash", "echo", { message: "still here" })' },
