@@ -119,6 +119,7 @@ const KNOWN_KEYS = new Set([
   "cache",
   "rateLimit",
   "protocol",
+  "maxResponseBytes",
 ]);
 
 class FileReader {
@@ -366,6 +367,7 @@ function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath
     ...optional("startupTimeoutMs", positive("startupTimeout")),
     ...optional("rateLimit", positive("rateLimit")),
     ...optional("protocol", protocolPreference(entry.protocol, fail)),
+    ...optional("maxResponseBytes", positive("maxResponseBytes")),
   };
 
   if (command !== undefined) {

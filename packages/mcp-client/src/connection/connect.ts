@@ -12,11 +12,14 @@ import {
   type ResolvedServerConfig,
   type StdioServerConfig,
 } from "@mcp-execution/core";
+import { boundedFetch } from "../bounded-fetch.js";
+import { redactorFor } from "../redact.js";
 import { declaredCapabilities, handleClientRequests, listChangedHandlers } from "./client-capabilities.js";
 import { type Attempt, Connection, closeQuietly } from "./connection.js";
 import {
   type ConnectedTransport,
   type ConnectOptions,
+  DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STARTUP_TIMEOUT_MS,
   type ListKind,
@@ -35,11 +38,15 @@ import { loadSdk, resolveClientInfo, type SdkModule, type SdkTransport } from ".
 
 /** The 2026 revision `modern` pins. */
 const MODERN_REVISION = "2026-07-28";
+/** JSON-RPC error of a server that does not speak the requested revision. */
+const UNSUPPORTED_PROTOCOL_VERSION = -32022;
+/** How long a stdio server may stay silent on `server/discover` before it counts as a 2025 server. */
+const STDIO_PROBE_TIMEOUT_MS = 5_000;
 
 export function describeTarget(config: ResolvedServerConfig): string {
   return config.transport === "stdio"
     ? `server "${config.name}"`
-    : `server "${config.name}" at ${maskUrl((config as RemoteServerConfig).url)}`;
+    : `server "${config.name}" at ${redactorFor(config).text(maskUrl((config as RemoteServerConfig).url))}`;
 }
 
 function credentialsOf(config: ResolvedServerConfig, options: ConnectOptions): Credentials {
@@ -81,24 +88,26 @@ export async function connectServer(
   const sdk = await loadSdk();
   const deadline = Date.now() + startupTimeoutMs;
   const credentials = credentialsOf(config, options);
+  const redactor = redactorFor(config);
   if (options.roots !== undefined && config.transport !== "stdio" && options.rootsForRemoteServers !== true) {
     const { roots: _withheld, ...rest } = options;
     options = rest;
   }
 
   const attempt = async (kind: ConnectedTransport, era: ProtocolPreference): Promise<Attempt> => {
-    const state = new ConnectionState();
+    const state = new ConnectionState(redactor);
     const transport = createTransport(sdk, config, kind, url, options, state);
     const listChanged = { notify: (_kind: ListKind) => {} };
     const remaining = Math.max(1, deadline - Date.now());
     const client = new sdk.Client(resolveClientInfo(options.clientInfo), {
       capabilities: declaredCapabilities(options),
-      versionNegotiation: negotiation(era, remaining),
+      versionNegotiation: negotiation(era, kind, remaining),
       listChanged: listChangedHandlers((changed) => listChanged.notify(changed)),
     });
     handleClientRequests(client, config.name, options, options.diagnostics);
     client.onerror = (error) => {
-      options.diagnostics?.({ level: "debug", message: error.message, source: `server:${config.name}` });
+      const message = redactor.text(error.message);
+      options.diagnostics?.({ level: "debug", message, source: `server:${config.name}` });
     };
     const context: ErrorContext = { ...baseContext, timeoutMs: startupTimeoutMs, state };
     const controller = new AbortController();
@@ -131,22 +140,29 @@ export async function connectServer(
     }
   };
 
-  /** `auto` on stdio, where the server exited under the probe: start it again, initialize only. */
+  /**
+   * `auto` on stdio, second chances: a server that exited under the probe is started again and
+   * initialized directly; a server that stayed silent on the probe (so we fell back to
+   * `initialize`) and then refused the 2025 era is started again on 2026-07-28.
+   */
   const attemptWithEraFallback = async (kind: ConnectedTransport): Promise<Attempt> => {
     // SSE predates the 2026 revision: nothing to probe there.
     const era = kind === "sse" && protocol === "auto" ? "legacy" : protocol;
     try {
       return await attempt(kind, era);
     } catch (error) {
-      if (kind !== "stdio" || !(error as { [EXITED_DURING_PROBE]?: boolean })[EXITED_DURING_PROBE])
-        throw error;
-      if ((error as McpCliError).code !== "CONNECT_FAILED") throw error;
+      if (kind !== "stdio" || era !== "auto" || (error as McpCliError).code !== "CONNECT_FAILED") throw error;
+      const refusedLegacy = (error as McpCliError).details?.rpcCode === UNSUPPORTED_PROTOCOL_VERSION;
+      const exited = (error as { [EXITED_DURING_PROBE]?: boolean })[EXITED_DURING_PROBE] === true;
+      if (!refusedLegacy && !exited) throw error;
       options.diagnostics?.({
         level: "debug",
-        message: "the server exited during the version probe; starting it again with initialize only",
+        message: refusedLegacy
+          ? "the server refused initialize after a silent version probe; starting it again on 2026-07-28"
+          : "the server exited during the version probe; starting it again with initialize only",
         source: `server:${config.name}`,
       });
-      return attempt(kind, "legacy");
+      return attempt(kind, refusedLegacy ? "modern" : "legacy");
     }
   };
 
@@ -200,11 +216,15 @@ const EXITED_DURING_PROBE = Symbol("exitedDuringProbe");
 
 function negotiation(
   era: ProtocolPreference,
-  probeTimeoutMs: number,
+  kind: ConnectedTransport,
+  remainingMs: number,
 ): { mode: "legacy" | "auto" | { pin: string }; probe?: { timeoutMs: number } } {
   if (era === "legacy") return { mode: "legacy" };
-  if (era === "modern") return { mode: { pin: MODERN_REVISION }, probe: { timeoutMs: probeTimeoutMs } };
-  return { mode: "auto", probe: { timeoutMs: probeTimeoutMs } };
+  if (era === "modern") return { mode: { pin: MODERN_REVISION }, probe: { timeoutMs: remainingMs } };
+  // On stdio, silence on the probe means a 2025 server that ignores unknown requests: do not spend
+  // the whole startup budget finding that out. Over HTTP silence is an outage, bounded by startup.
+  const probeMs = kind === "stdio" ? Math.min(remainingMs, STDIO_PROBE_TIMEOUT_MS) : remainingMs;
+  return { mode: "auto", probe: { timeoutMs: probeMs } };
 }
 
 /**
@@ -252,8 +272,18 @@ function createTransport(
   const headers = { ...(config as RemoteServerConfig).headers };
   const target = url as URL;
   const auth = options.authProvider === undefined ? {} : { authProvider: options.authProvider };
-  if (kind === "streamable-http") {
-    return new sdk.StreamableHTTPClientTransport(target, { requestInit: { headers }, ...auth });
-  }
-  return new sdk.SSEClientTransport(target, { requestInit: { headers }, ...auth });
+  // Bodies are bounded while they stream in; going over closes the connection with LIMIT_SIZE.
+  let transport: SdkTransport | undefined;
+  const fetch = boundedFetch({
+    maxBytes: options.maxMessageBytes ?? config.maxResponseBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    onLimit: (error) => {
+      state.fatal ??= error;
+      void transport?.close().catch(() => {});
+    },
+  });
+  transport =
+    kind === "streamable-http"
+      ? new sdk.StreamableHTTPClientTransport(target, { requestInit: { headers }, fetch, ...auth })
+      : new sdk.SSEClientTransport(target, { requestInit: { headers }, fetch, ...auth });
+  return transport;
 }

@@ -342,16 +342,49 @@ export class Connection implements ServerConnection {
   }
 
   async listTools(cursor?: string, options?: RequestOptions): Promise<Page<ToolDescriptor>> {
-    const result = await this.#request<{ tools: WireTool[]; nextCursor?: string }>(
+    // Checked here rather than by the SDK's schema: its validator recurses through each input
+    // schema and overflows the stack on a hostile, deeply nested one, before our own depth limit
+    // (schema-refs.ts) can refuse it with LIMIT_SIZE.
+    const raw = await this.#request<unknown>(
       "tools/list",
       cursor === undefined ? undefined : { cursor },
       options,
+      undefined,
+      true,
     );
+    const result = this.#checkToolList(raw);
     for (const tool of result.tools) {
       const support = (tool.execution as { taskSupport?: unknown } | undefined)?.taskSupport;
       if (typeof support === "string") this.#taskSupport.set(tool.name, support);
     }
     return page(result.tools.map(toToolDescriptor), result.nextCursor);
+  }
+
+  #checkToolList(raw: unknown): { tools: WireTool[]; nextCursor?: string } {
+    const result = raw as { tools?: unknown; nextCursor?: unknown } | null;
+    const problem =
+      typeof result !== "object" || result === null || !Array.isArray(result.tools)
+        ? "no tools array"
+        : result.nextCursor !== undefined && typeof result.nextCursor !== "string"
+          ? "a nextCursor that is not a string"
+          : result.tools.some(
+                (tool: unknown) =>
+                  typeof tool !== "object" ||
+                  tool === null ||
+                  typeof (tool as WireTool).name !== "string" ||
+                  typeof (tool as WireTool).inputSchema !== "object" ||
+                  (tool as WireTool).inputSchema === null,
+              )
+            ? "a tool without a string name and an object inputSchema"
+            : undefined;
+    if (problem !== undefined) {
+      throw new McpCliError(
+        "PROTOCOL_ERROR",
+        `${this.#where} sent an answer to tools/list that does not follow the MCP schema: ${problem}`,
+        { details: { server: this.server, method: "tools/list" } },
+      );
+    }
+    return result as { tools: WireTool[]; nextCursor?: string };
   }
 
   /** A tool the server runs only as a task, on a server that offers task-augmented calls. */

@@ -16,6 +16,7 @@ import type {
   ServerInfo,
   ToolDescriptor,
 } from "@mcp-execution/core";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "../bounded-fetch.js";
 import type { EnvironmentInheritance } from "../environment.js";
 import type { OAuthClientProvider } from "./sdk.js";
 
@@ -23,8 +24,8 @@ export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export const DEFAULT_KILL_GRACE_MS = 2_000;
 export const DEFAULT_STDERR_TAIL_CHARS = 8_192;
-/** A stdio message larger than this closes the connection with `LIMIT_SIZE`. */
-export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** A message (stdio line, HTTP body, SSE event) larger than this closes the connection with `LIMIT_SIZE`. */
+export const DEFAULT_MAX_MESSAGE_BYTES = DEFAULT_MAX_RESPONSE_BYTES;
 
 /** A form-mode `elicitation/create` request from a server, as the SDK validated it. */
 export interface ElicitationRequest {
@@ -85,7 +86,10 @@ export interface ConnectOptions {
   readonly killGraceMs?: number;
   /** Characters of stderr kept for error messages. */
   readonly stderrTailChars?: number;
-  /** Largest single stdio message accepted. */
+  /**
+   * Largest single message accepted: a stdio line, an HTTP body, one SSE event. Overrides the
+   * configuration's `maxResponseBytes`.
+   */
   readonly maxMessageBytes?: number;
   /**
    * The protocol era (ADR-009): `auto` (default) probes `server/discover` and falls back to

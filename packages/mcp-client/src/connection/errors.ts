@@ -5,7 +5,9 @@
  * and their codes, never by message text.
  */
 import { type ErrorCode, type ErrorDetails, McpCliError } from "@mcp-execution/core";
+import type { Redactor } from "../redact.js";
 import type { ProcessExit, ServerProcess } from "../server-process.js";
+import { StdoutNoise } from "../stdout-noise.js";
 import type { SdkModule } from "./sdk.js";
 
 /** How much of the stderr tail goes into an error message (details carry all of it). */
@@ -25,16 +27,23 @@ export interface ErrorContext {
 
 /** Facts about a connection that explain failures: the process exit, stderr, ignored output. */
 export class ConnectionState {
+  constructor(readonly redactor: Redactor) {}
   exit: ProcessExit | undefined;
   /** An error that ended the connection (for example an oversized message). */
   fatal: McpCliError | undefined;
-  ignoredLines = 0;
-  firstIgnoredLine: string | undefined;
+  /** Non-JSON-RPC lines on stdout: counted, and warned about boundedly. */
+  readonly noise = new StdoutNoise();
+  get ignoredLines(): number {
+    return this.noise.count;
+  }
+  get firstIgnoredLine(): string | undefined {
+    return this.noise.first === undefined ? undefined : this.redactor.text(this.noise.first);
+  }
   receivedMessages = 0;
   process: ServerProcess | undefined;
 
   stderrTail(): string {
-    return this.process?.stderrTail() ?? "";
+    return this.redactor.text(this.process?.stderrTail() ?? "");
   }
 }
 
@@ -140,6 +149,17 @@ export interface Credentials {
  * server (and tool) named. Already-coded errors gain the context in their details.
  */
 export function translate(
+  sdk: SdkModule,
+  error: unknown,
+  context: ErrorContext,
+  credentials: Credentials,
+): McpCliError {
+  // Every message and detail built from what the SDK, fetch or the server said is masked here.
+  const translated = translateUnmasked(sdk, error, context, credentials);
+  return context.state === undefined ? translated : context.state.redactor.error(translated);
+}
+
+function translateUnmasked(
   sdk: SdkModule,
   error: unknown,
   context: ErrorContext,

@@ -60,14 +60,18 @@ export class ProcessTransport implements SdkTransport {
       ...(cwd === undefined ? {} : { cwd }),
       killGraceMs: this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       stderrTailChars: this.options.stderrTailChars ?? DEFAULT_STDERR_TAIL_CHARS,
-      maxLineBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      maxLineBytes: this.options.maxMessageBytes ?? this.config.maxResponseBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       onLine: (line) => this.#onLine(line),
       ...(diagnostics === undefined
         ? {}
-        : { onStderrLine: (line: string) => diagnostics({ level: "info", message: line, source }) }),
+        : {
+            onStderrLine: (line: string) =>
+              diagnostics({ level: "info", message: this.state.redactor.text(line), source }),
+          }),
       onExit: (exit) => {
         this.state.exit = exit;
         if (exit.error !== undefined && exit.error.code !== "CONNECT_FAILED") this.state.fatal = exit.error;
+        this.#warn(this.state.noise.summary());
         this.#notifyClosed();
       },
     });
@@ -85,18 +89,17 @@ export class ProcessTransport implements SdkTransport {
       // not JSON or not JSON-RPC: reported below
     }
     if (message === undefined) {
-      this.state.ignoredLines += 1;
-      const shown = line.length > 200 ? `${line.slice(0, 200)}...` : line;
-      this.state.firstIgnoredLine ??= shown;
-      this.options.diagnostics?.({
-        level: "warn",
-        message: `ignored a line on stdout that is not a JSON-RPC message: ${shown}`,
-        source: `server:${this.config.name}`,
-      });
+      this.#warn(this.state.noise.record(line));
       return;
     }
     this.state.receivedMessages += 1;
     this.onmessage?.(message);
+  }
+
+  #warn(message: string | undefined): void {
+    if (message === undefined) return;
+    const source = `server:${this.config.name}`;
+    this.options.diagnostics?.({ level: "warn", message: this.state.redactor.text(message), source });
   }
 
   #notifyClosed(): void {
