@@ -328,3 +328,17 @@ it("over Streamable HTTP on the 2026 era: elicitation, roots when allowed for re
     },
   );
 }, 60_000);
+
+it("a long-lived caller signal collects no abort listeners across requests, timeouts included", async () => {
+  const { getEventListeners } = await import("node:events");
+  await withConnection(fixtureConfig("two-eras"), {}, async (connection) => {
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++)
+      await connection.callTool("echo", { text: "x" }, { signal: controller.signal });
+    const timedOut = await failure(
+      connection.callTool("progress", { steps: 3 }, { signal: controller.signal, timeoutMs: 1 }),
+    );
+    expect(timedOut.code).toBe("TIMEOUT");
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+}, 60_000);

@@ -293,23 +293,15 @@ export class Connection implements ServerConnection {
     if (this.closed) throw this.#closedError(method, tool);
     const timeoutMs = options?.timeoutMs ?? this.#requestTimeoutMs;
     const signal = options?.signal;
-    // A request-scoped controller: a long-lived caller signal would otherwise collect one
-    // listener per request and, when aborted, cancel finished requests.
-    let controller: AbortController | undefined;
-    let onAbort: (() => void) | undefined;
-    if (signal !== undefined) {
-      if (signal.aborted) throw cancelledError(this.#context("request", method, tool), signal.reason);
-      const linked = new AbortController();
-      controller = linked;
-      onAbort = () => linked.abort(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-    }
+    // The caller's signal goes to the SDK as it is: v2 removes its abort listener when the request
+    // settles (v1 did not, which needed a request-scoped controller here).
+    if (signal?.aborted) throw cancelledError(this.#context("request", method, tool), signal.reason);
     const onProgress = options?.onProgress;
     try {
       const request = params === undefined ? { method } : { method, params };
       const requestOptions = {
         timeout: timeoutMs,
-        ...(controller === undefined ? {} : { signal: controller.signal }),
+        ...(signal === undefined ? {} : { signal }),
         ...(onProgress === undefined
           ? {}
           : {
@@ -336,8 +328,6 @@ export class Connection implements ServerConnection {
       if (signal?.aborted) throw cancelledError(context, signal.reason);
       if (this.#lost !== undefined) throw this.#closedError(method, tool);
       throw translate(this.#sdk, error, context, this.#credentials);
-    } finally {
-      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
     }
   }
 
