@@ -19,7 +19,7 @@ import { createSandbox, EVERYTHING_BIN, parseDocument, runCli, type Sandbox, sta
 
 /**
  * server-everything's tools for mcp-cli over stdio: its capability-gated tools included, since
- * mcp-cli declares elicitation, and roots (stdio servers only).
+ * mcp-cli declares elicitation, sampling (declined), and roots (stdio servers only).
  */
 const EVERYTHING_TOOLS = [
   "echo",
@@ -37,6 +37,7 @@ const EVERYTHING_TOOLS = [
   "toggle-subscriber-updates",
   "trigger-elicitation-request",
   "trigger-long-running-operation",
+  "trigger-sampling-request",
 ];
 
 let sandbox: Sandbox;
@@ -81,7 +82,7 @@ describe("introspect", () => {
   it("describes a configured stdio server in human form", async () => {
     const result = await runCli(sandbox, ["introspect", "everything"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain("Tools (15)");
+    expect(result.stdout).toContain("Tools (16)");
     expect(result.stdout).toMatch(/echo\s+Echoes back the input string\s+\[read-only, idempotent\]/);
     expect(result.stdout).toMatch(/fingerprint:\s+blake3:[0-9a-f]{64}/);
     expect(result.stdout).toContain("Prompts (");
@@ -266,7 +267,7 @@ describe("misbehaving servers", () => {
     try {
       const result = await runCli(sandbox, ["server", "validate", sse.url, "--json"]);
       expect(result.code, result.stderr).toBe(0);
-      expect(parseDocument(result)).toMatchObject({ ok: true, servers: [{ transport: "sse", tools: 14 }] });
+      expect(parseDocument(result)).toMatchObject({ ok: true, servers: [{ transport: "sse", tools: 15 }] });
     } finally {
       await sse.stop();
     }
@@ -279,11 +280,11 @@ describe("server validate", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(parseDocument(result)).toMatchObject({
       ok: true,
-      servers: [{ name: "everything", ok: true, transport: "stdio", tools: 15 }],
+      servers: [{ name: "everything", ok: true, transport: "stdio", tools: 16 }],
     });
     const human = await runCli(sandbox, ["server", "validate", "everything-http"]);
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/✓\s+everything-http\s+streamable-http\s+\d+ ms\s+14 tools/);
+    expect(human.stdout).toMatch(/✓\s+everything-http\s+streamable-http\s+\d+ ms\s+15 tools/);
   });
 
   it("validates every enabled server and fails with the first failure's code", async () => {

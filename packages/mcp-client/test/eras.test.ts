@@ -239,7 +239,7 @@ it("keeps each tool's title, annotations, outputSchema and _meta as sent", async
   });
 }, 60_000);
 
-it("server-everything shows the capability-gated tools to this client (elicitation, roots)", async () => {
+it("server-everything shows its 3 capability-gated tools to this client (elicitation, roots, sampling), and sampling is declined", async () => {
   await withConnection(everythingStdio(), { roots: [{ uri: "file:///project" }] }, async (connection) => {
     const names = async (): Promise<string[]> =>
       (await connection.listTools()).items.map((tool) => tool.name);
@@ -247,7 +247,10 @@ it("server-everything shows the capability-gated tools to this client (elicitati
     expect(await eventually(async () => (await names()).includes("get-roots-list"))).toBe(true);
     const after = await names();
     expect(after).toContain("trigger-elicitation-request");
-    expect(after).not.toContain("trigger-sampling-request");
+    expect(after).toContain("trigger-sampling-request");
+    const declined = await connection.callTool("trigger-sampling-request", { prompt: "hi" });
+    expect(declined.isError).toBe(true);
+    expect(text(declined)).toContain("mcp-cli declines sampling");
   });
 }, 60_000);
 

@@ -1,12 +1,15 @@
 /**
  * What this client declares to servers and how it answers their requests (ADR-009):
  * elicitation in form mode (the caller's handler, otherwise a logged decline), roots (only the
- * ones the caller passes), no sampling (never declared, so servers do not ask). List-changed
+ * ones the caller passes), sampling declared and every request declined with a warning. List-changed
  * notifications are subscribed for all three lists on both protocol eras.
  */
 import type { DiagnosticListener } from "@mcp-execution/core";
 import type { ConnectOptions, ElicitationAnswer, ListKind } from "./contract.js";
-import type { SdkClient } from "./sdk.js";
+import type { SdkClient, SdkModule } from "./sdk.js";
+
+/** JSON-RPC error code for a sampling request the client rejects (the MCP specification's example). */
+const SAMPLING_DECLINED = -1;
 
 /** Longest elicitation message shown to a person; servers are not trusted to be brief. */
 const MAX_ELICITATION_MESSAGE_CHARS = 2_000;
@@ -18,6 +21,9 @@ type ClientCapabilities = NonNullable<
 export function declaredCapabilities(options: ConnectOptions): NonNullable<ClientCapabilities> {
   return {
     elicitation: { form: {} },
+    // Declared so servers can tell "this client says no" from "this client cannot": every
+    // request is declined (mcp-cli has no model to offer).
+    sampling: {},
     ...(options.roots === undefined ? {} : { roots: { listChanged: false } }),
   };
 }
@@ -63,6 +69,7 @@ function withDefaults(
 
 /** Registers the request handlers for the declared capabilities. */
 export function handleClientRequests(
+  sdk: SdkModule,
   client: SdkClient,
   server: string,
   options: ConnectOptions,
@@ -96,4 +103,13 @@ export function handleClientRequests(
     const roots = options.roots.map((root) => ({ ...root }));
     client.setRequestHandler("roots/list", () => ({ roots }));
   }
+  client.setRequestHandler("sampling/createMessage", () => {
+    diagnostics?.({
+      level: "warn",
+      message: "declined the server's request for a model completion (sampling)",
+      source,
+    });
+    // -1: the code the MCP specification suggests for a request the user rejected.
+    throw new sdk.ProtocolError(SAMPLING_DECLINED, "mcp-cli declines sampling: it has no model to offer");
+  });
 }

@@ -104,7 +104,7 @@ export async function connectServer(
       versionNegotiation: negotiation(era, kind, remaining),
       listChanged: listChangedHandlers((changed) => listChanged.notify(changed)),
     });
-    handleClientRequests(client, config.name, options, options.diagnostics);
+    handleClientRequests(sdk, client, config.name, options, options.diagnostics);
     client.onerror = (error) => {
       const message = redactor.text(error.message);
       options.diagnostics?.({ level: "debug", message, source: `server:${config.name}` });
