@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// Each case spawns serve, which spawns server-everything and a sandbox worker, then makes several
+// round trips: on two busy shared cores that is far from the default budget. The cases wait for
+// events (a line, an answer), so a generous ceiling costs nothing on a quiet machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CLI_BIN = join(REPO_ROOT, "packages", "cli", "dist", "bin.js");
@@ -131,8 +136,12 @@ interface Running {
 }
 
 /** Starts `serve --http` and waits for the line that names its URL (the event, not the clock). */
-function startHttp(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [CLI_BIN, "serve", "--server", "everything", ...args], {
+function startHttp(
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+  servers: readonly string[] = ["--server", "everything"],
+): Promise<Running> {
+  const child = spawn(process.execPath, [CLI_BIN, "serve", ...servers, ...args], {
     cwd: home,
     env: { ...env, ...extraEnv },
     stdio: ["ignore", "ignore", "pipe"],
@@ -336,6 +345,32 @@ describe("mcp-cli serve under hostile and failing conditions", () => {
     await running.exited;
   });
 
+  it("starts with --all when one server fails to start, offering the others' tools and naming the failure", async () => {
+    const broken = join(home, "broken.json");
+    writeFileSync(
+      broken,
+      JSON.stringify({
+        mcpServers: {
+          everything: { command: process.execPath, args: [EVERYTHING, "stdio"] },
+          broken: { command: process.execPath, args: [CRASH, "--crash-on-start"] },
+        },
+      }),
+    );
+    const partial = await startHttp(["--config", broken, "--all", "--http", "127.0.0.1:0"], {}, []);
+    try {
+      const health = (await (await fetch(partial.url.replace(/\/mcp$/, "/health"))).json()) as {
+        tools: number;
+        servers: string[];
+      };
+      expect(health.servers.sort()).toEqual(["broken", "everything"]);
+      expect(health.tools).toBe(13);
+      expect(partial.stderr()).toMatch(/warning: broken: [\s\S]*CONNECT_FAILED/);
+    } finally {
+      partial.child.kill("SIGTERM");
+      await partial.exited;
+    }
+  });
+
   it("answers malformed requests with an error, and keeps serving", async () => {
     const garbage = await fetch(running.url, {
       method: "POST",
@@ -415,7 +450,18 @@ describe("mcp-cli serve with the MCP Inspector CLI", () => {
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(
       inspector,
-      ["--cli", ...args, "--", process.execPath, CLI_BIN, "serve", "--server", "everything"],
+      [
+        "--cli",
+        "--connect-timeout",
+        "120000",
+        ...args,
+        "--",
+        process.execPath,
+        CLI_BIN,
+        "serve",
+        "--server",
+        "everything",
+      ],
       {
         cwd: home,
         env,
