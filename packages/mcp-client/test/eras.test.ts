@@ -333,7 +333,7 @@ it("over Streamable HTTP on the 2026 era: elicitation, roots when allowed for re
 }, 60_000);
 
 it("a long-lived caller signal collects no abort listeners across requests, timeouts included", async () => {
-  const { getEventListeners } = await import("node:events");
+  const { EventEmitter } = await import("node:events");
   await withConnection(fixtureConfig("two-eras"), {}, async (connection) => {
     const controller = new AbortController();
     for (let i = 0; i < 20; i++)
@@ -342,6 +342,6 @@ it("a long-lived caller signal collects no abort listeners across requests, time
       connection.callTool("progress", { steps: 3 }, { signal: controller.signal, timeoutMs: 1 }),
     );
     expect(timedOut.code).toBe("TIMEOUT");
-    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 }, 60_000);
