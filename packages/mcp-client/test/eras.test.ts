@@ -339,7 +339,12 @@ it("a long-lived caller signal collects no abort listeners across requests, time
     for (let i = 0; i < 20; i++)
       await connection.callTool("echo", { text: "x" }, { signal: controller.signal });
     const timedOut = await failure(
-      connection.callTool("progress", { steps: 3 }, { signal: controller.signal, timeoutMs: 1 }),
+      // With a progress token the fixture pauses 50 ms between reports: far beyond the 1 ms timeout.
+      connection.callTool(
+        "progress",
+        { steps: 3 },
+        { signal: controller.signal, timeoutMs: 1, onProgress: () => {} },
+      ),
     );
     expect(timedOut.code).toBe("TIMEOUT");
     expect(EventEmitter.getEventListeners(controller.signal, "abort")).toHaveLength(0);
