@@ -1,5 +1,5 @@
 /**
- * What guest code receives from a tool call (CONVENTIONS.md section 3): the structured content when
+ * What guest code receives from a tool call (docs/conventions.md section 3): the structured content when
  * the server gave it; otherwise, when every block is text, the text parsed as JSON when it is JSON
  * (several text blocks give an array); a result with any other block (image, audio, resource link,
  * embedded resource) gives all the content blocks, so nothing the server sent is dropped.

@@ -7,7 +7,7 @@ import type { ConfigEnvironment, ProtocolPreference } from "@mcp-execution/core"
 import { ResourceScope } from "@mcp-execution/core";
 import type { Output } from "./output.js";
 
-/** The global flags of CONVENTIONS.md section 1. */
+/** The global flags of docs/conventions.md section 1. */
 export interface GlobalOptions {
   readonly config?: string;
   readonly skillsDir?: string;
@@ -17,6 +17,8 @@ export interface GlobalOptions {
   readonly verbose: boolean;
   /** `--protocol`: pins every server's protocol era, over its configured `protocol`. */
   readonly protocol?: ProtocolPreference;
+  /** `--trust-project`: project configuration files count as approved for this run. */
+  readonly trustProject?: boolean;
 }
 
 /** The process, as values. */
@@ -26,8 +28,8 @@ export interface ProcessEnvironment extends ConfigEnvironment {
   /** The CLI's own version, from its package.json. */
   readonly version: string;
   /**
-   * Asks the person at the terminal one question; present only when standard input and standard
-   * error are terminals. `undefined` at end of input.
+   * Asks the user a question on the terminal and resolves with the answer line; absent when
+   * standard input or standard error is not a terminal (nobody to ask).
    */
   readonly ask?: (question: string) => Promise<string | undefined>;
 }

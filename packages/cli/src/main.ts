@@ -97,6 +97,7 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
       quiet: parsed.quiet === true,
       verbose: parsed.verbose === true,
       ...(typeof parsed.protocol === "string" ? { protocol: parsed.protocol as ProtocolPreference } : {}),
+      ...(parsed.trustProject === true ? { trustProject: true } : {}),
     };
     output = new Output({
       stdout: options.stdout,

@@ -19,6 +19,7 @@ const HEAVY = [
   "packages/bridge/dist",
   "packages/wasm-runtime/dist",
   "packages/codegen/dist",
+  "packages/runner/dist",
 ];
 
 let sandbox: Sandbox;
