@@ -50,6 +50,7 @@ export {
 } from "./config/trust.js";
 export {
   isStdioServerConfig,
+  type ProtocolPreference,
   type RemoteServerConfig,
   type RemoteTransport,
   type ResolvedServerConfig,
@@ -134,6 +135,7 @@ export {
   type JsonSchema,
   type PromptArgumentDescriptor,
   type PromptDescriptor,
+  type ProtocolEra,
   type ResourceDescriptor,
   type ResourceTemplateDescriptor,
   type ServerCapabilities,
