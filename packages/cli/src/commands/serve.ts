@@ -235,6 +235,8 @@ export class ServeRuntime {
     const servers = await servedServers(context, options);
     const resolved = servers.map((server) => resolveForConnection(context, server));
     let bridge: Bridge | undefined;
+    // Bound once the runtime exists: a server's list_changed notification regenerates the tree.
+    let onToolsChanged: (server: string) => void = () => {};
     if (resolved.length > 0) {
       const { createBridge } = await import("@mcp-execution/bridge");
       bridge = createBridge({
@@ -242,6 +244,7 @@ export class ServeRuntime {
         // The same roots as execute; serve never asks a person (its stdout may be the protocol).
         connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
         diagnostics: diagnosticsFor(context),
+        onToolsChanged: (server) => onToolsChanged(server),
       });
       const owned = bridge;
       context.scope.defer(() => owned.close());
@@ -282,6 +285,7 @@ export class ServeRuntime {
       state: { files: [], catalog: new ToolCatalog([]), servers: names },
     });
     await serve.refresh();
+    onToolsChanged = (server) => serve.toolsChanged(server);
     await warming;
     return serve;
   }
@@ -348,6 +352,30 @@ export class ServeRuntime {
     this.#manifests = manifests;
     this.#subsetTrees.clear();
     this.#state = { files, catalog: new ToolCatalog(manifests), servers: this.#servers };
+  }
+
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
+
+  /**
+   * A server's tools changed: introspect again and rebuild the tree and the search index. Changes
+   * that arrive during a refresh are folded into one more refresh after it.
+   */
+  toolsChanged(server: string): void {
+    this.#context.output.debug(`${server} says its tools changed; regenerating`);
+    if (this.#refreshing !== undefined) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        await this.refresh().catch((error: Error) =>
+          this.#context.output.warn(`could not regenerate the API after a tool change: ${error.message}`),
+        );
+      } while (this.#refreshAgain);
+      this.#refreshing = undefined;
+    })();
   }
 
   /** The `execute` tool: admitted, limited, measured and audited. Resolves for every guest failure. */
