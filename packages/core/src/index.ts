@@ -114,3 +114,12 @@ export {
   type ToolDescriptor,
   type ToolFingerprint,
 } from "./manifest.js";
+export {
+  applyToolPolicy,
+  hasToolPolicy,
+  matchesToolPattern,
+  type ToolDenial,
+  type ToolPolicy,
+  toolDenial,
+  toolDeniedError,
+} from "./tool-policy.js";

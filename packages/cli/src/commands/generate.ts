@@ -7,6 +7,7 @@ import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { TokenReport } from "@mcp-execution/codegen";
 import {
+  applyToolPolicy,
   type GeneratedFile,
   McpCliError,
   type ServerManifest,
@@ -140,8 +141,10 @@ export async function generateCommand(
   }
   const outDir = resolve(context.cwd, options.output);
   await checkOutputDirectory(outDir);
-  const { manifest, connection } = await introspectServer(context, target, options);
-  await connection.close();
+  const introspected = await introspectServer(context, target, options);
+  await introspected.connection.close();
+  // The tree offers only the tools the configuration allows (allowedTools / disabledTools).
+  const manifest = applyToolPolicy(introspected.manifest, introspected.server);
 
   const progress = output.progress(`generating the API of ${manifest.server}`);
   const files = await generateFiles(manifest, {

@@ -23,6 +23,10 @@ interface ServerConfigCommon {
   readonly cache: readonly string[];
   /** Calls per second. */
   readonly rateLimit?: number;
+  /** Globs of the tools that may be called (see `tool-policy.ts`); absent: every tool. */
+  readonly allowedTools?: readonly string[];
+  /** Globs of the tools that may not be called; they win over `allowedTools`. */
+  readonly disabledTools?: readonly string[];
 }
 
 export interface StdioServerConfig extends ServerConfigCommon {
