@@ -8,6 +8,7 @@ import {
   applyToolPolicy,
   type CacheProvider,
   type ContentBlock,
+  closestName,
   type DiagnosticListener,
   disposedError,
   McpCliError,
@@ -143,38 +144,14 @@ function withCallDetails(error: unknown, server: string, tool: string): McpCliEr
   });
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
-}
-
 function listNames(names: readonly string[]): string {
   const shown = names.slice(0, 40).join(", ");
   return names.length > 40 ? `${shown}, ... (${names.length} in all)` : shown;
 }
 
 function suggestion(name: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))
-    ? ` Did you mean "${best}"?`
-    : "";
+  const best = closestName(name, candidates);
+  return best === undefined ? "" : ` Did you mean "${best}"?`;
 }
 
 /**

@@ -1,4 +1,5 @@
 export { canonicalJson } from "./canonical-json.js";
+export { closestName } from "./closest-name.js";
 export {
   AD_HOC_SOURCE,
   type AdHocServerSpec,
