@@ -147,6 +147,7 @@ function registerExecute(program: Command, run: RunCommand): void {
       .option("--max-output <kb>", "limit on logs plus result in KiB", positiveInteger("--max-output"))
       .option("--max-calls <n>", "limit on tool calls", positiveInteger("--max-calls"))
       .option("--accept-tool-changes", "run a skill even when its server's tools changed since it was saved")
+      .option("--check", "type-check the script against the generated API first (GUEST_TYPE, exit 2)")
       .addOption(scopeOption()),
     "--env <KEY=VAL>",
   )

@@ -59,6 +59,8 @@ export interface ExecuteOptions extends AdHocOptions {
   readonly maxCalls?: number;
   readonly acceptToolChanges?: boolean;
   readonly scope?: SkillScope;
+  /** Type-check the script against the generated tree first (`GUEST_TYPE`, exit 2). */
+  readonly check?: boolean;
 }
 
 type Source =
@@ -337,6 +339,37 @@ function formatResult(result: unknown): string | undefined {
   return JSON.stringify(result, null, 2);
 }
 
+/**
+ * `--check`: the TypeScript compiler over the script and the tree, before any tool is called.
+ * Errors are `GUEST_TYPE` (exit 2) with the script's own lines and columns.
+ */
+async function checkTypes(
+  context: CommandContext,
+  source: Extract<Source, { kind: "script" }>,
+  tree: readonly GeneratedFile[],
+  limits: SandboxLimits,
+): Promise<void> {
+  const progress = context.output.progress("type-checking");
+  const { checkGuestTypes, guestTypeError } = await import("@mcp-execution/codegen/type-check");
+  let report: Awaited<ReturnType<typeof checkGuestTypes>>;
+  try {
+    report = await checkGuestTypes({
+      source: source.source,
+      files: tree,
+      filename: source.filename,
+      mode: source.mode,
+      ...(source.language === undefined ? {} : { language: source.language }),
+      timeoutMs: limits.timeoutMs,
+      signal: context.signal,
+    });
+  } catch (error) {
+    progress.fail();
+    throw error;
+  }
+  progress.done();
+  if (report.total > 0) throw guestTypeError(report);
+}
+
 /** Prints the outcome and returns the exit code. */
 function report(context: CommandContext, outcome: ExecutionOutcome): number {
   const { output } = context;
@@ -378,6 +411,15 @@ export async function executeCommand(
   options: ExecuteOptions,
 ): Promise<number> {
   const source = await readSource(context, file, options.eval);
+  if (options.check === true && source.kind === "component") {
+    throw new McpCliError(
+      "USAGE",
+      "--check applies to TypeScript and JavaScript, not to WebAssembly components",
+      {
+        details: { file: source.filename },
+      },
+    );
+  }
   const limits = limitsFrom(options, (await loadConfiguration(context)).sandbox);
   const session = options.session === undefined ? undefined : sessionId(options.session);
   if (session !== undefined && source.kind === "component") {
@@ -458,6 +500,7 @@ export async function executeCommand(
     context.scope.defer(() => volume.dispose());
     files = volume;
   }
+  if (options.check === true) await checkTypes(context, source, tree, limits);
   // Without a tree the executor makes the volume itself (an empty /mcp-tools, the same quota).
   await warming;
   const outcome = await executor.execute({
