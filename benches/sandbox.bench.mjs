@@ -394,6 +394,18 @@ if (compareDir === undefined) {
       },
     ],
     [
+      // Where a check's time goes: this much is loading the compiler in a fresh worker.
+      "fresh Worker that only imports typescript",
+      async () => {
+        const worker = new Worker(
+          `import("typescript").then(() => require("node:worker_threads").parentPort.postMessage(1))`,
+          { eval: true },
+        );
+        await new Promise((resolve) => worker.once("message", resolve));
+        await worker.terminate();
+      },
+    ],
+    [
       "execute --check: checkGuestTypes(demo script, tree)",
       async () => {
         const report = await checkGuestTypes({ source: demo, files: tree, filename: "agent-report.ts" });

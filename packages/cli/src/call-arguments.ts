@@ -391,12 +391,12 @@ export function buildCallArguments(sources: CallArgumentSources): Record<string,
 
     // Walk to the container of the last step, creating objects and arrays as the schema says.
     let container: Container = root;
-    for (const step of steps.slice(0, -1)) {
+    for (let index = 0; index < steps.length - 1; index++) {
+      const step = steps[index] as Step;
       let next = read(container, step);
       if (next === undefined) {
-        const types = schemaTypes(step.schema);
-        const nextStep = steps[steps.indexOf(step) + 1] as Step;
-        next = types.has("array") && !types.has("object") && INDEX.test(nextStep.segment) ? [] : {};
+        // resolvePath made the next step an index exactly when this value is to be an array.
+        next = (steps[index + 1] as Step).index === undefined ? {} : [];
         write(container, step, next);
       } else if (typeof next !== "object" || next === null) {
         throw argumentError(
