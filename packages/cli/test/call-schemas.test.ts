@@ -32,6 +32,9 @@ const PLAYWRIGHT_ARGS = [
   "--no-sandbox",
 ];
 
+/** Each test spawns the CLI and a server, several times: room for a loaded 2-core machine. */
+const SLOW = 120_000;
+
 let sandbox: Sandbox;
 let files: string;
 
@@ -84,7 +87,7 @@ async function sent(args: string[]): Promise<unknown> {
   return (document.result as { args: unknown }).args;
 }
 
-describe("call: defaults, coercion and dotted keys (schema-shapes fixture)", () => {
+describe("call: defaults, coercion and dotted keys (schema-shapes fixture)", { timeout: SLOW }, () => {
   it("fills a required property that has a default (kubernetes' namespace)", async () => {
     expect(await sent(["pods_list"])).toEqual({ namespace: "default" });
   });
@@ -119,7 +122,7 @@ describe("call: defaults, coercion and dotted keys (schema-shapes fixture)", () 
   });
 });
 
-describe("call: server-filesystem", () => {
+describe("call: server-filesystem", { timeout: SLOW }, () => {
   it("edits a file with dotted keys, the server filling dryRun itself", async () => {
     const document = await callJson([
       "fs",
@@ -140,7 +143,7 @@ describe("call: server-filesystem", () => {
   });
 });
 
-describe("call: allowedTools / disabledTools", () => {
+describe("call: allowedTools / disabledTools", { timeout: SLOW }, () => {
   it("refuses a denied tool with TOOL_DENIED (exit 2) and the rule, before starting the server", async () => {
     const notAllowed = await failing(["call", "limited", "edit_file", "path=a"]);
     expect(notAllowed.code).toBe(2);
@@ -192,7 +195,7 @@ describe("call: allowedTools / disabledTools", () => {
   });
 });
 
-describe("call --help", () => {
+describe("call --help", { timeout: SLOW }, () => {
   it("shows the coercion rules", async () => {
     const result = await runCli(sandbox, ["call", "--help"]);
     expect(result.code).toBe(0);

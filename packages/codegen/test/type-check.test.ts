@@ -27,7 +27,11 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   return undefined;
 }
 
-describe("checkGuestTypes", () => {
+// A check loads the compiler in a fresh worker: seconds on a loaded 2-core machine, so these tests
+// get room beyond the default timeout (nothing here measures time).
+const CHECK_TIMEOUT_MS = 180_000;
+
+describe("checkGuestTypes", { timeout: CHECK_TIMEOUT_MS }, () => {
   it("the demo script (examples/workflow) type-checks against its tree", async () => {
     const report = await checkGuestTypes({
       source: readFileSync(DEMO, "utf8"),
