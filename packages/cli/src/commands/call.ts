@@ -11,7 +11,9 @@ import { resolve } from "node:path";
 import {
   type ContentBlock,
   closestName,
+  isUrlTarget,
   McpCliError,
+  type ResolvedServerConfig,
   type ServerConfig,
   type ToolCallResult,
   toolDenial,
@@ -25,6 +27,8 @@ import { type AdHocOptions, resolveForConnection, resolveServerTarget } from "..
 export interface CallOptions extends AdHocOptions {
   /** JSON text, `@file` or `-` (standard input). */
   readonly args?: string;
+  /** `--no-daemon` sets false. */
+  readonly daemon?: boolean;
 }
 
 function readArgumentFile(cwd: string, path: string): string {
@@ -102,6 +106,19 @@ export function formatCallResult(result: ToolCallResult): string {
   return result.content.map(describeBlock).join("\n");
 }
 
+/** A bridge for this one call, owned by the command's scope; no cache: a call always reaches the server. */
+async function inProcessBridge(context: CommandContext, resolved: ResolvedServerConfig) {
+  const { createBridge } = await import("@mcp-execution/bridge");
+  const bridge = createBridge({
+    servers: [resolved],
+    cache: false,
+    connect: { environment: context.env, cwd: context.cwd },
+    diagnostics: diagnosticsFor(context),
+  });
+  context.scope.defer(() => bridge.close());
+  return bridge;
+}
+
 export async function callCommand(
   context: CommandContext,
   operands: readonly string[],
@@ -124,14 +141,12 @@ export async function callCommand(
   if (denial !== undefined) throw toolDeniedError(server.name, tool, denial, server.source);
   const resolved = resolveForConnection(context, server);
 
-  const { createBridge } = await import("@mcp-execution/bridge");
-  const bridge = createBridge({
-    servers: [resolved],
-    cache: false,
-    connect: { environment: context.env, cwd: context.cwd },
-    diagnostics: diagnosticsFor(context),
-  });
-  context.scope.defer(() => bridge.close());
+  // A configured server (not a URL or a command given here) may be warm in the local daemon.
+  const viaDaemon =
+    options.daemon !== false && context.adHoc === undefined && target !== undefined && !isUrlTarget(target)
+      ? await (await import("../daemon/use.js")).toolsViaDaemon(context, server.name)
+      : undefined;
+  const bridge = viaDaemon ?? (await inProcessBridge(context, resolved));
 
   const progress = output.progress(`connecting to ${server.name}`);
   let tools: Awaited<ReturnType<typeof bridge.tools>>;

@@ -58,6 +58,8 @@ export interface ExecuteOptions extends AdHocOptions {
   readonly maxOutput?: number;
   readonly maxCalls?: number;
   readonly acceptToolChanges?: boolean;
+  /** `--no-daemon` sets false. */
+  readonly daemon?: boolean;
   readonly scope?: SkillScope;
   /** Type-check the script against the generated tree first (`GUEST_TYPE`, exit 2). */
   readonly check?: boolean;
@@ -122,7 +124,7 @@ const MIB = 1024 * 1024;
 const KIB = 1024;
 
 /** Flags override the configuration's `sandbox` settings, which override the profile. */
-function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
+export function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
   return resolveLimits(options.profile ?? settings?.profile ?? DEFAULT_LIMIT_PROFILE, {
     ...settings?.overrides,
     ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
@@ -430,6 +432,30 @@ export async function executeCommand(
         details: { file: source.filename },
       },
     );
+  }
+
+  // Configured servers only (no skills, sessions, URLs or commands given here): a daemon started for
+  // this configuration may run the script on warm servers and workers.
+  // --check needs the generated tree in this process, so it runs here.
+  if (
+    options.daemon !== false &&
+    options.check !== true &&
+    source.kind === "script" &&
+    session === undefined &&
+    (options.skill ?? []).length === 0 &&
+    context.adHoc === undefined &&
+    !(options.server ?? []).some(isUrlTarget)
+  ) {
+    const { executeViaDaemon } = await import("../daemon/use.js");
+    const outcome = await executeViaDaemon(context, {
+      source: source.source,
+      mode: source.mode,
+      filename: source.filename,
+      language: source.language,
+      limits,
+      servers: options.server ?? [],
+    });
+    if (outcome !== undefined) return report(context, outcome);
   }
 
   // Boot the sandbox (worker thread, QuickJS, the transpiler) now, so it overlaps with connecting to
