@@ -1,9 +1,11 @@
 /**
- * The worker thread of `checkGuestTypes`: loads the TypeScript compiler, checks the one program it
- * is given, posts the diagnostics and ends. Its time and memory are bounded by the parent.
+ * The worker thread of the guest type checker: loads the TypeScript compiler as soon as it starts
+ * (so a caller can start it early, while servers connect), then checks the one program it is sent,
+ * posts the diagnostics and ends. Its time and memory are bounded by the parent.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { checkGuestProgram, type GuestProgramInput } from "./guest-program.js";
 
-const input = workerData as GuestProgramInput;
-parentPort?.postMessage(checkGuestProgram(input));
+parentPort?.once("message", (input: GuestProgramInput) => {
+  parentPort?.postMessage(checkGuestProgram(input));
+});

@@ -11,7 +11,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { type GeneratedFile, McpCliError } from "@mcp-execution/core";
+import { disposedError, type GeneratedFile, McpCliError } from "@mcp-execution/core";
 import type { GuestProgramInput, GuestTypeDiagnostic } from "./guest-program.js";
 
 export { type GuestTypeDiagnostic, MAX_GUEST_DIAGNOSTICS } from "./guest-program.js";
@@ -54,85 +54,133 @@ function workerUrl(): URL {
 }
 
 /**
- * Type-checks `source` against `files`. Resolves to the errors found (an empty list: it compiles).
- * Rejects with `LIMIT_SIZE` (source too large), `LIMIT_TIME`, `LIMIT_MEMORY`, `CANCELLED`, or
- * `INTERNAL` when the compiler itself fails.
+ * A checker worker started ahead of time: the compiler loads while the caller does other work
+ * (connecting to servers, generating the tree). One check per checker; `close()` ends the worker
+ * and is idempotent; a check after close is `DISPOSED`.
+ */
+export interface GuestTypeChecker extends AsyncDisposable {
+  /**
+   * Type-checks `source` against `files`. Resolves to the errors found (an empty list: it
+   * compiles). Rejects with `LIMIT_SIZE` (source too large), `LIMIT_TIME` (`timeoutMs`, counted
+   * from this call), `LIMIT_MEMORY`, `CANCELLED`, or `INTERNAL` when the compiler itself fails.
+   */
+  check(options: CheckGuestTypesOptions): Promise<GuestTypeReport>;
+  close(): Promise<void>;
+}
+
+/** Starts a checker worker, which begins loading the TypeScript compiler at once. */
+export function startGuestTypeChecker(options: { readonly maxHeapMb?: number } = {}): GuestTypeChecker {
+  const heapMb = options.maxHeapMb ?? DEFAULT_HEAP_MB;
+  const worker = new Worker(workerUrl(), {
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, stackSizeMb: 16 },
+    env: {},
+    execArgv: [],
+    stdout: true,
+    stderr: true,
+    name: "mcp-execution-type-check",
+  });
+  // A worker that dies before a check is asked for reports it to that check.
+  let early: Error | undefined;
+  const onEarlyError = (error: Error): void => {
+    early ??= error;
+  };
+  worker.on("error", onEarlyError);
+  // A checker nobody asks (or closes) must not keep the process alive; a check in progress does,
+  // through its timer.
+  worker.unref();
+  let used = false;
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await worker.terminate();
+  };
+  const memoryError = (): McpCliError =>
+    new McpCliError("LIMIT_MEMORY", `the type check needed more than ${heapMb} MiB`, {
+      details: { limit: "maxHeapMb", maxHeapMb: heapMb },
+    });
+  const failure = (error: Error & { code?: string }): McpCliError =>
+    error.code === "ERR_WORKER_OUT_OF_MEMORY"
+      ? memoryError()
+      : new McpCliError("INTERNAL", `the type check failed: ${error.message}`, { cause: error });
+
+  const check = (request: CheckGuestTypesOptions): Promise<GuestTypeReport> => {
+    if (closed || used) return Promise.reject(disposedError("guest type checker"));
+    used = true;
+    const bytes = Buffer.byteLength(request.source, "utf8");
+    if (bytes > MAX_CHECKED_SOURCE_BYTES) {
+      void close();
+      return Promise.reject(
+        new McpCliError(
+          "LIMIT_SIZE",
+          `${request.filename} is ${bytes} bytes; --check takes at most ${MAX_CHECKED_SOURCE_BYTES}`,
+          { details: { bytes, limitBytes: MAX_CHECKED_SOURCE_BYTES, what: "checked source" } },
+        ),
+      );
+    }
+    const input: GuestProgramInput = {
+      source: request.source,
+      files: request.files.filter((file) => file.path.endsWith(".ts")),
+      filename: request.filename,
+      mode: request.mode ?? "module",
+      language: request.language ?? (JAVASCRIPT.test(request.filename) ? "javascript" : "typescript"),
+    };
+    const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    return new Promise<GuestTypeReport>((resolve, reject) => {
+      let settled = false;
+      const finish = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        request.signal?.removeEventListener("abort", onAbort);
+        outcome();
+        void close();
+      };
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(
+              new McpCliError("LIMIT_TIME", `the type check ran longer than ${timeoutMs} ms`, {
+                details: { limit: "timeoutMs", timeoutMs },
+              }),
+            ),
+          ),
+        timeoutMs,
+      );
+      const onAbort = (): void =>
+        finish(() => reject(new McpCliError("CANCELLED", "the type check was cancelled")));
+      if (request.signal?.aborted) {
+        onAbort();
+        return;
+      }
+      request.signal?.addEventListener("abort", onAbort, { once: true });
+      if (early !== undefined) {
+        const error = early;
+        finish(() => reject(failure(error)));
+        return;
+      }
+      worker.once("message", (report: GuestTypeReport) => finish(() => resolve(report)));
+      worker.once("error", (error: Error & { code?: string }) => finish(() => reject(failure(error))));
+      worker.once("exit", (code) =>
+        finish(() =>
+          reject(new McpCliError("INTERNAL", `the type check ended without an answer (exit code ${code})`)),
+        ),
+      );
+      worker.postMessage(input);
+    });
+  };
+  return { check, close, [Symbol.asyncDispose]: close };
+}
+
+/**
+ * Type-checks `source` against `files` in a checker of its own (see {@link GuestTypeChecker}).
+ * Rejects with `LIMIT_SIZE`, `LIMIT_TIME`, `LIMIT_MEMORY`, `CANCELLED` or `INTERNAL`.
  */
 export function checkGuestTypes(options: CheckGuestTypesOptions): Promise<GuestTypeReport> {
-  const bytes = Buffer.byteLength(options.source, "utf8");
-  if (bytes > MAX_CHECKED_SOURCE_BYTES) {
-    return Promise.reject(
-      new McpCliError(
-        "LIMIT_SIZE",
-        `${options.filename} is ${bytes} bytes; --check takes at most ${MAX_CHECKED_SOURCE_BYTES}`,
-        { details: { bytes, limitBytes: MAX_CHECKED_SOURCE_BYTES, what: "checked source" } },
-      ),
-    );
-  }
-  const input: GuestProgramInput = {
-    source: options.source,
-    files: options.files.filter((file) => file.path.endsWith(".ts")),
-    filename: options.filename,
-    mode: options.mode ?? "module",
-    language: options.language ?? (JAVASCRIPT.test(options.filename) ? "javascript" : "typescript"),
-  };
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const heapMb = options.maxHeapMb ?? DEFAULT_HEAP_MB;
-  return new Promise<GuestTypeReport>((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(new McpCliError("CANCELLED", "the type check was cancelled"));
-      return;
-    }
-    const worker = new Worker(workerUrl(), {
-      workerData: input,
-      resourceLimits: { maxOldGenerationSizeMb: heapMb, stackSizeMb: 16 },
-      env: {},
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-      name: "mcp-execution-type-check",
-    });
-    let settled = false;
-    const finish = (outcome: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      outcome();
-      void worker.terminate();
-    };
-    const timer = setTimeout(
-      () =>
-        finish(() =>
-          reject(
-            new McpCliError("LIMIT_TIME", `the type check ran longer than ${timeoutMs} ms`, {
-              details: { limit: "timeoutMs", timeoutMs },
-            }),
-          ),
-        ),
-      timeoutMs,
-    );
-    const onAbort = (): void =>
-      finish(() => reject(new McpCliError("CANCELLED", "the type check was cancelled")));
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    worker.once("message", (report: GuestTypeReport) => finish(() => resolve(report)));
-    worker.once("error", (error: Error & { code?: string }) =>
-      finish(() =>
-        reject(
-          error.code === "ERR_WORKER_OUT_OF_MEMORY"
-            ? new McpCliError("LIMIT_MEMORY", `the type check needed more than ${heapMb} MiB`, {
-                details: { limit: "maxHeapMb", maxHeapMb: heapMb },
-              })
-            : new McpCliError("INTERNAL", `the type check failed: ${error.message}`, { cause: error }),
-        ),
-      ),
-    );
-    worker.once("exit", (code) =>
-      finish(() =>
-        reject(new McpCliError("INTERNAL", `the type check ended without an answer (exit code ${code})`)),
-      ),
-    );
-  });
+  const checker = startGuestTypeChecker(
+    options.maxHeapMb === undefined ? {} : { maxHeapMb: options.maxHeapMb },
+  );
+  return checker.check(options);
 }
 
 /** Diagnostics shown in the error message; all of them are in `details`. */

@@ -8,7 +8,12 @@ import { join } from "node:path";
 import type { GeneratedFile } from "@mcp-execution/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateTree } from "../src/generate.js";
-import { checkGuestTypes, guestTypeError, MAX_CHECKED_SOURCE_BYTES } from "../src/type-check.js";
+import {
+  checkGuestTypes,
+  guestTypeError,
+  MAX_CHECKED_SOURCE_BYTES,
+  startGuestTypeChecker,
+} from "../src/type-check.js";
 import { corpusManifest } from "./corpus.js";
 
 const DEMO = join(import.meta.dirname, "../../../examples/workflow/agent-report.ts");
@@ -157,5 +162,28 @@ describe("checkGuestTypes", { timeout: CHECK_TIMEOUT_MS }, () => {
     });
     controller.abort();
     expect(await codeOf(pending)).toBe("CANCELLED");
+  });
+
+  it("a checker started ahead of time checks once; a second check or one after close is DISPOSED", async () => {
+    const checker = startGuestTypeChecker();
+    // Other work happens here in the CLI (connecting to servers) while the compiler loads.
+    const manifest = await corpusManifest("everything");
+    const report = await checker.check({
+      source:
+        'import { echo } from "./servers/everything/echo.ts";\nexport default await echo({ message: 1 });',
+      files: generateTree(manifest),
+      filename: "early.ts",
+    });
+    expect(report.diagnostics[0]).toMatchObject({ file: "early.ts", line: 2, code: 2322 });
+    expect(await codeOf(checker.check({ source: "export {};", files: [], filename: "again.ts" }))).toBe(
+      "DISPOSED",
+    );
+    await checker.close();
+    await checker.close();
+    const closed = startGuestTypeChecker();
+    await closed.close();
+    expect(await codeOf(closed.check({ source: "export {};", files: [], filename: "late.ts" }))).toBe(
+      "DISPOSED",
+    );
   });
 });

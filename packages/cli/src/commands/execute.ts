@@ -347,15 +347,16 @@ function formatResult(result: unknown): string | undefined {
  */
 async function checkTypes(
   context: CommandContext,
+  checker: import("@mcp-execution/codegen/type-check").GuestTypeChecker,
   source: Extract<Source, { kind: "script" }>,
   tree: readonly GeneratedFile[],
   limits: SandboxLimits,
 ): Promise<void> {
   const progress = context.output.progress("type-checking");
-  const { checkGuestTypes, guestTypeError } = await import("@mcp-execution/codegen/type-check");
-  let report: Awaited<ReturnType<typeof checkGuestTypes>>;
+  const { guestTypeError } = await import("@mcp-execution/codegen/type-check");
+  let report: import("@mcp-execution/codegen/type-check").GuestTypeReport;
   try {
-    report = await checkGuestTypes({
+    report = await checker.check({
       source: source.source,
       files: tree,
       filename: source.filename,
@@ -458,6 +459,15 @@ export async function executeCommand(
     if (outcome !== undefined) return report(context, outcome);
   }
 
+  // --check: start the checker now, so the compiler loads while the servers start.
+  let checker: import("@mcp-execution/codegen/type-check").GuestTypeChecker | undefined;
+  if (options.check === true && source.kind === "script") {
+    const { startGuestTypeChecker } = await import("@mcp-execution/codegen/type-check");
+    const started = startGuestTypeChecker();
+    context.scope.defer(() => started.close());
+    checker = started;
+  }
+
   // Boot the sandbox (worker thread, QuickJS, the transpiler) now, so it overlaps with connecting to
   // servers; execute() below then finds it ready. Awaiting the boot before execute() also means no
   // worker is still starting when the executor is closed after an early failure (a syntax error).
@@ -526,7 +536,7 @@ export async function executeCommand(
     context.scope.defer(() => volume.dispose());
     files = volume;
   }
-  if (options.check === true) await checkTypes(context, source, tree, limits);
+  if (checker !== undefined) await checkTypes(context, checker, source, tree, limits);
   // Without a tree the executor makes the volume itself (an empty /mcp-tools, the same quota).
   await warming;
   const outcome = await executor.execute({
