@@ -149,6 +149,14 @@ function itemSchema(schema: unknown, index: number): unknown {
   return undefined;
 }
 
+/** Names listed in a message at most; a schema may have hundreds. */
+const NAMES_IN_MESSAGE = 40;
+
+function shownNames(names: readonly string[]): string {
+  const shown = names.slice(0, NAMES_IN_MESSAGE).join(", ");
+  return names.length > NAMES_IN_MESSAGE ? `${shown}, ... (${names.length} in all)` : shown;
+}
+
 function argumentError(key: string, message: string, details: Record<string, unknown> = {}): McpCliError {
   return new McpCliError("ARGS_INVALID", `argument "${key}": ${message}`, {
     details: { argument: key, ...details },
@@ -338,7 +346,7 @@ function resolvePath(key: string, rootSchema: JsonSchema | undefined, root: Cont
         const best = closestName(segment, names);
         throw new McpCliError(
           "ARGS_INVALID",
-          `unknown argument "${walked === "" ? segment : `${walked}.${segment}`}"${best === undefined ? "" : `; did you mean "${walked === "" ? best : `${walked}.${best}`}"?`} The tool accepts: ${names.join(", ")}`,
+          `unknown argument "${walked === "" ? segment : `${walked}.${segment}`}"${best === undefined ? "" : `; did you mean "${walked === "" ? best : `${walked}.${best}`}"?`} The tool accepts: ${shownNames(names)}`,
           { details: { argument: key, ...(best === undefined ? {} : { suggestion: best }), valid: names } },
         );
       }

@@ -300,6 +300,20 @@ describe("unknown argument names", () => {
     const error = errorOf(() => shaped(["edits.0.oldTxt=x"]));
     expect(error.message).toContain('unknown argument "edits.0.oldTxt"; did you mean "edits.0.oldText"?');
   });
+  it("a schema with many properties lists 40 of them and the count", () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 100 }, (_, index) => [`p${index}`, { type: "string" }]),
+    );
+    const error = errorOf(() =>
+      buildCallArguments({
+        pairs: ["zzzz=1"],
+        inputSchema: { type: "object", properties },
+        readFile: () => "",
+      }),
+    );
+    expect(error.message).toMatch(/p38, p39, \.\.\. \(100 in all\)$/);
+    expect((error.details?.valid as string[]).length).toBe(100);
+  });
   it("no suggestion when nothing is close", () => {
     expect(errorOf(() => shaped(["zzzzzzzz=1"])).message).toMatch(
       /^unknown argument "zzzzzzzz" The tool accepts: path, value/,
