@@ -312,7 +312,7 @@ describe("unknown argument names", () => {
       }),
     );
     expect(error.message).toMatch(/p38, p39, \.\.\. \(100 in all\)$/);
-    expect((error.details?.valid as string[]).length).toBe(100);
+    expect(error.details?.valid).toHaveLength(100);
   });
   it("no suggestion when nothing is close", () => {
     expect(errorOf(() => shaped(["zzzzzzzz=1"])).message).toMatch(
