@@ -123,6 +123,7 @@ const KNOWN_KEYS = new Set([
   "rateLimit",
   "allowedTools",
   "disabledTools",
+  "maxResponseBytes",
 ]);
 
 class FileReader {
@@ -391,6 +392,7 @@ function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath
       "disabledTools",
       entry.disabledTools === undefined ? undefined : toolPatterns("disabledTools"),
     ),
+    ...optional("maxResponseBytes", positive("maxResponseBytes")),
   };
 
   if (command !== undefined) {

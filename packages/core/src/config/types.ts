@@ -27,6 +27,8 @@ interface ServerConfigCommon {
   readonly allowedTools?: readonly string[];
   /** Globs of the tools that may not be called; they win over `allowedTools`. */
   readonly disabledTools?: readonly string[];
+  /** Largest single answer (message, HTTP body or SSE event) accepted from the server, in bytes. */
+  readonly maxResponseBytes?: number;
 }
 
 export interface StdioServerConfig extends ServerConfigCommon {
@@ -48,7 +50,11 @@ export type ServerConfig = StdioServerConfig | RemoteServerConfig;
 
 declare const resolved: unique symbol;
 /** An entry whose `${VAR}` references are expanded: ready to connect, never to print. */
-export type ResolvedServerConfig = ServerConfig & { readonly [resolved]: true };
+export type ResolvedServerConfig = ServerConfig & {
+  readonly [resolved]: true;
+  /** Values that came from variable expansion (defaults included): masked wherever text is printed. */
+  readonly redact?: readonly string[] | undefined;
+};
 
 export function isStdioServerConfig(config: ServerConfig): config is StdioServerConfig {
   return config.transport === "stdio";
