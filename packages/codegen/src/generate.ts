@@ -1,5 +1,5 @@
 /**
- * The generated tree (CONVENTIONS.md section 4) as pure functions from server manifests to files.
+ * The generated tree (docs/conventions.md section 4) as pure functions from server manifests to files.
  * Nothing here touches the disk: callers write, save or mount the files.
  */
 import {

@@ -67,7 +67,7 @@ export const RESERVED_IDENTIFIERS: ReadonlySet<string> = new Set([
   "Object",
   "Array",
   "JSON",
-  // The sandbox's guest API (CONVENTIONS.md section 3): a wrapper named `callTool` would call itself.
+  // The sandbox's guest API (docs/conventions.md section 3): a wrapper named `callTool` would call itself.
   "callTool",
   "readFile",
   "writeFile",

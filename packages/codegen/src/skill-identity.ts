@@ -1,6 +1,6 @@
 /**
  * The name and description in SKILL.md's front matter, following the Agent Skills rules
- * (CONVENTIONS.md section 4). Invalid input is repaired, never passed through: a SKILL.md we write
+ * (docs/conventions.md section 4). Invalid input is repaired, never passed through: a SKILL.md we write
  * always loads.
  */
 import { isSkillId, type ServerManifest, type SkillId, suggestSkillId } from "@mcp-execution/core";

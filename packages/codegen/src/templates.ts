@@ -84,7 +84,7 @@ export { {{{functionName}}} } from "./{{{fileStem}}}.ts";{{#if comment}} // {{{c
 export {};
 {{/if}}
 
-// The sandbox's globals (CONVENTIONS.md section 3), declared so scripts that use this tree type-check.
+// The sandbox's globals (docs/conventions.md section 3), declared so scripts that use this tree type-check.
 declare global {
   /**
    * Calls a tool of a server this run may use. Resolves to the tool's structured content when it

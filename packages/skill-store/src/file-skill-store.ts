@@ -1,5 +1,5 @@
 /**
- * Skills on disk (CONVENTIONS.md section 4, docs/adr/006-skill-format.md): atomic, locked saves;
+ * Skills on disk (docs/conventions.md section 4, docs/adr/006-skill-format.md): atomic, locked saves;
  * loads that verify every checksum first; verification that names each changed, missing or extra
  * file; removal; and the tool-fingerprint check that catches a server changing under a skill.
  */

@@ -1,5 +1,5 @@
 /**
- * `generate <server>`: introspects the server, writes the typed API tree (CONVENTIONS.md section
+ * `generate <server>`: introspects the server, writes the typed API tree (docs/conventions.md section
  * 4) to `-o` (default `./mcp-tools`), prints what it wrote and the token report, and with
  * `--save-skill [name]` also saves the tree as a skill.
  */
@@ -165,7 +165,7 @@ export async function generateCommand(
     });
     const saving = output.progress(`saving skill ${identity.name}`);
     const { FileSkillStore } = await import("@mcp-execution/skill-store");
-    const store = new FileSkillStore(skillsDirectory(context, options.scope), {
+    const store = new FileSkillStore(skillsDirectory(context, options.scope, "write"), {
       onDiagnostic: diagnosticsFor(context),
     });
     skill = await store.save({
