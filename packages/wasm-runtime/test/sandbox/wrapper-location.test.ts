@@ -21,7 +21,7 @@ describe("errors raised inside a generated wrapper", () => {
         name: "Error",
         message: "invalid arguments for everything/get-sum",
         stack,
-        code: "ARGS_INVALID",
+        hostCode: "ARGS_INVALID",
       },
       mapping,
       1024,
