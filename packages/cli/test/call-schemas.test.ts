@@ -10,7 +10,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureCommand } from "../../../test/fixtures/servers/harness.mjs";
-import { createSandbox, parseDocument, REPO_ROOT, runCli, type Sandbox } from "./helpers.js";
+import { createSandbox, parseDocument, REPO_ROOT, type Sandbox } from "./helpers.js";
+import { runMain } from "./in-process.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -70,13 +71,13 @@ interface Failure {
 }
 
 async function callJson(args: string[]): Promise<Record<string, unknown>> {
-  const result = await runCli(sandbox, ["call", "--json", ...args], { timeoutMs: 60_000 });
+  const result = await runMain(sandbox, ["call", "--json", ...args]);
   expect(result.code, result.stderr).toBe(0);
   return parseDocument(result);
 }
 
 async function failing(args: string[]): Promise<Failure> {
-  const result = await runCli(sandbox, ["--json", ...args], { timeoutMs: 60_000 });
+  const result = await runMain(sandbox, ["--json", ...args]);
   const document = parseDocument(result) as unknown as { error: Failure["error"] };
   return { code: result.code, error: document.error };
 }
@@ -163,9 +164,7 @@ describe("call: allowedTools / disabledTools", { timeout: SLOW }, () => {
   });
 
   it("generate writes only the allowed tools", async () => {
-    const result = await runCli(sandbox, ["generate", "limited", "-o", "out", "--json"], {
-      timeoutMs: 60_000,
-    });
+    const result = await runMain(sandbox, ["generate", "limited", "-o", "out", "--json"]);
     expect(result.code, result.stderr).toBe(0);
     expect(readdirSync(join(sandbox.cwd, "out", "servers", "limited")).sort()).toEqual([
       "index.ts",
@@ -175,18 +174,14 @@ describe("call: allowedTools / disabledTools", { timeout: SLOW }, () => {
   });
 
   it("execute refuses a denied tool and its generated tree does not offer it", async () => {
-    const result = await runCli(
-      sandbox,
-      [
-        "execute",
-        "--json",
-        "--server",
-        "limited",
-        "-e",
-        'const files = listFiles("/mcp-tools/servers/limited"); try { await callTool("limited", "edit_file", { path: "a", edits: [] }); } catch (error) { return { files, code: error.code }; }',
-      ],
-      { timeoutMs: 60_000 },
-    );
+    const result = await runMain(sandbox, [
+      "execute",
+      "--json",
+      "--server",
+      "limited",
+      "-e",
+      'const files = listFiles("/mcp-tools/servers/limited"); try { await callTool("limited", "edit_file", { path: "a", edits: [] }); } catch (error) { return { files, code: error.code }; }',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(parseDocument(result).result).toEqual({
       files: ["index.ts", "manifest.json", "pods_list.ts"],
@@ -197,7 +192,7 @@ describe("call: allowedTools / disabledTools", { timeout: SLOW }, () => {
 
 describe("call --help", { timeout: SLOW }, () => {
   it("shows the coercion rules", async () => {
-    const result = await runCli(sandbox, ["call", "--help"]);
+    const result = await runMain(sandbox, ["call", "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`key='"500"'      a value in JSON double quotes is always that string`);
     expect(result.stdout).toContain("edits.0.oldText=x sets the first item");
@@ -207,30 +202,26 @@ describe("call --help", { timeout: SLOW }, () => {
 
 describe.skipIf(!HAS_CHROMIUM)("playwright's MCP server (headless chromium)", () => {
   it("browser_console_messages without its required-with-default level works, as in playwright", async () => {
-    const result = await runCli(
-      sandbox,
-      [
-        "execute",
-        "--server",
-        "playwright",
-        "-e",
-        `await callTool("playwright", "browser_navigate", { url: "data:text/html,<script>console.log('hello from the page')</script>" });
+    const result = await runMain(sandbox, [
+      "execute",
+      "--server",
+      "playwright",
+      "-e",
+      `await callTool("playwright", "browser_navigate", { url: "data:text/html,<script>console.log('hello from the page')</script>" });
          return await callTool("playwright", "browser_console_messages", {});`,
-      ],
-      { timeoutMs: 90_000 },
-    );
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("hello from the page");
   }, 120_000);
 
   it("call: numbers coerced (browser_resize), an unknown name refused, a disabled tool denied", async () => {
-    const resized = await runCli(
-      sandbox,
-      ["call", "playwright", "browser_resize", "width=800", "height=600"],
-      {
-        timeoutMs: 90_000,
-      },
-    );
+    const resized = await runMain(sandbox, [
+      "call",
+      "playwright",
+      "browser_resize",
+      "width=800",
+      "height=600",
+    ]);
     expect(resized.code, resized.stderr).toBe(0);
     const typo = await failing(["call", "playwright", "browser_evaluate", "functoin=() => 1"]);
     expect(typo.code).toBe(2);
