@@ -147,9 +147,10 @@ function registerGenerate(program: Command, run: RunCommand): void {
   withAdHocOptions(
     program
       .command("generate")
-      .description("write a typed TypeScript API, SKILL.md and REFERENCE.md for a server")
-      .argument("[server]", "configured name or URL (or a command after --)")
-      .option("-o, --output <dir>", "output directory", "./mcp-tools")
+      .description("write a typed TypeScript API, SKILL.md and REFERENCE.md for one or more servers")
+      .argument("[servers...]", "configured names or URLs (or a command after --)")
+      .option("--all", "every enabled server of the configuration")
+      .option("-o, --output <dir>", "output directory (a tree there gains these servers)", "./mcp-tools")
       .option("--save-skill [name]", "also save the result as a skill (name defaults to the server's)")
       .option("--description <text>", "skill description for --save-skill")
       .addOption(scopeOption()),
@@ -159,12 +160,14 @@ function registerGenerate(program: Command, run: RunCommand): void {
       `${serverHelp("generate")}${examples(
         "mcp-cli generate everything -o ./mcp-tools",
         "mcp-cli generate everything --save-skill --scope user",
+        "mcp-cli generate everything memory -o ./mcp-tools      # one tree, one SKILL.md for both",
+        "mcp-cli generate --all --save-skill project-tools",
       )}`,
     )
-    .action(async (server: string | undefined, _options, command: Command) => {
+    .action(async (servers: string[], _options, command: Command) => {
       await run(command, async (context) => {
         const { generateCommand } = await import("./commands/generate.js");
-        return generateCommand(context, server, command.opts());
+        return generateCommand(context, servers, command.opts());
       });
     });
 }

@@ -2,7 +2,15 @@
  * `generate` (tree on disk, token report, --save-skill with both scopes) and `skill list | info |
  * load | remove | verify`, against server-everything over stdio, with a tampered skill for exit 6.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandbox, EVERYTHING_BIN, parseDocument, type Sandbox } from "./helpers.js";
@@ -77,6 +85,45 @@ describe("generate", () => {
     const result = await runMain(sandbox, ["generate", "everything", "-o", "a-file", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({ error: { code: "PATH_INVALID" } });
+  });
+
+  it("regression: never writes through a SKILL.md link nor deletes through a servers link (PATH_INVALID)", async () => {
+    const secret = sandbox.write("outside/secret.txt", "keep me\n");
+    const victim = sandbox.write("outside/everything/precious.txt", "x");
+    mkdirSync(join(sandbox.cwd, "linked-skill"), { recursive: true });
+    symlinkSync(secret, join(sandbox.cwd, "linked-skill/SKILL.md"));
+    const first = await runMain(sandbox, ["generate", "everything", "-o", "linked-skill", "--json"]);
+    expect(first.code).toBe(1);
+    expect(parseDocument(first)).toMatchObject({ error: { code: "PATH_INVALID" } });
+    mkdirSync(join(sandbox.cwd, "linked-servers"), { recursive: true });
+    symlinkSync(join(sandbox.root, "outside"), join(sandbox.cwd, "linked-servers/servers"));
+    const second = await runMain(sandbox, ["generate", "everything", "-o", "linked-servers", "--json"]);
+    expect(second.code).toBe(1);
+    expect(parseDocument(second)).toMatchObject({ error: { code: "PATH_INVALID" } });
+    symlinkSync(join(sandbox.root, "outside"), join(sandbox.cwd, "linked-out"));
+    const third = await runMain(sandbox, ["generate", "everything", "-o", "linked-out", "--json"]);
+    expect(third.code).toBe(1);
+    expect(parseDocument(third)).toMatchObject({ error: { code: "PATH_INVALID" } });
+    expect(readFileSync(secret, "utf8")).toBe("keep me\n");
+    expect(readFileSync(victim, "utf8")).toBe("x");
+  });
+
+  it("regression: --save-skill never writes through a linked .claude folder (PATH_INVALID)", async () => {
+    const elsewhere = join(sandbox.root, "elsewhere");
+    mkdirSync(elsewhere, { recursive: true });
+    const project = join(sandbox.cwd, "linked-project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(
+      join(project, ".mcp.json"),
+      JSON.stringify({ mcpServers: { everything: { command: EVERYTHING_BIN } } }),
+    );
+    symlinkSync(elsewhere, join(project, ".claude"));
+    const result = await runMain(sandbox, ["generate", "everything", "--save-skill", "--json"], {
+      cwd: project,
+    });
+    expect(result.code).toBe(1);
+    expect(parseDocument(result)).toMatchObject({ error: { code: "PATH_INVALID" } });
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it("refuses an invalid skill name before starting the server", async () => {

@@ -181,3 +181,27 @@ export function installCliWrapper(sandbox: Sandbox): string {
   chmodSync(wrapper, 0o755);
   return bin;
 }
+
+/**
+ * Runs one shell line with `sh -c` in the sandbox's project folder, the built CLI on PATH as
+ * `mcp-cli` (see {@link installCliWrapper}): a command exactly as a person or an agent would type it.
+ */
+export function runShellLine(sandbox: Sandbox, bin: string, line: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("sh", ["-c", line], {
+      cwd: sandbox.cwd,
+      env: { ...sandbox.env(), PATH: `${bin}:${sandbox.env().PATH}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}

@@ -62,7 +62,7 @@ function defaultDescription(manifests: readonly ServerManifest[]): string {
     return `${manifest.server} (${title}; ${names.length} tools: ${shown}${more})`;
   });
   const subject = manifests.length === 1 ? "the MCP server" : "the MCP servers";
-  return `Typed TypeScript API for ${subject} ${servers.join("; ")}. Use it when a task needs these tools: write a script that calls them and run it with mcp-cli execute.`;
+  return `Typed TypeScript API for ${subject} ${servers.join("; ")}. Use it when a task needs these tools: a script calls them through mcp-cli execute.`;
 }
 
 /**

@@ -110,6 +110,7 @@ export type {
   ResourceReadResult,
   SaveSkillInput,
   SkillMetadata,
+  SkillServerRecord,
   SkillStore,
   SkillSummary,
   SkillVerification,

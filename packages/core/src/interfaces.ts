@@ -185,9 +185,20 @@ export interface GeneratedFile {
   readonly contents: string;
 }
 
+/** One server of a skill generated from several (`generate a b --save-skill`). */
+export interface SkillServerRecord {
+  readonly server: string;
+  readonly serverName: string;
+  readonly serverVersion: string;
+  readonly protocolVersion: string;
+  readonly toolCount: number;
+  readonly fingerprint: ToolFingerprint;
+}
+
 export interface SkillMetadata {
   readonly name: SkillId;
   readonly description: string;
+  /** The first server (by name); a skill of several servers lists all of them in `servers`. */
   readonly server: string;
   readonly serverName: string;
   readonly serverVersion: string;
@@ -197,12 +208,20 @@ export interface SkillMetadata {
   readonly generatorVersion: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Present when the skill covers several servers: every one of them, sorted by name, the first
+   * being `server`. `toolCount` is then their sum; `fingerprint` stays the first server's.
+   */
+  readonly servers?: readonly SkillServerRecord[];
 }
 
 export interface SaveSkillInput {
   readonly name: SkillId;
   readonly description: string;
+  /** The first server's manifest; with `manifests`, the first of them. */
   readonly manifest: ServerManifest;
+  /** Every server of a skill generated from several; absent or one entry for a single server. */
+  readonly manifests?: readonly ServerManifest[];
   /** The generated tree: `SKILL.md`, `REFERENCE.md` and `servers/...`. */
   readonly files: readonly GeneratedFile[];
   readonly generatorVersion: string;
