@@ -13,6 +13,7 @@ import {
   disposedError,
   McpCliError,
   type ResolvedServerConfig,
+  type ResourceReadResult,
   type ServerManifest,
   type ToolBridge,
   type ToolCallOptions,
@@ -77,6 +78,11 @@ export interface BridgeOptions {
   readonly connect?: Omit<ConnectOptions, "signal" | "diagnostics">;
   /** Server stderr, ignored stdout lines, reconnects. */
   readonly diagnostics?: DiagnosticListener;
+  /**
+   * A server announced that its tool list changed. The bridge lists it again on next use by
+   * itself; long-lived owners (`serve`) use this to regenerate what they derived from it.
+   */
+  readonly onToolsChanged?: (server: string) => void;
 }
 
 export interface ScopeOptions {
@@ -112,6 +118,7 @@ export interface Bridge extends ToolBridge {
    * `introspect`, `SERVER_UNKNOWN`, `DISPOSED`.
    */
   introspect(server: string, options?: IntrospectOptions): Promise<ServerManifest>;
+  readResource(server: string, uri: string, options?: ToolCallOptions): Promise<ResourceReadResult>;
 }
 
 /**
@@ -290,6 +297,8 @@ class ToolBridgeImpl implements Bridge {
           connect: (server) => connectServer(server, connectOptions),
           listTools: (connection) => listAllTools(connection),
           diagnostics: options.diagnostics,
+          onToolsChanged:
+            options.onToolsChanged === undefined ? undefined : () => options.onToolsChanged?.(config.name),
         }),
       );
     }
@@ -336,6 +345,11 @@ class ToolBridgeImpl implements Bridge {
         return state.calls;
       },
       callTool: (server, tool, args, callOptions) => this.#call(server, tool, args, callOptions, state),
+      readResource: (server, uri, readOptions) =>
+        this.readResource(server, uri, {
+          ...readOptions,
+          signal: linkedSignal(state.controller.signal, readOptions),
+        }),
       servers: () => this.#names,
       close,
       [Symbol.asyncDispose]: close,
@@ -522,13 +536,11 @@ class ToolBridgeImpl implements Bridge {
       const sent = performance.now();
       let raw: Awaited<ReturnType<ServerConnection["callTool"]>>;
       try {
-        raw = await connection.callTool(
-          tool,
-          withDefaults,
-          options?.timeoutMs === undefined
-            ? { signal: abortSignal }
-            : { signal: abortSignal, timeoutMs: options.timeoutMs },
-        );
+        raw = await connection.callTool(tool, withDefaults, {
+          signal: abortSignal,
+          ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          ...(options?.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        });
       } finally {
         const elapsed = performance.now() - sent;
         this.#counters.latency(elapsed);
@@ -631,6 +643,37 @@ class ToolBridgeImpl implements Bridge {
     };
   }
 
+  /**
+   * `resources/read` on an allowed server, over the bridge's shared connection. Resources are
+   * read-only by nature, so answers are cached like read-only tools (same cache, same TTL).
+   * Binary contents arrive as base64 `blob` with their `mimeType`. Errors: those of connecting,
+   * `SERVER_UNKNOWN`, `LIMIT_SIZE` (over the result limit), `PROTOCOL_ERROR` (unknown resource),
+   * `TIMEOUT`, `CANCELLED`, `DISPOSED`.
+   */
+  async readResource(server: string, uri: string, options?: ToolCallOptions): Promise<ResourceReadResult> {
+    if (this.#closing !== undefined) throw disposedError("tool bridge");
+    const slot = this.#slot(server);
+    const key =
+      this.#cache === undefined ? undefined : await cacheKey(server, "\u0000resources/read", { uri });
+    const hit = key === undefined ? undefined : this.#cache?.get(key);
+    if (hit !== undefined) return structuredClone(hit.value) as ResourceReadResult;
+    const connection = slot.openConnection() ?? (await slot.connection());
+    const result = await connection.readResource(uri, {
+      signal: linkedSignal(this.#closeController.signal, options),
+      ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    const bytes = jsonBytes(result.contents);
+    if (bytes > this.#maxResultBytes) {
+      throw new McpCliError(
+        "LIMIT_SIZE",
+        `resource ${JSON.stringify(uri)} of server "${server}" is ${bytes} bytes, more than the ${this.#maxResultBytes} allowed`,
+        { details: { server, uri, bytes, limitBytes: this.#maxResultBytes, what: "resource" } },
+      );
+    }
+    if (key !== undefined) this.#cache?.set(key, structuredClone({ value: result, content: [], bytes }));
+    return result;
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -674,4 +717,9 @@ class ToolBridgeImpl implements Bridge {
  */
 export function createBridge(options: BridgeOptions): Bridge {
   return new ToolBridgeImpl(options);
+}
+
+/** The bridge's (or a scope's) signal, combined with the caller's own when it has one. */
+function linkedSignal(shared: AbortSignal, options: ToolCallOptions | undefined): AbortSignal {
+  return options?.signal === undefined ? shared : AbortSignal.any([shared, options.signal]);
 }

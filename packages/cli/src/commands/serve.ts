@@ -31,7 +31,7 @@ import {
 } from "@mcp-execution/core";
 import type { AuditLog, CodeModeState, ServeMetrics } from "@mcp-execution/serve";
 import { loadConfiguration } from "../config-source.js";
-import { diagnosticsFor } from "../connect.js";
+import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import { resolveForConnection, resolveServerTarget } from "../server-target.js";
 import { type ExecuteOptions, limitsFrom } from "./execute.js";
@@ -235,12 +235,16 @@ export class ServeRuntime {
     const servers = await servedServers(context, options);
     const resolved = servers.map((server) => resolveForConnection(context, server));
     let bridge: Bridge | undefined;
+    // Bound once the runtime exists: a server's list_changed notification regenerates the tree.
+    let onToolsChanged: (server: string) => void = () => {};
     if (resolved.length > 0) {
       const { createBridge } = await import("@mcp-execution/bridge");
       bridge = createBridge({
         servers: resolved,
-        connect: { environment: context.env, cwd: context.cwd },
+        // The same roots as execute; serve never asks a person (its stdout may be the protocol).
+        connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
         diagnostics: diagnosticsFor(context),
+        onToolsChanged: (server) => onToolsChanged(server),
       });
       const owned = bridge;
       context.scope.defer(() => owned.close());
@@ -281,6 +285,7 @@ export class ServeRuntime {
       state: { files: [], catalog: new ToolCatalog([]), servers: names },
     });
     await serve.refresh();
+    onToolsChanged = (server) => serve.toolsChanged(server);
     await warming;
     return serve;
   }
@@ -347,6 +352,30 @@ export class ServeRuntime {
     this.#manifests = manifests;
     this.#subsetTrees.clear();
     this.#state = { files, catalog: new ToolCatalog(manifests), servers: this.#servers };
+  }
+
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
+
+  /**
+   * A server's tools changed: introspect again and rebuild the tree and the search index. Changes
+   * that arrive during a refresh are folded into one more refresh after it.
+   */
+  toolsChanged(server: string): void {
+    this.#context.output.debug(`${server} says its tools changed; regenerating`);
+    if (this.#refreshing !== undefined) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        await this.refresh().catch((error: Error) =>
+          this.#context.output.warn(`could not regenerate the API after a tool change: ${error.message}`),
+        );
+      } while (this.#refreshAgain);
+      this.#refreshing = undefined;
+    })();
   }
 
   /** The `execute` tool: admitted, limited, measured and audited. Resolves for every guest failure. */
