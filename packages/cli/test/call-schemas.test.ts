@@ -41,8 +41,10 @@ let files: string;
 
 beforeAll(() => {
   sandbox = createSandbox();
-  files = join(sandbox.root, "files");
-  sandbox.write("files/notes.txt", "alpha beta gamma\n");
+  // Inside the working directory: the CLI offers it as the MCP root, and server-filesystem then
+  // serves the roots it is given instead of its command-line directories.
+  files = join(sandbox.cwd, "files");
+  sandbox.write("work/files/notes.txt", "alpha beta gamma\n");
   sandbox.write(
     "work/.mcp.json",
     JSON.stringify({

@@ -15,8 +15,10 @@ let files: string;
 
 beforeAll(() => {
   sandbox = createSandbox();
-  files = join(sandbox.root, "files");
-  sandbox.write("files/.keep", "");
+  // Inside the working directory: the CLI offers it as the MCP root, and server-filesystem then
+  // serves the roots it is given instead of its command-line directories.
+  files = join(sandbox.cwd, "files");
+  sandbox.write("work/files/.keep", "");
   sandbox.write(
     "work/.mcp.json",
     JSON.stringify({ mcpServers: { fs: { command: FILESYSTEM_BIN, args: [files] } } }),
