@@ -433,6 +433,51 @@ describe("mcp-cli serve under hostile and failing conditions", () => {
     }
   });
 
+  it("offers a saved skill's files as resources, and refuses a skill whose server changed", async () => {
+    const saved = spawn(
+      process.execPath,
+      [CLI_BIN, "generate", "everything", "-o", "skill-tree", "--save-skill", "-q"],
+      {
+        cwd: home,
+        env,
+        stdio: "ignore",
+      },
+    );
+    expect(await new Promise((resolve) => saved.once("exit", resolve))).toBe(0);
+    const withSkill = await startHttp(["--skill", "everything", "--http", "127.0.0.1:0"], {}, []);
+    const connected = client("auto");
+    await connected.connect(new StreamableHTTPClientTransport(new URL(withSkill.url)));
+    try {
+      const skillMd = await connected.readResource({ uri: "mcp-tools:///skills/everything/SKILL.md" });
+      expect((skillMd.contents[0] as { text: string }).text).toContain("everything");
+      const ran = await connected.callTool({
+        name: "execute",
+        arguments: { code: 'return await callTool("everything", "echo", { message: "from a skill" })' },
+      });
+      expect(ran.structuredContent).toMatchObject({ ok: true, result: "Echo: from a skill" });
+    } finally {
+      await connected.close();
+      withSkill.child.kill("SIGTERM");
+      await withSkill.exited;
+    }
+    // The same skill, served against a server whose tools differ: refused at start (exit 6).
+    const other = join(home, "other-everything.json");
+    writeFileSync(
+      other,
+      JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [CRASH] } } }),
+    );
+    const refused = spawn(
+      process.execPath,
+      [CLI_BIN, "--config", other, "serve", "--skill", "everything", "--http", "127.0.0.1:0"],
+      {
+        cwd: home,
+        env,
+        stdio: "ignore",
+      },
+    );
+    expect(await new Promise((resolve) => refused.once("exit", resolve))).toBe(6);
+  });
+
   it("answers malformed requests with an error, and keeps serving", async () => {
     const garbage = await fetch(running.url, {
       method: "POST",
