@@ -20,6 +20,7 @@ import {
   type ErrorDocument,
   type ExecutionOutcome,
   type GeneratedFile,
+  type LogEntry,
   McpCliError,
   type ResolvedServerConfig,
   type SandboxLimits,
@@ -34,12 +35,11 @@ import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
 import { loadConfiguration } from "../config-source.js";
 import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
+import { type LimitFlags, limitsFrom } from "../execution-limits.js";
 import { skillsDirectory } from "../locations.js";
 import { resolveForConnection, resolveServerTarget } from "../server-target.js";
-import { type ExecuteOptions, limitsFrom } from "./execute.js";
 
-export interface ServeOptions
-  extends Pick<ExecuteOptions, "profile" | "timeout" | "memory" | "maxOutput" | "maxCalls"> {
+export interface ServeOptions extends LimitFlags {
   readonly server?: readonly string[];
   readonly all?: boolean;
   /** `[host:]port`; absent: stdio. */
@@ -221,6 +221,8 @@ export interface RuntimeExecution {
   readonly timeoutMs?: number | undefined;
   /** Only these served servers are callable and generated; absent: all of them. */
   readonly servers?: readonly string[] | undefined;
+  /** Guest console lines as they happen (also in the outcome's logs). */
+  readonly onLog?: ((entry: LogEntry) => void) | undefined;
 }
 
 /** The warm state `serve` shares between clients: one bridge, one executor, one tree. */
@@ -552,6 +554,7 @@ export class ServeRuntime {
         ...(measured === undefined ? {} : { bridge: measured }),
         files,
         signal,
+        ...(request.onLog === undefined ? {} : { onLog: request.onLog }),
       });
     } finally {
       files.dispose();
