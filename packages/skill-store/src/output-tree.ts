@@ -1,5 +1,5 @@
 /**
- * The generated tree on disk (`generate -o DIR`, CONVENTIONS.md section 4): writing it without
+ * The generated tree on disk (`generate -o DIR`, docs/conventions.md section 4): writing it without
  * following links, and reading back the server manifests an existing tree holds so that a new
  * server joins the tree instead of replacing its SKILL.md and REFERENCE.md.
  *
