@@ -24,6 +24,7 @@ export {
 } from "./config/parse.js";
 export {
   isStdioServerConfig,
+  type OAuthSettings,
   type RemoteServerConfig,
   type RemoteTransport,
   type ResolvedServerConfig,

@@ -107,6 +107,14 @@ export function expandServerConfig(config: ServerConfig, context: ExpansionConte
     ...config,
     url: expandString(config.url, context, where("url")),
     headers: expandRecord(config.headers, "headers", context, config),
+    ...(config.oauth?.clientSecret === undefined
+      ? {}
+      : {
+          oauth: {
+            ...config.oauth,
+            clientSecret: expandString(config.oauth.clientSecret, context, where("oauth.clientSecret")),
+          },
+        }),
   };
   return expanded as ResolvedServerConfig;
 }
