@@ -7,6 +7,7 @@ import type { Diagnostic, ServerConfig } from "@mcp-execution/core";
 import type { ServerConnection } from "@mcp-execution/mcp-client";
 import type { CommandContext } from "./context.js";
 import { resolveForConnection } from "./server-target.js";
+import { withStoredLogin } from "./stored-login.js";
 
 /**
  * Diagnostics from engines: warnings always; a server's stderr and other chatter only with
@@ -24,9 +25,9 @@ export async function openConnection(
   context: CommandContext,
   server: ServerConfig,
 ): Promise<ServerConnection> {
-  const resolved = resolveForConnection(context, server);
   const progress = context.output.progress(`connecting to ${server.name}`);
   try {
+    const resolved = await withStoredLogin(context, resolveForConnection(context, server));
     const { connectServer } = await import("@mcp-execution/mcp-client");
     const started = performance.now();
     const connection = await connectServer(resolved, {

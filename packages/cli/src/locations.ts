@@ -7,6 +7,9 @@
  * Session state (`execute --session`): `$MCP_CLI_STATE_DIR/sessions` when set, otherwise
  * `$XDG_STATE_HOME/mcp-cli/sessions` (default `~/.local/state/mcp-cli/sessions`).
  *
+ * OAuth credentials (`auth login`): `$MCP_CLI_STATE_DIR/oauth` when set, otherwise
+ * `$XDG_STATE_HOME/mcp-cli/oauth` (default `~/.local/state/mcp-cli/oauth`); 0700, files 0600.
+ *
  * Transpiled WebAssembly components (`execute file.wasm`): `$XDG_CACHE_HOME/mcp-cli/components`
  * (default `~/.cache/mcp-cli/components`); safe to delete at any time.
  */
@@ -26,14 +29,19 @@ export function skillsDirectory(context: CommandContext, scope?: SkillScope): st
 }
 
 export function sessionsDirectory(context: CommandContext): string {
+  return join(stateDirectory(context), "sessions");
+}
+
+/** The state directory itself (`$MCP_CLI_STATE_DIR`, else `$XDG_STATE_HOME/mcp-cli`). */
+export function stateDirectory(context: CommandContext): string {
   const { env, home, cwd } = context.environment;
   const explicit = env.MCP_CLI_STATE_DIR;
-  if (explicit !== undefined && explicit !== "") return join(resolve(cwd, explicit), "sessions");
+  if (explicit !== undefined && explicit !== "") return resolve(cwd, explicit);
   const stateHome =
     env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== ""
       ? env.XDG_STATE_HOME
       : join(home, ".local", "state");
-  return join(resolve(cwd, stateHome), "mcp-cli", "sessions");
+  return join(resolve(cwd, stateHome), "mcp-cli");
 }
 
 export function componentCacheDirectory(context: CommandContext): string {

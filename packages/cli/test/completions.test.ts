@@ -111,6 +111,7 @@ describe.skipIf(!installed("bash"))("bash completes", () => {
       "call",
       "skill",
       "server",
+      "auth",
       "completions",
     ]);
   });
@@ -172,7 +173,7 @@ function fishComplete(line: string): string[] {
 describe.skipIf(!installed("fish"))("fish completes", () => {
   it("top-level commands and subcommands", () => {
     expect(fishComplete("mcp-cli ").sort()).toEqual(
-      ["call", "completions", "execute", "generate", "introspect", "server", "skill"].sort(),
+      ["auth", "call", "completions", "execute", "generate", "introspect", "server", "skill"].sort(),
     );
     expect(fishComplete("mcp-cli server ").sort()).toEqual(["info", "list", "validate"]);
   });

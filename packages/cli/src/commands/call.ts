@@ -13,6 +13,7 @@ import { buildCallArguments } from "../call-arguments.js";
 import { diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import { type AdHocOptions, resolveForConnection, resolveServerTarget } from "../server-target.js";
+import { withStoredLogin } from "../stored-login.js";
 
 export interface CallOptions extends AdHocOptions {
   /** JSON text, `@file` or `-` (standard input). */
@@ -111,7 +112,7 @@ export async function callCommand(
           : options.args;
   }
   const server: ServerConfig = await resolveServerTarget(context, target, options);
-  const resolved = resolveForConnection(context, server);
+  const resolved = await withStoredLogin(context, resolveForConnection(context, server));
 
   const { createBridge } = await import("@mcp-execution/bridge");
   const bridge = createBridge({

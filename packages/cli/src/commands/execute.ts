@@ -44,6 +44,7 @@ import {
   resolveForConnection,
   resolveServerTarget,
 } from "../server-target.js";
+import { withStoredLogin } from "../stored-login.js";
 import { generateFiles } from "./generate.js";
 
 export interface ExecuteOptions extends AdHocOptions {
@@ -413,8 +414,10 @@ export async function executeCommand(
   let bridge: Bridge | undefined;
   let liveManifests: ServerManifest[] = [];
   if (servers.configs.size > 0) {
-    const resolved: ResolvedServerConfig[] = [...servers.configs.values()].map((server) =>
-      resolveForConnection(context, server),
+    const resolved: ResolvedServerConfig[] = await Promise.all(
+      [...servers.configs.values()].map((server) =>
+        withStoredLogin(context, resolveForConnection(context, server)),
+      ),
     );
     const { createBridge } = await import("@mcp-execution/bridge");
     bridge = createBridge({

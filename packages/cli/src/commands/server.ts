@@ -18,6 +18,7 @@ import { loadConfiguration } from "../config-source.js";
 import { diagnosticsFor, openConnection } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import { type AdHocOptions, resolveServerTarget } from "../server-target.js";
+import { storedLoginLines } from "../stored-login.js";
 import { formatFields, formatTable } from "../table.js";
 
 function transportLabel(server: ServerConfig): string {
@@ -60,6 +61,7 @@ export async function serverListCommand(context: CommandContext): Promise<number
     bySource.set(server.source, [...(bySource.get(server.source) ?? []), server]);
   }
   const { style } = output;
+  const authLines = await storedLoginLines(context, config.servers);
   const blocks: string[] = [];
   for (const [source, servers] of bySource) {
     const rows = servers.map((server) => [
@@ -67,6 +69,7 @@ export async function serverListCommand(context: CommandContext): Promise<number
       transportLabel(server),
       targetLabel(server),
       server.disabled ? style.yellow("(disabled)") : "",
+      authLines.get(server.name) ?? "",
     ]);
     blocks.push(`${style.dim(`# ${source}`)}\n${formatTable(rows)}`);
   }
