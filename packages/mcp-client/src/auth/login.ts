@@ -76,7 +76,7 @@ export async function login(options: LoginOptions): Promise<AuthStatus> {
       challenge.scope,
       options.scopes?.join(" "),
     );
-    const common = {
+    let common: Parameters<typeof sdk.auth>[1] = {
       serverUrl: options.serverUrl,
       fetchFn,
       ...(scope === undefined ? {} : { scope }),
@@ -85,7 +85,17 @@ export async function login(options: LoginOptions): Promise<AuthStatus> {
         : { resourceMetadataUrl: challenge.resourceMetadataUrl }),
     };
     // An explicit login always asks the person again: a refresh could not widen the scope.
-    const first = await sdk.auth(provider, { ...common, forceReauthorization: true });
+    let first: Awaited<ReturnType<typeof sdk.auth>>;
+    try {
+      first = await sdk.auth(provider, { ...common, forceReauthorization: true });
+    } catch (error) {
+      if (!(await isLegacyIssuerMismatch(error, options.serverUrl, challenge, fetchFn, sdk))) throw error;
+      // A 2025-03-26 server (no protected resource metadata) is its own authorization server:
+      // the metadata came from the server's own origin, which is trusted as the resource anyway,
+      // so an `issuer` that differs from that origin is accepted for it, and only for it.
+      common = { ...common, skipIssuerMetadataValidation: true };
+      first = await sdk.auth(provider, { ...common, forceReauthorization: true });
+    }
     if (first === "REDIRECT") {
       const callback = await waitForCallback(receiver.callback(), state, options);
       const second = await sdk.auth(provider, {
@@ -154,6 +164,29 @@ async function waitForCallback(
     clearTimeout(timer);
     stop.abort();
     if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** True for an `IssuerMismatchError` from a server that publishes no protected resource metadata. */
+async function isLegacyIssuerMismatch(
+  error: unknown,
+  serverUrl: string,
+  challenge: Challenge,
+  fetchFn: FetchLike,
+  sdk: typeof import("@modelcontextprotocol/client"),
+): Promise<boolean> {
+  if ((error as { name?: unknown } | null)?.name !== "IssuerMismatchError") return false;
+  try {
+    const metadata = await sdk.discoverOAuthProtectedResourceMetadata(
+      serverUrl,
+      challenge.resourceMetadataUrl === undefined
+        ? {}
+        : { resourceMetadataUrl: challenge.resourceMetadataUrl },
+      fetchFn,
+    );
+    return metadata === undefined;
+  } catch {
+    return true;
   }
 }
 

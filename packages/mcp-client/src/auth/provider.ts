@@ -225,7 +225,13 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     if (this.#discovery !== undefined) return this.#discovery;
     // `auth login` discovers afresh, so a moved authorization server is picked up.
     if (this.#options.interaction !== undefined) return undefined;
-    return (await this.record())?.discovery as OAuthDiscoveryState | undefined;
+    const record = await this.record();
+    // The SDK asks for this first: without stored tokens nothing but a login can help, so say so
+    // before any discovery request is made.
+    if (record?.tokens === undefined) {
+      throw this.#authRequired(this.#hadTokens ? "the stored login expired or was revoked" : "not logged in");
+    }
+    return record.discovery as OAuthDiscoveryState | undefined;
   }
 
   async saveResourceUrl(resourceUrl: string): Promise<void> {
