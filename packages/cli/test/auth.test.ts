@@ -4,7 +4,7 @@
  * test/fixtures/servers/oauth/browser.mjs through the BROWSER convention, or by the test itself
  * for `--no-browser`. Every output is checked for the tokens, which must never appear.
  */
-import { statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -59,6 +59,12 @@ async function rememberTokens(): Promise<void> {
   const { access, refresh } = await storedTokens();
   if (access !== "") tokensSeen.add(access);
   if (refresh !== "") tokensSeen.add(refresh);
+}
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
 }
 
 beforeAll(async () => {
@@ -129,6 +135,26 @@ describe("mcp-cli auth", () => {
 
     const introspect = await cli(["introspect", "protected", "--json"]);
     expect(introspect.code, introspect.stderr).toBe(0);
+
+    // Generated files and the saved skill hold no token.
+    const out = join(sandbox.root, "generated");
+    const generate = await cli([
+      "generate",
+      "protected",
+      "-o",
+      out,
+      "--save-skill",
+      "--skills-dir",
+      join(sandbox.root, "skills"),
+    ]);
+    expect(generate.code, generate.stderr).toBe(0);
+    const { access, refresh } = await storedTokens();
+    for (const file of [...filesUnder(out), ...filesUnder(join(sandbox.root, "skills"))]) {
+      const text = readFileSync(file, "utf8");
+      expect(text).not.toContain(access);
+      expect(text).not.toContain(refresh);
+    }
+    expect(filesUnder(out).some((file) => file.endsWith("echo.ts"))).toBe(true);
 
     const list = await cli(["server", "list"]);
     expect(list.stdout).toMatch(/auth: oauth \(logged in, expires in (59|60) min\)/);
