@@ -15,7 +15,10 @@ let loading: Promise<Blake3Module> | undefined;
 const UPDATE_SLICE_BYTES = 1024 * 1024;
 
 async function blake3(): Promise<Blake3Module> {
-  loading ??= import("blake3-wasm").then(async (module) => {
+  loading ??= import("blake3-wasm").then(async (imported) => {
+    // blake3-wasm is CommonJS. Node and bundlers (the packed CLI is built with esbuild) agree that
+    // `default` is its module.exports; only Node also derives named exports from it.
+    const module = (imported as { default?: Blake3Module }).default ?? imported;
     await module.load();
     return module;
   });

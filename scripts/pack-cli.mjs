@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+/**
+ * Packs mcp-cli into one installable tarball: `pnpm pack:cli` (after `pnpm build`).
+ *
+ * The workspace packages are bundled into the tarball with esbuild (code splitting keeps the lazy
+ * `import()`s lazy: `--version` loads one small file, `execute` loads the sandbox only when it
+ * runs). Third-party dependencies stay ordinary npm dependencies, declared with the ranges the
+ * workspace packages use, so `npm i -g <tarball>` installs them from the registry. Two exceptions
+ * are bundled as well: blake3-wasm 3.0.0 pins a version of its helper package that was never
+ * published (the workspace fixes it with a pnpm override, which npm would not apply to an
+ * installed package), so its JavaScript goes into the bundle and its .wasm next to it.
+ *
+ * Output: `.pack/mcp-execution-cli-<version>.tgz` (path printed on stdout, nothing else), built
+ * from the staging folder `.pack/cli/`. Files shipped: package.json, README.md, LICENSE (when the
+ * repository has one) and dist/ (bundle, chunks, worker entries, blake3.wasm). No source maps,
+ * no .tsbuildinfo, no tests.
+ */
+import { execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const packagesDirectory = join(root, "packages");
+const stage = join(root, ".pack", "cli");
+const out = join(stage, "dist");
+
+/** Third-party packages whose code goes into the bundle instead of the dependency list. */
+const INLINED = new Set(["blake3-wasm", "@c4312/blake3-internal"]);
+
+/**
+ * Worker entry files, bundled as entries of their own, each at the path the code looks for it
+ * relative to the bundle's directory (see `workerEntryUrl` in wasm-runtime).
+ */
+const WORKER_ENTRIES = [{ package: "wasm-runtime", file: "dist/worker.js", out: "worker" }];
+
+function readJson(path) {
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
+const workspace = new Map();
+for (const name of readdirSync(packagesDirectory)) {
+  const manifestPath = join(packagesDirectory, name, "package.json");
+  if (existsSync(manifestPath))
+    workspace.set(name, { directory: join(packagesDirectory, name), manifest: readJson(manifestPath) });
+}
+const workspaceNames = new Set([...workspace.values()].map((entry) => entry.manifest.name));
+
+/** The union of the third-party dependencies of the packages the CLI bundles. */
+function collectDependencies() {
+  const seen = new Set();
+  const dependencies = new Map();
+  const visit = (packageName) => {
+    if (seen.has(packageName)) return;
+    seen.add(packageName);
+    const entry = [...workspace.values()].find((candidate) => candidate.manifest.name === packageName);
+    if (!entry) throw new Error(`pack-cli: workspace package ${packageName} not found`);
+    for (const [dependency, range] of Object.entries(entry.manifest.dependencies ?? {})) {
+      if (workspaceNames.has(dependency)) {
+        visit(dependency);
+        continue;
+      }
+      if (INLINED.has(dependency)) continue;
+      const previous = dependencies.get(dependency);
+      if (previous !== undefined && previous.range !== range) {
+        throw new Error(
+          `pack-cli: ${dependency} is declared as ${previous.range} by ${previous.by} and as ${range} by ${packageName}; align them`,
+        );
+      }
+      dependencies.set(dependency, { range, by: packageName });
+    }
+  };
+  visit("@mcp-execution/cli");
+  return Object.fromEntries(
+    [...dependencies].sort(([a], [b]) => a.localeCompare(b)).map(([name, { range }]) => [name, range]),
+  );
+}
+
+const dependencies = collectDependencies();
+const external = Object.keys(dependencies);
+
+const cli = workspace.get("cli");
+const entryPoints = [{ in: join(cli.directory, "dist", "bin.js"), out: "bin" }];
+for (const worker of WORKER_ENTRIES) {
+  const path = join(workspace.get(worker.package).directory, worker.file);
+  if (!existsSync(path))
+    throw new Error(`pack-cli: worker entry ${relative(root, path)} is missing; run pnpm build first`);
+  entryPoints.push({ in: path, out: worker.out });
+}
+
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+// CommonJS code inside an ES module bundle needs `require`, `__filename` and `__dirname`; every
+// output file sits directly in dist/, so one banner is right for entries and chunks alike.
+const banner = [
+  'import { createRequire as __mcpCreateRequire } from "node:module";',
+  'import { fileURLToPath as __mcpFileURLToPath } from "node:url";',
+  "const require = __mcpCreateRequire(import.meta.url);",
+  "const __filename = __mcpFileURLToPath(import.meta.url);",
+  'const __dirname = __mcpFileURLToPath(new URL(".", import.meta.url));',
+].join("\n");
+
+await build({
+  entryPoints,
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  chunkNames: "chunk-[hash]",
+  banner: { js: banner },
+  logLevel: "warning",
+  legalComments: "none",
+  plugins: [
+    {
+      name: "third-party-external",
+      setup(builder) {
+        builder.onResolve({ filter: /^[^./]/ }, (args) => {
+          if (args.path.startsWith("node:")) return { path: args.path, external: true };
+          const name = args.path.startsWith("@")
+            ? args.path.split("/").slice(0, 2).join("/")
+            : args.path.split("/")[0];
+          if (external.includes(name)) return { path: args.path, external: true };
+          return undefined;
+        });
+      },
+    },
+  ],
+});
+
+// blake3-wasm's emscripten loader reads blake3.wasm from its own directory (__dirname).
+const requireFromCore = createRequire(join(workspace.get("core").directory, "package.json"));
+const blake3Main = requireFromCore.resolve("blake3-wasm");
+copyFileSync(join(dirname(blake3Main), "..", "wasm", "blake3.wasm"), join(out, "blake3.wasm"));
+
+chmodSync(join(out, "bin.js"), 0o755);
+
+const cliManifest = cli.manifest;
+const packed = {
+  name: cliManifest.name,
+  version: cliManifest.version,
+  description: cliManifest.description,
+  license: cliManifest.license,
+  type: "module",
+  engines: cliManifest.engines,
+  bin: { "mcp-cli": "./dist/bin.js" },
+  files: ["dist"],
+  dependencies,
+};
+writeFileSync(join(stage, "package.json"), `${JSON.stringify(packed, null, 2)}\n`);
+copyFileSync(join(root, "README.md"), join(stage, "README.md"));
+if (existsSync(join(root, "LICENSE"))) copyFileSync(join(root, "LICENSE"), join(stage, "LICENSE"));
+
+const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", join(root, ".pack")], {
+  cwd: stage,
+  encoding: "utf8",
+}).trim();
+process.stdout.write(`${join(root, ".pack", tarball.split("\n").at(-1))}\n`);

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * Installs the packed CLI the way a user would and runs it from a folder outside the repository:
+ *
+ *   node scripts/smoke-install.mjs [--tarball F] [--prefix DIR] [--node NODE]...
+ *
+ * `npm i -g --prefix DIR <tarball>` into a fresh prefix (default `.pack/prefix`), then, for each
+ * `--node` binary (default: this Node), from a new temporary folder with an empty HOME:
+ * `mcp-cli --version`, `mcp-cli execute -e`, `mcp-cli call` and `mcp-cli generate` against server-everything (started from this
+ * repository's devDependency as an ad-hoc stdio server), and `mcp-cli completions bash` (checked with
+ * `bash -n`). Prints one line per check; exits 1 on the first failure with what it printed.
+ * The installed command is run through its `bin` symlink when the Node is this one, so the
+ * executable bit and the shebang are part of the test; other Nodes run the same file explicitly.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({
+  options: {
+    tarball: { type: "string" },
+    prefix: { type: "string", default: join(root, ".pack", "prefix") },
+    node: { type: "string", multiple: true, default: [process.execPath] },
+  },
+});
+
+function newestTarball() {
+  const directory = join(root, ".pack");
+  const found = existsSync(directory) ? readdirSync(directory).filter((name) => name.endsWith(".tgz")) : [];
+  if (found.length === 0) throw new Error("no tarball in .pack/: run `pnpm pack:cli` first");
+  return join(directory, found.sort().at(-1));
+}
+
+const tarball = resolve(values.tarball ?? newestTarball());
+const prefix = resolve(values.prefix);
+rmSync(prefix, { recursive: true, force: true });
+execFileSync("npm", ["i", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--loglevel=error", tarball], {
+  stdio: ["ignore", "ignore", "inherit"],
+});
+const link = join(prefix, "bin", "mcp-cli");
+const installed = resolve(dirname(link), readlinkSync(link));
+console.log(`installed ${tarball} into ${prefix}`);
+
+const everything = join(
+  root,
+  "node_modules",
+  "@modelcontextprotocol",
+  "server-everything",
+  "dist",
+  "index.js",
+);
+let failed = false;
+
+for (const node of values.node) {
+  const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+  const outside = mkdtempSync(join(tmpdir(), "mcp-cli-smoke-"));
+  const env = {
+    PATH: `${dirname(node)}:${process.env.PATH}`,
+    HOME: outside,
+    XDG_CONFIG_HOME: join(outside, ".config"),
+    XDG_STATE_HOME: join(outside, ".state"),
+    XDG_CACHE_HOME: join(outside, ".cache"),
+  };
+  const command = node === process.execPath ? [link] : [node, installed];
+  const checks = [
+    ["--version", ["--version"], (out) => /^\d+\.\d+\.\d+/.test(out)],
+    ["execute -e", ["execute", "-e", "return 6 * 7"], (out) => out.trim() === "42"],
+    [
+      "call server-everything",
+      ["call", "echo", "message=smoke", "--", process.execPath, everything, "stdio"],
+      (out) => out.includes("smoke"),
+    ],
+    [
+      "generate (hashes a fingerprint)",
+      ["generate", "-o", "tree", "-q", "--", process.execPath, everything, "stdio"],
+      () => existsSync(join(outside, "tree", "SKILL.md")),
+    ],
+    [
+      "completions bash",
+      ["completions", "bash"],
+      (out) => spawnSync("bash", ["-n"], { input: out }).status === 0,
+    ],
+  ];
+  for (const [name, args, ok] of checks) {
+    const result = spawnSync(command[0], [...command.slice(1), ...args], {
+      cwd: outside,
+      env,
+      encoding: "utf8",
+    });
+    const passed = result.status === 0 && ok(result.stdout);
+    console.log(`${passed ? "ok  " : "FAIL"} ${version} mcp-cli ${name}`);
+    if (!passed) {
+      failed = true;
+      console.log(`exit ${result.status}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+    }
+  }
+  rmSync(outside, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
