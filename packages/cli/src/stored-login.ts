@@ -8,9 +8,10 @@
  * A header the configuration sets itself wins: the stored login is then left alone. The entry
  * returned holds a secret: like every resolved entry it is never printed.
  *
- * The mcp-client package (and the MCP SDK, for a refresh) is imported only when a login is stored.
+ * The MCP SDK is imported only to renew a token; reading the store costs one small file.
  */
 import { AD_HOC_SOURCE, type ResolvedServerConfig, type ServerConfig } from "@mcp-execution/core";
+import type { StoredOAuthProvider } from "@mcp-execution/mcp-client";
 import type { CommandContext } from "./context.js";
 import { stateDirectory } from "./locations.js";
 
@@ -21,25 +22,40 @@ export function loginCommandFor(context: CommandContext, server: ServerConfig): 
   return `mcp-cli auth login ${quote(target)}${config}`;
 }
 
-export async function withStoredLogin(
+/**
+ * The OAuth provider for a remote server (a transport's `authProvider`), its access token renewed
+ * first when it expires within a minute. Undefined for stdio servers and for servers whose
+ * configuration sets an `Authorization` header itself. Without a stored login the provider sends
+ * nothing, and a server that answers 401 gets `AUTH_REQUIRED` naming the login command.
+ */
+export async function storedLoginProviderFor(
   context: CommandContext,
   server: ResolvedServerConfig,
-): Promise<ResolvedServerConfig> {
-  if (server.transport === "stdio") return server;
-  if (Object.keys(server.headers).some((name) => name.toLowerCase() === "authorization")) return server;
+): Promise<StoredOAuthProvider | undefined> {
+  if (server.transport === "stdio") return undefined;
+  if (Object.keys(server.headers).some((name) => name.toLowerCase() === "authorization")) return undefined;
   const { CredentialStore, storedLoginProvider } = await import("@mcp-execution/mcp-client");
-  const store = new CredentialStore(stateDirectory(context));
-  const record = await store.read(server.name, server.url);
-  if (record?.tokens === undefined) return server;
-  const provider = await storedLoginProvider({
-    store,
+  return storedLoginProvider({
+    store: new CredentialStore(stateDirectory(context)),
     server: server.name,
     serverUrl: server.url,
     settings: server.oauth,
     loginCommand: loginCommandFor(context, server),
   });
-  const tokens = await provider.tokens();
-  if (tokens === undefined) return server;
+}
+
+/**
+ * The entry with the stored login's access token as its `Authorization` header, for connections
+ * that take no provider (the bridge's, shared by several servers). Unchanged when there is no
+ * stored login.
+ */
+export async function withStoredLogin(
+  context: CommandContext,
+  server: ResolvedServerConfig,
+): Promise<ResolvedServerConfig> {
+  const provider = await storedLoginProviderFor(context, server);
+  const tokens = await provider?.tokens();
+  if (tokens === undefined || server.transport === "stdio") return server;
   return { ...server, headers: { ...server.headers, Authorization: `Bearer ${tokens.access_token}` } };
 }
 
