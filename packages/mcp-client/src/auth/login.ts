@@ -52,30 +52,35 @@ export interface LoginOptions {
 export async function login(options: LoginOptions): Promise<AuthStatus> {
   const sdk = await import("@modelcontextprotocol/client");
   const state = randomBytes(32).toString("base64url");
-  await using receiver = await startLoopbackReceiver(state);
-  const provider = new StoredOAuthProvider({
-    store: options.store,
-    server: options.server,
-    serverUrl: options.serverUrl,
-    settings: options.settings,
-    clientName: options.clientName,
-    now: options.now,
-    interaction: {
-      redirectUrl: receiver.redirectUrl,
-      state,
-      openAuthorizationUrl: options.openAuthorizationUrl,
-    },
-  });
+  const stored = await options.store.read(options.server, options.serverUrl);
+  await using receiver = await startLoopbackReceiver(
+    state,
+    registeredLoopbackPort(stored?.client?.redirect_uris),
+  );
   const fetchFn = options.fetch ?? fetch;
+  let provider: StoredOAuthProvider | undefined;
   try {
     const challenge = await probeChallenge(options.serverUrl, options.headers ?? {}, fetchFn, sdk);
-    const previous = await provider.record();
     const scope = sdk.computeScopeUnion(
-      previous?.requestedScope,
+      stored?.requestedScope,
       options.settings?.scopes?.join(" "),
       challenge.scope,
       options.scopes?.join(" "),
     );
+    provider = new StoredOAuthProvider({
+      store: options.store,
+      server: options.server,
+      serverUrl: options.serverUrl,
+      settings: options.settings,
+      clientName: options.clientName,
+      now: options.now,
+      interaction: {
+        redirectUrl: receiver.redirectUrl,
+        state,
+        scope,
+        openAuthorizationUrl: options.openAuthorizationUrl,
+      },
+    });
     let common: Parameters<typeof sdk.auth>[1] = {
       serverUrl: options.serverUrl,
       fetchFn,
@@ -111,10 +116,20 @@ export async function login(options: LoginOptions): Promise<AuthStatus> {
   } catch (error) {
     throw translateAuthError(error, options.server);
   }
-  const record = await provider.record();
+  const record = await provider?.record();
   if (record?.tokens === undefined)
     throw new McpCliError("AUTH_REFUSED", "the login finished without tokens");
   return describeRecord(record, (options.now ?? Date.now)());
+}
+
+/** The port of a registered `http://127.0.0.1:<port>/callback` redirect URI, if there is one. */
+function registeredLoopbackPort(redirectUris: readonly string[] | undefined): number | undefined {
+  for (const uri of redirectUris ?? []) {
+    const match = /^http:\/\/127\.0\.0\.1:(\d{1,5})\/callback$/.exec(uri);
+    const port = match === null ? undefined : Number(match[1]);
+    if (port !== undefined && port >= 1024 && port <= 65_535) return port;
+  }
+  return undefined;
 }
 
 /** Races the loopback receiver, the pasted URL, the timeout and the caller's signal. */

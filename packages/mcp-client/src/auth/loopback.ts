@@ -34,8 +34,15 @@ const PAGE_DONE =
 const PAGE_FAILED =
   "<!doctype html><meta charset=utf-8><title>mcp-cli</title><p>The login failed; see the terminal for the reason.</p>";
 
-/** Starts the receiver. `expectedState` is the `state` sent in the authorization request. */
-export async function startLoopbackReceiver(expectedState: string): Promise<LoopbackReceiver> {
+/**
+ * Starts the receiver. `expectedState` is the `state` sent in the authorization request.
+ * `preferredPort` (the port of an earlier registration's redirect URI) is used when it is free, so
+ * a client registered before keeps an exact redirect URI match; otherwise a random port.
+ */
+export async function startLoopbackReceiver(
+  expectedState: string,
+  preferredPort?: number,
+): Promise<LoopbackReceiver> {
   let settle: { resolve(value: AuthorizationCallback): void; reject(error: unknown): void } | undefined;
   const result = new Promise<AuthorizationCallback>((resolve, reject) => {
     settle = { resolve, reject };
@@ -70,10 +77,17 @@ export async function startLoopbackReceiver(expectedState: string): Promise<Loop
   });
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
+  const listen = (port: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const fail = (error: Error): void => reject(error);
+      server.once("error", fail);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", fail);
+        resolve();
+      });
+    });
+  if (preferredPort === undefined) await listen(0);
+  else await listen(preferredPort).catch(() => listen(0));
   const address = server.address();
   if (address === null || typeof address === "string")
     throw new McpCliError("INTERNAL", "loopback server has no port");

@@ -38,6 +38,8 @@ export interface OAuthInteraction {
   readonly redirectUrl: string;
   /** The `state` value sent with the authorization request and checked on the way back. */
   readonly state: string;
+  /** The scope this login asks for (a registration limited to fewer scopes is not reused). */
+  readonly scope?: string | undefined;
   /** Opens (or prints) the authorization URL. */
   openAuthorizationUrl(url: URL): void | Promise<void>;
 }
@@ -139,11 +141,12 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     // A dynamically registered client knows the redirect URIs it was registered with; a login on
     // a new loopback port registers again rather than being refused by the authorization server.
     const interaction = this.#options.interaction;
+    // Likewise when the registration was limited to scopes this login goes beyond.
     if (
       interaction !== undefined &&
-      client.redirect_uris !== undefined &&
-      !client.redirect_uris.includes(interaction.redirectUrl) &&
-      !isHttpsUrl(client.client_id)
+      !isHttpsUrl(client.client_id) &&
+      ((client.redirect_uris !== undefined && !client.redirect_uris.includes(interaction.redirectUrl)) ||
+        !coversScope(client.scope, interaction.scope))
     ) {
       return undefined;
     }
@@ -302,6 +305,13 @@ export class StoredOAuthProvider implements OAuthClientProvider {
       { details },
     );
   }
+}
+
+/** True when a registration's `scope` (absent: unrestricted) includes every scope asked for. */
+function coversScope(registered: unknown, requested: string | undefined): boolean {
+  if (typeof registered !== "string" || requested === undefined) return true;
+  const allowed = new Set(registered.split(" "));
+  return requested.split(" ").every((scope) => scope === "" || allowed.has(scope));
 }
 
 function isHttpsUrl(value: string): boolean {

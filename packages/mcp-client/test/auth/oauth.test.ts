@@ -168,6 +168,18 @@ describe("auth login", () => {
     expect(status.loggedIn).toBe(true);
   });
 
+  it("a second login listens on the registered port and reuses the registration", async () => {
+    const store = freshStore();
+    await loginWithBrowser(store, mcpServer);
+    const firstRedirect = authorizationServer.log.authorizations.at(-1)?.redirect_uri;
+    const registrationsBefore = authorizationServer.log.registrations.length;
+    await loginWithBrowser(store, mcpServer);
+    const secondRedirect = authorizationServer.log.authorizations.at(-1)?.redirect_uri;
+    // Unless another process took that port in between: then mcp-cli registers anew.
+    const newRegistrations = authorizationServer.log.registrations.length - registrationsBefore;
+    expect(newRegistrations).toBe(secondRedirect === firstRedirect ? 0 : 1);
+  });
+
   it("refuses a redirect whose state does not match (AUTH_REFUSED) and stores no tokens", async () => {
     const store = freshStore();
     const error = await failure(
