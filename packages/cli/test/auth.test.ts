@@ -200,7 +200,7 @@ describe("mcp-cli auth", () => {
     const result = await started.result;
     outputs.push(result);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^logged in to protected \(logged in, expires in/);
+    expect(result.stdout).toMatch(/^logged in to protected\n {2}server url: +http/);
     await rememberTokens();
   });
 

@@ -37,7 +37,7 @@ export async function authLoginCommand(
   requireRemote(server);
   const resolved = resolveForConnection(context, server);
   if (resolved.transport === "stdio") return 1;
-  const { CredentialStore, login, openInBrowser, describeStatus } = await import("@mcp-execution/mcp-client");
+  const { CredentialStore, login, openInBrowser } = await import("@mcp-execution/mcp-client");
   const store = new CredentialStore(stateDirectory(context));
   const useBrowser = options.browser !== false;
   const scopes = (options.scope ?? []).flatMap((scope) => scope.split(/\s+/)).filter((scope) => scope !== "");
@@ -80,7 +80,7 @@ export async function authLoginCommand(
     output.document({ ok: true, login: publicStatus(status) });
     return 0;
   }
-  output.data(`logged in to ${server.name} (${describeStatus(status, Date.now())})`);
+  output.data(`logged in to ${server.name}`);
   output.data(formatStatus(status, "  "));
   return 0;
 }
