@@ -46,6 +46,8 @@ const env = {
   XDG_CONFIG_HOME: join(work, ".config"),
   XDG_STATE_HOME: join(work, ".state"),
   XDG_CACHE_HOME: join(work, ".cache"),
+  XDG_RUNTIME_DIR: join(work, "run"),
+  MCP_CLI_TRUST_ALL: "1",
 };
 writeFileSync(
   join(work, ".mcp.json"),
@@ -98,6 +100,48 @@ try {
   }
   const results = await interleaved(cases, { rounds: 20, warmup: 2 });
   printTable(`CLI whole-process time (spawn to exit), ${version}`, results, "node empty.js");
+
+  // The local daemon (issue 17): the same commands answered by warm servers and workers, beside the
+  // same commands in-process and a bare Node start, interleaved in one run.
+  const [, daemonBin] = builds[0];
+  const echo = ["call", "everything", "echo", "message=hi"];
+  const script = [
+    "execute",
+    "--server",
+    "everything",
+    "-e",
+    'return await callTool("everything", "echo", { message: "hi" })',
+  ];
+  await spawnNode([daemonBin, "daemon", "start"]);
+  try {
+    const daemonRows = await interleaved(
+      [
+        ["node empty.js", () => spawnNode([empty])],
+        ["daemon: mcp-cli execute -e 'return 1'", () => spawnNode([daemonBin, "execute", "-e", "return 1"])],
+        ["daemon: mcp-cli call everything echo", () => spawnNode([daemonBin, ...echo])],
+        ["daemon: mcp-cli execute (one echo call)", () => spawnNode([daemonBin, ...script])],
+        [
+          "no daemon: mcp-cli call everything echo",
+          () => spawnNode([daemonBin, "call", "--no-daemon", ...echo.slice(1)]),
+        ],
+        [
+          "no daemon: mcp-cli execute (one echo call)",
+          () => spawnNode([daemonBin, "execute", "--no-daemon", ...script.slice(1)]),
+        ],
+      ],
+      { rounds: 10, warmup: 1 },
+    );
+    printTable(`Through the local daemon vs in-process, ${version}`, daemonRows, "node empty.js");
+    const daemonBase = daemonRows[0].median;
+    for (const row of daemonRows.slice(1, 4)) {
+      const ratio = row.median / daemonBase;
+      console.log(
+        `${row.name}: ${ratio.toFixed(2)}x of bare node (target 2x): ${ratio <= 2 ? "met" : "NOT met"}`,
+      );
+    }
+  } finally {
+    await spawnNode([daemonBin, "daemon", "stop"]);
+  }
 
   const base = results[0].median;
   const verdicts = [];

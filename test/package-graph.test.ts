@@ -18,7 +18,8 @@ const ALLOWED_RUNTIME_EDGES: Readonly<Record<string, readonly string[]>> = {
   bridge: ["core", "mcp-client"],
   "wasm-runtime": ["core", "vfs"],
   "skill-store": ["core", "vfs"],
-  cli: ["core", "vfs", "mcp-client", "codegen", "bridge", "wasm-runtime", "skill-store"],
+  serve: ["core", "codegen"],
+  cli: ["core", "vfs", "mcp-client", "codegen", "bridge", "wasm-runtime", "skill-store", "serve"],
 };
 
 /** Extra edges allowed in `devDependencies` only, so tests can use real collaborators. */
@@ -29,7 +30,7 @@ const ALLOWED_TEST_EDGES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Only these packages may import the MCP SDK (ADR-001: the SDK sits behind one connection module). */
-const SDK_PACKAGES: readonly string[] = ["mcp-client", "bridge"];
+const SDK_PACKAGES: readonly string[] = ["mcp-client", "bridge", "serve"];
 const SDK = "@modelcontextprotocol/sdk";
 
 interface Manifest {

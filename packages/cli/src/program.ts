@@ -20,11 +20,12 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function positiveInteger(what: string): (value: string) => number {
+function positiveInteger(what: string, { allowZero = false } = {}): (value: string) => number {
   return (value) => {
     const number = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number <= 0) {
-      throw new InvalidArgumentError(`${what} must be a positive integer, got ${JSON.stringify(value)}.`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < (allowZero ? 0 : 1)) {
+      const kind = allowZero ? "a whole number (0 or more)" : "a positive integer";
+      throw new InvalidArgumentError(`${what} must be ${kind}, got ${JSON.stringify(value)}.`);
     }
     return number;
   };
@@ -80,6 +81,8 @@ Documentation: docs/cli.md`,
   registerGenerate(program, run);
   registerExecute(program, run);
   registerCall(program, run);
+  registerServe(program, run);
+  registerDaemon(program, run);
   registerSkillCommands(program, run);
   registerServerCommands(program, run);
   registerAuthCommands(program, run);
@@ -147,6 +150,7 @@ function registerExecute(program: Command, run: RunCommand): void {
       .option("--max-output <kb>", "limit on logs plus result in KiB", positiveInteger("--max-output"))
       .option("--max-calls <n>", "limit on tool calls", positiveInteger("--max-calls"))
       .option("--accept-tool-changes", "run a skill even when its server's tools changed since it was saved")
+      .option("--no-daemon", "run in this process even when a daemon runs for this configuration")
       .addOption(scopeOption()),
     "--env <KEY=VAL>",
   )
@@ -176,7 +180,8 @@ function registerCall(program: Command, run: RunCommand): void {
       .argument("[server]", "configured name or URL")
       .argument("[tool]", "tool name")
       .argument("[arguments...]", "key=value, key=@file (file contents) or key:=json")
-      .option("--args <json>", "all arguments as one JSON object (merged under key=value pairs)"),
+      .option("--args <json>", "all arguments as one JSON object (merged under key=value pairs)")
+      .option("--no-daemon", "call from this process even when a daemon runs for this configuration"),
   )
     .addHelpText(
       "after",
@@ -205,6 +210,130 @@ Examples:
         });
       },
     );
+}
+
+function registerServe(program: Command, run: RunCommand): void {
+  program
+    .command("serve")
+    .description("serve code mode as an MCP server (execute, search_tools, the generated API as resources)")
+    .option("--server <name>", "serve this configured server or URL (repeatable)", collect)
+    .option("--all", "serve every enabled configured server")
+    .option(
+      "--http <[host:]port>",
+      "serve Streamable HTTP on this address instead of stdio (default host 127.0.0.1)",
+    )
+    .option("--token-file <file>", "bearer token clients must send over HTTP (or $MCP_CLI_SERVE_TOKEN)")
+    .option("--allow-host <name>", "accept this Host header besides loopback names (repeatable)", collect)
+    .option(
+      "--allow-origin <host>",
+      "accept browser Origins with this host besides loopback (repeatable)",
+      collect,
+    )
+    .option("--max-concurrent <n>", "executions run at once (default 4)", positiveInteger("--max-concurrent"))
+    .option(
+      "--max-queue <n>",
+      "executions waiting for a slot before overload errors (default 64)",
+      positiveInteger("--max-queue", { allowZero: true }),
+    )
+    .option(
+      "--max-request-kb <kb>",
+      "largest request body and execute code, in KiB (default 1024)",
+      positiveInteger("--max-request-kb"),
+    )
+    .option(
+      "--drain-timeout <ms>",
+      "on SIGTERM, how long in-flight executions may finish (default 30000)",
+      positiveInteger("--drain-timeout"),
+    )
+    .option("--audit-log <file>", "append one JSON line per execution and tool call to this file")
+    .option("--audit-args", "include tool arguments in the audit log (default: a digest only)")
+    .addOption(
+      new Option(
+        "--profile <profile>",
+        "limit profile for executions (default: the config's, else moderate)",
+      ).choices(PROFILES),
+    )
+    .option("--timeout <ms>", "wall-clock limit per execution in milliseconds", positiveInteger("--timeout"))
+    .option("--memory <mb>", "memory limit per execution in MiB", positiveInteger("--memory"))
+    .option(
+      "--max-output <kb>",
+      "limit on logs plus result per execution in KiB",
+      positiveInteger("--max-output"),
+    )
+    .option("--max-calls <n>", "limit on tool calls per execution", positiveInteger("--max-calls"))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  mcp-cli serve --server everything                      # stdio, for Claude Desktop, Cursor, VS Code, Codex
+  mcp-cli serve --all --http 8080                        # http://127.0.0.1:8080/mcp
+  mcp-cli serve --all --http 0.0.0.0:8080 --token-file ~/.config/mcp-cli/serve-token
+  claude mcp add mcp-cli -- mcp-cli serve --all          # Claude Code
+See docs/serve.md for client configuration snippets.`,
+    )
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { serveCommand } = await import("./commands/serve.js");
+        return serveCommand(context, command.opts());
+      });
+    });
+}
+
+function registerDaemon(program: Command, run: RunCommand): void {
+  const daemon = program
+    .command("daemon")
+    .description("a local daemon that keeps servers and sandbox workers warm for execute and call")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  mcp-cli daemon start          # for the configuration found from here; execute and call then use it
+  mcp-cli daemon status
+  mcp-cli execute --no-daemon -e 'return 1'   # this run in-process, daemon or not
+  mcp-cli daemon stop`,
+    );
+  daemon
+    .command("start")
+    .description("start the daemon for this configuration (in the background)")
+    .option(
+      "--idle-timeout <minutes>",
+      "exit after this many minutes without a request (default 30)",
+      positiveInteger("--idle-timeout"),
+    )
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { daemonStartCommand } = await import("./commands/daemon.js");
+        return daemonStartCommand(context, command.opts());
+      });
+    });
+  daemon
+    .command("status")
+    .description("whether a daemon runs for this configuration, and what it serves")
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { daemonStatusCommand } = await import("./commands/daemon.js");
+        return daemonStatusCommand(context);
+      });
+    });
+  daemon
+    .command("stop")
+    .description("stop the daemon of this configuration (in-flight work finishes first)")
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { daemonStopCommand } = await import("./commands/daemon.js");
+        return daemonStopCommand(context);
+      });
+    });
+  daemon
+    .command("run", { hidden: true })
+    .requiredOption("--fingerprint <fingerprint>")
+    .option("--idle-timeout <minutes>", "", positiveInteger("--idle-timeout"), 30)
+    .action(async (_options, command: Command) => {
+      await run(command, async (context) => {
+        const { daemonRunCommand } = await import("./commands/daemon.js");
+        return daemonRunCommand(context, command.opts());
+      });
+    });
 }
 
 function registerSkillCommands(program: Command, run: RunCommand): void {

@@ -109,6 +109,8 @@ describe.skipIf(!installed("bash"))("bash completes", () => {
       "generate",
       "execute",
       "call",
+      "serve",
+      "daemon",
       "skill",
       "server",
       "auth",
@@ -173,7 +175,18 @@ function fishComplete(line: string): string[] {
 describe.skipIf(!installed("fish"))("fish completes", () => {
   it("top-level commands and subcommands", () => {
     expect(fishComplete("mcp-cli ").sort()).toEqual(
-      ["auth", "call", "completions", "execute", "generate", "introspect", "server", "skill"].sort(),
+      [
+        "auth",
+        "call",
+        "completions",
+        "daemon",
+        "execute",
+        "generate",
+        "introspect",
+        "serve",
+        "server",
+        "skill",
+      ].sort(),
     );
     expect(fishComplete("mcp-cli server ").sort()).toEqual(["info", "list", "validate"]);
   });

@@ -35,7 +35,17 @@ describe("docs/cli.md exit codes", () => {
   });
 
   it("documents every command of the program", () => {
-    for (const command of ["introspect", "generate", "execute", "call", "skill", "server", "completions"]) {
+    for (const command of [
+      "introspect",
+      "generate",
+      "execute",
+      "call",
+      "skill",
+      "server",
+      "serve",
+      "daemon",
+      "completions",
+    ]) {
       expect(text).toContain(`## ${command}`);
     }
   });

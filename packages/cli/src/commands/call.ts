@@ -8,7 +8,14 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { type ContentBlock, McpCliError, type ServerConfig, type ToolCallResult } from "@mcp-execution/core";
+import {
+  type ContentBlock,
+  isUrlTarget,
+  McpCliError,
+  type ResolvedServerConfig,
+  type ServerConfig,
+  type ToolCallResult,
+} from "@mcp-execution/core";
 import { buildCallArguments } from "../call-arguments.js";
 import { diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
@@ -18,6 +25,8 @@ import { withStoredLogin } from "../stored-login.js";
 export interface CallOptions extends AdHocOptions {
   /** JSON text, `@file` or `-` (standard input). */
   readonly args?: string;
+  /** `--no-daemon` sets false. */
+  readonly daemon?: boolean;
 }
 
 function readArgumentFile(cwd: string, path: string): string {
@@ -95,6 +104,19 @@ export function formatCallResult(result: ToolCallResult): string {
   return result.content.map(describeBlock).join("\n");
 }
 
+/** A bridge for this one call, owned by the command's scope; no cache: a call always reaches the server. */
+async function inProcessBridge(context: CommandContext, resolved: ResolvedServerConfig) {
+  const { createBridge } = await import("@mcp-execution/bridge");
+  const bridge = createBridge({
+    servers: [resolved],
+    cache: false,
+    connect: { environment: context.env, cwd: context.cwd },
+    diagnostics: diagnosticsFor(context),
+  });
+  context.scope.defer(() => bridge.close());
+  return bridge;
+}
+
 export async function callCommand(
   context: CommandContext,
   operands: readonly string[],
@@ -114,14 +136,12 @@ export async function callCommand(
   const server: ServerConfig = await resolveServerTarget(context, target, options);
   const resolved = await withStoredLogin(context, resolveForConnection(context, server));
 
-  const { createBridge } = await import("@mcp-execution/bridge");
-  const bridge = createBridge({
-    servers: [resolved],
-    cache: false,
-    connect: { environment: context.env, cwd: context.cwd },
-    diagnostics: diagnosticsFor(context),
-  });
-  context.scope.defer(() => bridge.close());
+  // A configured server (not a URL or a command given here) may be warm in the local daemon.
+  const viaDaemon =
+    options.daemon !== false && context.adHoc === undefined && target !== undefined && !isUrlTarget(target)
+      ? await (await import("../daemon/use.js")).toolsViaDaemon(context, server.name)
+      : undefined;
+  const bridge = viaDaemon ?? (await inProcessBridge(context, resolved));
 
   const progress = output.progress(`connecting to ${server.name}`);
   let tools: Awaited<ReturnType<typeof bridge.tools>>;

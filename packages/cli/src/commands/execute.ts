@@ -59,6 +59,8 @@ export interface ExecuteOptions extends AdHocOptions {
   readonly maxOutput?: number;
   readonly maxCalls?: number;
   readonly acceptToolChanges?: boolean;
+  /** `--no-daemon` sets false. */
+  readonly daemon?: boolean;
   readonly scope?: SkillScope;
 }
 
@@ -121,7 +123,7 @@ const MIB = 1024 * 1024;
 const KIB = 1024;
 
 /** Flags override the configuration's `sandbox` settings, which override the profile. */
-function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
+export function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
   return resolveLimits(options.profile ?? settings?.profile ?? DEFAULT_LIMIT_PROFILE, {
     ...settings?.overrides,
     ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
@@ -389,6 +391,28 @@ export async function executeCommand(
         details: { file: source.filename },
       },
     );
+  }
+
+  // Configured servers only (no skills, sessions, URLs or commands given here): a daemon started for
+  // this configuration may run the script on warm servers and workers.
+  if (
+    options.daemon !== false &&
+    source.kind === "script" &&
+    session === undefined &&
+    (options.skill ?? []).length === 0 &&
+    context.adHoc === undefined &&
+    !(options.server ?? []).some(isUrlTarget)
+  ) {
+    const { executeViaDaemon } = await import("../daemon/use.js");
+    const outcome = await executeViaDaemon(context, {
+      source: source.source,
+      mode: source.mode,
+      filename: source.filename,
+      language: source.language,
+      limits,
+      servers: options.server ?? [],
+    });
+    if (outcome !== undefined) return report(context, outcome);
   }
 
   // Boot the sandbox (worker thread, QuickJS, the transpiler) now, so it overlaps with connecting to

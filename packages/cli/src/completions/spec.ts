@@ -47,6 +47,8 @@ const FLAG_VALUES: Readonly<Record<string, ValueKind>> = {
   "--cwd": DIRECTORIES,
   "--server": SERVERS,
   "--skill": SKILLS,
+  "--token-file": FILES,
+  "--audit-log": FILES,
 };
 
 /** The first operand of each command, by path. */

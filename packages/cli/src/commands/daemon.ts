@@ -1,0 +1,157 @@
+/**
+ * `daemon start|status|stop`: a local daemon that keeps the configuration's servers and sandbox
+ * workers warm for `execute` and `call` (see docs/serve.md#the-local-daemon). `daemon run` is the
+ * daemon itself, started detached by `start`.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, open } from "node:fs/promises";
+import { join } from "node:path";
+import { McpCliError } from "@mcp-execution/core";
+import type { CommandContext } from "../context.js";
+import { connectDaemon, daemonIdentity } from "../daemon/client.js";
+import { type DaemonStatus, daemonDirectory, socketPath } from "../daemon/protocol.js";
+
+export interface DaemonStartOptions {
+  /** Minutes without a request after which the daemon exits. */
+  readonly idleTimeout?: number;
+}
+
+const DEFAULT_IDLE_MINUTES = 30;
+
+async function runningStatus(
+  context: CommandContext,
+  fingerprint: string,
+): Promise<DaemonStatus | undefined> {
+  const connection = await connectDaemon(context, fingerprint);
+  if (connection === undefined) return undefined;
+  try {
+    return await connection.request<DaemonStatus>("status");
+  } finally {
+    connection.close();
+  }
+}
+
+function describe(status: DaemonStatus): string {
+  return `pid ${status.pid}, ${status.servers.length} server(s) (${status.servers.join(", ") || "none"}), ${status.tools} tools, ${status.executions} executions and ${status.calls} calls since ${status.startedAt}`;
+}
+
+export async function daemonStartCommand(
+  context: CommandContext,
+  options: DaemonStartOptions,
+): Promise<number> {
+  const identity = await daemonIdentity(context);
+  const already = await runningStatus(context, identity.fingerprint);
+  if (already !== undefined) {
+    if (context.output.json) context.output.document({ ok: true, started: false, daemon: already });
+    else context.output.data(`the daemon for this configuration is already running: ${describe(already)}`);
+    return 0;
+  }
+  const directory = daemonDirectory(context);
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  const log = await open(join(directory, `d-${identity.fingerprint}.log`), "a", 0o600);
+  const entry = process.argv[1];
+  if (entry === undefined)
+    throw new McpCliError("INTERNAL", "cannot tell which file started mcp-cli", { details: {} });
+  const child = spawn(
+    process.execPath,
+    [
+      entry,
+      ...(context.globals.config === undefined ? [] : ["--config", context.globals.config]),
+      "daemon",
+      "run",
+      "--fingerprint",
+      identity.fingerprint,
+      "--idle-timeout",
+      String(options.idleTimeout ?? DEFAULT_IDLE_MINUTES),
+    ],
+    { cwd: context.cwd, env: context.env, detached: true, stdio: ["ignore", log.fd, log.fd] },
+  );
+  await log.close();
+  let exited: number | null | undefined;
+  child.once("exit", (code) => {
+    exited = code;
+  });
+  child.unref();
+  const progress = context.output.progress(`starting the daemon (${identity.servers.length} servers)`);
+  // The daemon answers once its servers are connected and its workers warm; it may also fail.
+  for (;;) {
+    const status = await runningStatus(context, identity.fingerprint);
+    if (status !== undefined) {
+      progress.done();
+      if (context.output.json) context.output.document({ ok: true, started: true, daemon: status });
+      else context.output.data(`started the daemon: ${describe(status)}`);
+      return 0;
+    }
+    if (exited !== undefined) {
+      progress.fail();
+      throw new McpCliError(
+        "CONNECT_FAILED",
+        `the daemon exited with code ${exited} while starting; see ${join(directory, `d-${identity.fingerprint}.log`)}`,
+        {
+          details: { log: join(directory, `d-${identity.fingerprint}.log`) },
+        },
+      );
+    }
+    if (context.signal.aborted) throw context.signal.reason;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function daemonStatusCommand(context: CommandContext): Promise<number> {
+  const identity = await daemonIdentity(context);
+  const status = await runningStatus(context, identity.fingerprint);
+  if (context.output.json) {
+    context.output.document({
+      ok: true,
+      running: status !== undefined,
+      socket: socketPath(context, identity.fingerprint),
+      ...(status === undefined ? {} : { daemon: status }),
+    });
+  } else {
+    context.output.data(
+      status === undefined
+        ? "no daemon runs for this configuration (mcp-cli daemon start)"
+        : `running: ${describe(status)}`,
+    );
+  }
+  return 0;
+}
+
+export async function daemonStopCommand(context: CommandContext): Promise<number> {
+  const identity = await daemonIdentity(context);
+  const connection = await connectDaemon(context, identity.fingerprint);
+  if (connection === undefined) {
+    if (context.output.json) context.output.document({ ok: true, stopped: false });
+    else context.output.data("no daemon runs for this configuration");
+    return 0;
+  }
+  await connection.request("stop");
+  connection.close();
+  if (context.output.json) context.output.document({ ok: true, stopped: true });
+  else context.output.data("stopped the daemon");
+  return 0;
+}
+
+export async function daemonRunCommand(
+  context: CommandContext,
+  options: { fingerprint: string; idleTimeout: number },
+): Promise<number> {
+  const identity = await daemonIdentity(context);
+  if (identity.fingerprint !== options.fingerprint) {
+    throw new McpCliError(
+      "CONFIG_INVALID",
+      "the configuration changed while the daemon was starting; run mcp-cli daemon start again",
+      {
+        details: {},
+      },
+    );
+  }
+  const { runDaemon } = await import("../daemon/server.js");
+  return runDaemon(context, {
+    all: true,
+    socket: socketPath(context, identity.fingerprint),
+    fingerprint: identity.fingerprint,
+    idleMs: options.idleTimeout * 60_000,
+    configuration: identity.configuration,
+  });
+}

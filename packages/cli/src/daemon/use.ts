@@ -1,0 +1,60 @@
+/**
+ * `execute` and `call` through the local daemon when one runs for this configuration: the same
+ * request, answered by warm servers and sandbox workers. Each function returns undefined when no
+ * daemon can take the request (none running, a server it does not serve), and the command then
+ * runs in-process exactly as before.
+ */
+import type { ExecutionOutcome, SandboxLimits, ToolCallResult, ToolDescriptor } from "@mcp-execution/core";
+import type { CommandContext } from "../context.js";
+import { connectDaemon, type DaemonConnection, daemonIdentity } from "./client.js";
+
+async function connectionServing(
+  context: CommandContext,
+  servers: readonly string[],
+): Promise<DaemonConnection | undefined> {
+  if (context.env.MCP_CLI_NO_DAEMON === "1") return undefined;
+  const identity = await daemonIdentity(context);
+  if (!servers.every((server) => identity.servers.includes(server))) return undefined;
+  const connection = await connectDaemon(context, identity.fingerprint);
+  if (connection !== undefined) {
+    context.output.debug(`using the mcp-cli daemon for this configuration (${identity.fingerprint})`);
+    context.scope.defer(() => connection.close());
+  }
+  return connection;
+}
+
+export interface DaemonExecution {
+  readonly source: string;
+  readonly mode: "module" | "snippet";
+  readonly filename: string;
+  readonly language?: "typescript" | "javascript" | undefined;
+  readonly limits: SandboxLimits;
+  readonly servers: readonly string[];
+}
+
+export async function executeViaDaemon(
+  context: CommandContext,
+  request: DaemonExecution,
+): Promise<ExecutionOutcome | undefined> {
+  const connection = await connectionServing(context, request.servers);
+  if (connection === undefined) return undefined;
+  return connection.request<ExecutionOutcome>("execute", { ...request });
+}
+
+/** The daemon's view of one server, for `call`: its tools, and calls through its warm connection. */
+export interface DaemonTools {
+  tools(server: string): Promise<readonly ToolDescriptor[]>;
+  callTool(server: string, tool: string, args: Readonly<Record<string, unknown>>): Promise<ToolCallResult>;
+}
+
+export async function toolsViaDaemon(
+  context: CommandContext,
+  server: string,
+): Promise<DaemonTools | undefined> {
+  const connection = await connectionServing(context, [server]);
+  if (connection === undefined) return undefined;
+  return {
+    tools: (name) => connection.request<ToolDescriptor[]>("tools", { server: name }),
+    callTool: (name, tool, args) => connection.request<ToolCallResult>("call", { server: name, tool, args }),
+  };
+}

@@ -1,0 +1,399 @@
+/**
+ * `mcp-cli serve` end to end: the built CLI spawned as a real MCP server, reached by the SDK v2
+ * client in both protocol eras over stdio and Streamable HTTP, with server-everything upstream.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const CLI_BIN = join(REPO_ROOT, "packages", "cli", "dist", "bin.js");
+const EVERYTHING = join(
+  REPO_ROOT,
+  "node_modules",
+  "@modelcontextprotocol",
+  "server-everything",
+  "dist",
+  "index.js",
+);
+
+let home: string;
+let env: Record<string, string>;
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), "mcp-cli-serve-"));
+  writeFileSync(
+    join(home, ".mcp.json"),
+    JSON.stringify({
+      mcpServers: { everything: { command: process.execPath, args: [EVERYTHING, "stdio"] } },
+    }),
+  );
+  env = {
+    PATH: process.env.PATH ?? "",
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    XDG_STATE_HOME: join(home, ".state"),
+    XDG_CACHE_HOME: join(home, ".cache"),
+    // Pre-trusts the project file for the config-trust check where it exists.
+    MCP_CLI_TRUST_ALL: "1",
+  };
+});
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+type Era = "auto" | "legacy";
+
+function client(era: Era): Client {
+  return new Client({ name: "serve-test", version: "1.0.0" }, { versionNegotiation: { mode: era } });
+}
+
+async function exercise(connected: Client): Promise<void> {
+  const { tools } = await connected.listTools();
+  expect(tools.map((tool) => tool.name).sort()).toEqual(["execute", "search_tools"]);
+  expect(tools.find((tool) => tool.name === "execute")?.description).toContain("export default");
+
+  const search = await connected.callTool({
+    name: "search_tools",
+    arguments: { query: "sum of two numbers" },
+  });
+  const hits = (search.structuredContent as { hits: Array<{ path: string; signature: string }> }).hits;
+  expect(hits[0]).toMatchObject({
+    path: "servers/everything/get-sum.ts",
+    signature: "getSum(args: { a: number; b: number })",
+  });
+
+  const ok = await connected.callTool({
+    name: "execute",
+    arguments: {
+      code: 'import { getSum } from "./servers/everything/get-sum.ts";\nconsole.log("adding");\nexport default await getSum({ a: 2, b: 3 });',
+    },
+  });
+  expect(ok.isError).toBeFalsy();
+  expect(ok.structuredContent).toMatchObject({
+    ok: true,
+    result: "The sum of 2 and 3 is 5.",
+    logs: [{ level: "log", text: "adding" }],
+  });
+
+  const failed = await connected.callTool({
+    name: "execute",
+    arguments: { code: 'throw new Error("boom")' },
+  });
+  expect(failed.isError).toBe(true);
+  expect(failed.structuredContent).toMatchObject({ ok: false, error: { code: "GUEST_ERROR" } });
+
+  const limited = await connected.callTool({
+    name: "execute",
+    arguments: { code: "while (true) {}", timeoutMs: 200 },
+  });
+  expect(limited.isError).toBe(true);
+  expect((limited.structuredContent as { error: { code: string } }).error.code).toMatch(
+    /^LIMIT_(TIME|FUEL)$/,
+  );
+
+  const { resources } = await connected.listResources();
+  expect(resources.map((resource) => resource.uri)).toContain("mcp-tools:///SKILL.md");
+  const wrapper = await connected.readResource({ uri: "mcp-tools:///servers/everything/get-sum.ts" });
+  expect((wrapper.contents[0] as { text: string }).text).toContain("export async function getSum");
+}
+
+describe("mcp-cli serve over stdio", () => {
+  for (const era of ["auto", "legacy"] as const) {
+    it(`serves execute, search_tools and the tree to a v2 client (${era === "auto" ? "2026-07-28" : "2025 era"})`, async () => {
+      const connected = client(era);
+      await connected.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [CLI_BIN, "serve", "--server", "everything"],
+          cwd: home,
+          env,
+        }),
+      );
+      try {
+        await exercise(connected);
+      } finally {
+        await connected.close();
+      }
+    });
+  }
+});
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly url: string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `serve --http` and waits for the line that names its URL (the event, not the clock). */
+function startHttp(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, [CLI_BIN, "serve", "--server", "everything", ...args], {
+    cwd: home,
+    env: { ...env, ...extraEnv },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      stderr += chunk;
+      const url = /listening on (\S+)/.exec(stderr)?.[1];
+      if (url !== undefined) resolve({ child, url, stderr: () => stderr, exited });
+    });
+    exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
+  });
+}
+
+describe("mcp-cli serve --http", () => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await startHttp([
+      "--http",
+      "127.0.0.1:0",
+      "--audit-log",
+      "audit.jsonl",
+      "--max-concurrent",
+      "1",
+      "--max-queue",
+      "0",
+    ]);
+  });
+  afterAll(async () => {
+    server.child.kill("SIGTERM");
+    await server.exited;
+  });
+
+  for (const era of ["auto", "legacy"] as const) {
+    it(`serves a v2 client (${era === "auto" ? "2026-07-28" : "2025 era"})`, async () => {
+      const connected = client(era);
+      await connected.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+      try {
+        await exercise(connected);
+      } finally {
+        await connected.close();
+      }
+    });
+  }
+
+  it("answers overload with LIMIT_RATE while an execution holds the only slot", async () => {
+    const first = client("auto");
+    const second = client("auto");
+    await first.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    await second.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    try {
+      // The first run waits on a tool call that takes a while; the second arrives while it runs.
+      const slow = first.callTool({
+        name: "execute",
+        arguments: {
+          code: 'export default await callTool("everything", "trigger-long-running-operation", { duration: 2, steps: 2 });',
+        },
+      });
+      let refused: { isError?: boolean; structuredContent?: unknown } | undefined;
+      for (let attempt = 0; attempt < 200 && refused === undefined; attempt++) {
+        const health = (await (await fetch(server.url.replace(/\/mcp$/, "/health"))).json()) as {
+          running: number;
+        };
+        if (health.running === 1)
+          refused = await second.callTool({ name: "execute", arguments: { code: "return 1" } });
+        else await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(refused?.isError).toBe(true);
+      expect(refused?.structuredContent).toMatchObject({ ok: false, error: { code: "LIMIT_RATE" } });
+      expect((await slow).isError).toBeFalsy();
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it("refuses foreign Host and Origin headers (DNS rebinding) and unknown paths", async () => {
+    const base = server.url.replace(/\/mcp$/, "");
+    const foreignOrigin = await fetch(server.url, {
+      method: "POST",
+      headers: { origin: "http://attacker.example", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(foreignOrigin.status).toBe(403);
+    const { request } = await import("node:http");
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request(`${base}/health`, { headers: { host: "attacker.example" } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it("exposes Prometheus metrics and writes the audit log without argument values", async () => {
+    const metrics = await (await fetch(server.url.replace(/\/mcp$/, "/metrics"))).text();
+    expect(metrics).toMatch(/mcp_cli_executions_total\{outcome="ok"/);
+    expect(metrics).toMatch(/mcp_cli_tool_calls_total\{server="everything",tool="get-sum",outcome="ok"/);
+    expect(metrics).toContain("mcp_cli_execution_queue_depth");
+    const lines = readFileSync(join(home, "audit.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const call = lines.find((line) => line.kind === "tool_call" && line.tool === "get-sum");
+    expect(call).toMatchObject({ server: "everything", outcome: "ok" });
+    expect(call.argsDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(call.args).toBeUndefined();
+    expect(lines.some((line) => line.kind === "execution" && line.outcome === "GUEST_ERROR")).toBe(true);
+  });
+});
+
+describe("mcp-cli serve --http safety and shutdown", () => {
+  it("refuses a non-loopback bind without a token (exit 1, USAGE)", async () => {
+    const child = spawn(process.execPath, [CLI_BIN, "serve", "--http", "0.0.0.0:0", "--json"], {
+      cwd: home,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: false, error: { code: "USAGE" } });
+  });
+
+  it("requires the bearer token when one is set, and never echoes it", async () => {
+    const token = "t0ken-for-the-serve-test-0123456789";
+    writeFileSync(join(home, "token"), token);
+    const running = await startHttp(["--http", "127.0.0.1:0", "--token-file", "token"]);
+    try {
+      expect((await fetch(running.url, { method: "POST", body: "{}" })).status).toBe(401);
+      const connected = client("auto");
+      await connected.connect(
+        new StreamableHTTPClientTransport(new URL(running.url), {
+          requestInit: { headers: { authorization: `Bearer ${token}` } },
+        }),
+      );
+      expect((await connected.listTools()).tools.length).toBe(2);
+      await connected.close();
+    } finally {
+      running.child.kill("SIGTERM");
+      await running.exited;
+    }
+    expect(running.stderr()).not.toContain(token);
+  });
+
+  it("drains an in-flight execution on SIGTERM, then exits 0", async () => {
+    const running = await startHttp(["--http", "127.0.0.1:0"]);
+    const connected = client("auto");
+    await connected.connect(new StreamableHTTPClientTransport(new URL(running.url)));
+    const inFlight = connected.callTool({
+      name: "execute",
+      arguments: {
+        code: 'await callTool("everything", "trigger-long-running-operation", { duration: 1, steps: 1 }); return "finished";',
+      },
+    });
+    let sawRunning = false;
+    for (let attempt = 0; attempt < 500 && !sawRunning; attempt++) {
+      const health = (await (await fetch(running.url.replace(/\/mcp$/, "/health"))).json()) as {
+        running: number;
+      };
+      sawRunning = health.running === 1;
+      if (!sawRunning) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(sawRunning).toBe(true);
+    running.child.kill("SIGTERM");
+    const result = await inFlight;
+    expect(result.structuredContent).toMatchObject({ ok: true, result: "finished" });
+    expect(await running.exited).toBe(0);
+    await connected.close().catch(() => {});
+  });
+});
+
+describe("mcp-cli serve with the MCP Inspector CLI", () => {
+  const inspector = join(REPO_ROOT, "packages", "serve", "node_modules", ".bin", "mcp-inspector");
+
+  function inspect(
+    args: readonly string[],
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(
+      inspector,
+      ["--cli", ...args, "--", process.execPath, CLI_BIN, "serve", "--server", "everything"],
+      {
+        cwd: home,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr })));
+  }
+
+  it("lists the two tools and runs execute", async () => {
+    const listed = await inspect(["--method", "tools/list"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(
+      (JSON.parse(listed.stdout) as { tools: Array<{ name: string }> }).tools.map((tool) => tool.name).sort(),
+    ).toEqual(["execute", "search_tools"]);
+    const called = await inspect([
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "execute",
+      "--tool-arg",
+      "code=return 6 * 7",
+    ]);
+    expect(called.code, called.stderr).toBe(0);
+    expect(JSON.parse(called.stdout)).toMatchObject({ structuredContent: { ok: true, result: 42 } });
+  });
+});
+
+describe("docs/serve.md client snippets, in each client's config shape", () => {
+  const serveArgs = [CLI_BIN, "serve", "--server", "everything"];
+  const shapes: Record<string, unknown> = {
+    "Claude Code (.mcp.json)": {
+      mcpServers: { "mcp-cli": { type: "stdio", command: process.execPath, args: serveArgs, env: {} } },
+    },
+    "Claude Desktop": { mcpServers: { "mcp-cli": { command: process.execPath, args: serveArgs } } },
+    Cursor: { mcpServers: { "mcp-cli": { command: process.execPath, args: serveArgs } } },
+    "VS Code": { servers: { "mcp-cli": { type: "stdio", command: process.execPath, args: serveArgs } } },
+  };
+  for (const [client, shape] of Object.entries(shapes)) {
+    it(`${client}: mcp-cli reads the entry and reaches serve through it`, async () => {
+      const file = join(home, `${client.replace(/\W+/g, "-")}.json`);
+      writeFileSync(file, JSON.stringify(shape));
+      const child = spawn(process.execPath, [CLI_BIN, "--config", file, "introspect", "mcp-cli", "--json"], {
+        cwd: home,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout?.on("data", (chunk) => {
+        stdout += chunk;
+      });
+      child.stderr?.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      const code = await new Promise((resolve) => child.once("exit", resolve));
+      expect(code, stderr).toBe(0);
+      const document = JSON.parse(stdout) as {
+        manifest?: { tools: Array<{ name: string }> };
+        tools?: Array<{ name: string }>;
+      };
+      const tools = document.manifest?.tools ?? document.tools ?? [];
+      expect(tools.map((tool) => tool.name).sort()).toEqual(["execute", "search_tools"]);
+    });
+  }
+});
