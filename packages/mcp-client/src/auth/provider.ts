@@ -68,6 +68,8 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   #codeVerifier: string | undefined;
   /** Discovery state of this login, kept in memory until the login succeeds. */
   #discovery: OAuthDiscoveryState | undefined;
+  /** Set when stored tokens were discarded (a refused refresh), for the error message. */
+  #hadTokens = false;
 
   constructor(options: StoredOAuthProviderOptions) {
     this.#options = options;
@@ -261,9 +263,6 @@ export class StoredOAuthProvider implements OAuthClientProvider {
       };
     });
   }
-
-  /** Set when stored tokens were discarded (a refused refresh), for the error message. */
-  #hadTokens = false;
 
   /**
    * True when the access token expires within {@link REFRESH_BEFORE_EXPIRY_MS} and a refresh
