@@ -1,7 +1,8 @@
 /**
  * Every `auth/*` client scenario of the official MCP conformance suite, against mcp-cli's auth
- * code. The suite needs Node 22 and lives outside the repository (see run-auth.mjs): without it
- * this test is skipped with the reason printed; MCP_CLI_CONFORMANCE_INSTALL=1 installs it first.
+ * code. The suite needs Node 22 (MCP_CLI_NODE22, which .ci/run sets, or a tools directory; see
+ * run-auth.mjs): without it this test is skipped with the reason printed;
+ * MCP_CLI_CONFORMANCE_INSTALL=1 installs Node 22 into the tools directory first.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -20,8 +21,8 @@ if (findTools(toolsDirectory) === undefined && process.env.MCP_CLI_CONFORMANCE_I
 const tools = findTools(toolsDirectory);
 if (tools === undefined) {
   console.warn(
-    `skipping the conformance suite: @modelcontextprotocol/conformance ${CONFORMANCE_VERSION} and Node 22 are not in ${toolsDirectory} ` +
-      "(node test/conformance/run-auth.mjs --install, or MCP_CLI_CONFORMANCE_INSTALL=1)",
+    `skipping the conformance suite's auth scenarios: it needs Node 22; set MCP_CLI_NODE22 to its binary ` +
+      `(.ci/run does), or install it into ${toolsDirectory} (node test/conformance/run-auth.mjs --install, or MCP_CLI_CONFORMANCE_INSTALL=1)`,
   );
 }
 

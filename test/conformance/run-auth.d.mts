@@ -10,7 +10,10 @@ export interface ScenarioResult {
   readonly output: string;
 }
 export declare function defaultToolsDirectory(env?: Record<string, string | undefined>): string;
-export declare function findTools(tools: string): ConformanceTools | undefined;
+export declare function findTools(
+  tools: string,
+  env?: Record<string, string | undefined>,
+): ConformanceTools | undefined;
 export declare function installTools(tools: string): void;
 export declare function listAuthScenarios(tools: ConformanceTools): Promise<string[]>;
 export declare function runScenario(tools: ConformanceTools, scenario: string): Promise<ScenarioResult>;

