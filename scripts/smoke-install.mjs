@@ -8,11 +8,11 @@
  * `--node` binary (default: this Node), from a new temporary folder with an empty HOME:
  * `mcp-cli --version`, `mcp-cli execute -e`, `mcp-cli call` and `mcp-cli generate` against server-everything (started from this
  * repository's devDependency as an ad-hoc stdio server), and `mcp-cli completions bash` (checked with
- * `bash -n`). Prints one line per check; exits 1 on the first failure with what it printed.
+ * `bash -n`), and `mcp-cli serve` answering an MCP initialize over stdio. Prints one line per check; exits 1 on the first failure with what it printed.
  * The installed command is run through its `bin` symlink when the Node is this one, so the
  * executable bit and the shebang are part of the test; other Nodes run the same file explicitly.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -97,6 +97,41 @@ for (const node of values.node) {
       failed = true;
       console.log(`exit ${result.status}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
     }
+  }
+  // `serve` over stdio answers an MCP initialize request (the SDK v2 server loads from the install).
+  const served = await new Promise((resolve) => {
+    const child = spawn(command[0], [...command.slice(1), "serve"], {
+      cwd: outside,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      if (stdout.includes("\n")) child.stdin.end();
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+    const initialize = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "smoke", version: "1" },
+      },
+    };
+    child.stdin.write(`${JSON.stringify(initialize)}\n`);
+  });
+  const answered = /"serverInfo":\{"name":"mcp-cli"/.test(served.stdout);
+  console.log(`${answered ? "ok  " : "FAIL"} ${version} mcp-cli serve (stdio initialize)`);
+  if (!answered) {
+    failed = true;
+    console.log(`exit ${served.code}\nstdout:\n${served.stdout}\nstderr:\n${served.stderr}`);
   }
   rmSync(outside, { recursive: true, force: true });
 }

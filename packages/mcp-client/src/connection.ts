@@ -28,15 +28,18 @@ import {
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { boundedFetch, DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-fetch.js";
 import { type EnvironmentInheritance, serverEnvironment } from "./environment.js";
+import { type Redactor, redactorFor } from "./redact.js";
 import { type ProcessExit, ServerProcess } from "./server-process.js";
+import { StdoutNoise } from "./stdout-noise.js";
 
 export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export const DEFAULT_KILL_GRACE_MS = 2_000;
 export const DEFAULT_STDERR_TAIL_CHARS = 8_192;
-/** A stdio message larger than this closes the connection with `LIMIT_SIZE`. */
-export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** A message (stdio line, HTTP body, SSE event) larger than this closes the connection with `LIMIT_SIZE`. */
+export const DEFAULT_MAX_MESSAGE_BYTES = DEFAULT_MAX_RESPONSE_BYTES;
 
 /** How long close() waits for an HTTP session to be terminated (DELETE) before giving up. */
 const SESSION_TERMINATE_TIMEOUT_MS = 1_000;
@@ -67,7 +70,10 @@ export interface ConnectOptions {
   readonly killGraceMs?: number;
   /** Characters of stderr kept for error messages. */
   readonly stderrTailChars?: number;
-  /** Largest single stdio message accepted. */
+  /**
+   * Largest single message accepted: a stdio line, an HTTP body, one SSE event. Overrides the
+   * configuration's `maxResponseBytes`.
+   */
   readonly maxMessageBytes?: number;
 }
 
@@ -197,16 +203,23 @@ interface ErrorContext {
 
 /** Facts about a connection that explain failures: the process exit, stderr, ignored output. */
 class ConnectionState {
+  constructor(readonly redactor: Redactor) {}
   exit: ProcessExit | undefined;
   /** An error that ended the connection (for example an oversized message). */
   fatal: McpCliError | undefined;
-  ignoredLines = 0;
-  firstIgnoredLine: string | undefined;
+  /** Non-JSON-RPC lines on stdout: counted, and warned about boundedly. */
+  readonly noise = new StdoutNoise();
+  get ignoredLines(): number {
+    return this.noise.count;
+  }
+  get firstIgnoredLine(): string | undefined {
+    return this.noise.first === undefined ? undefined : this.redactor.text(this.noise.first);
+  }
   receivedMessages = 0;
   process: ServerProcess | undefined;
 
   stderrTail(): string {
-    return this.process?.stderrTail() ?? "";
+    return this.redactor.text(this.process?.stderrTail() ?? "");
   }
 }
 
@@ -275,6 +288,17 @@ function isAuthorizationFailure(sdk: Sdk, error: unknown): boolean {
  * server (and tool) named. Already-coded errors gain the context in their details.
  */
 function translate(sdk: Sdk, error: unknown, context: ErrorContext, hasCredentials: boolean): McpCliError {
+  // Every message and detail built from what the SDK, fetch or the server said is masked here.
+  const translated = translateUnmasked(sdk, error, context, hasCredentials);
+  return context.state === undefined ? translated : context.state.redactor.error(translated);
+}
+
+function translateUnmasked(
+  sdk: Sdk,
+  error: unknown,
+  context: ErrorContext,
+  hasCredentials: boolean,
+): McpCliError {
   const subject = context.tool === undefined ? context.where : `${context.where}, tool "${context.tool}"`;
   if (error instanceof McpCliError) {
     return new McpCliError(error.code, error.message, {
@@ -472,14 +496,18 @@ class ProcessTransport implements Transport {
       ...(cwd === undefined ? {} : { cwd }),
       killGraceMs: this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       stderrTailChars: this.options.stderrTailChars ?? DEFAULT_STDERR_TAIL_CHARS,
-      maxLineBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      maxLineBytes: this.options.maxMessageBytes ?? this.config.maxResponseBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       onLine: (line) => this.#onLine(line),
       ...(diagnostics === undefined
         ? {}
-        : { onStderrLine: (line: string) => diagnostics({ level: "info", message: line, source }) }),
+        : {
+            onStderrLine: (line: string) =>
+              diagnostics({ level: "info", message: this.state.redactor.text(line), source }),
+          }),
       onExit: (exit) => {
         this.state.exit = exit;
         if (exit.error !== undefined && exit.error.code !== "CONNECT_FAILED") this.state.fatal = exit.error;
+        this.#warn(this.state.noise.summary());
         this.#notifyClosed();
       },
     });
@@ -498,18 +526,17 @@ class ProcessTransport implements Transport {
       // not JSON: reported below
     }
     if (message === undefined) {
-      this.state.ignoredLines += 1;
-      const shown = line.length > 200 ? `${line.slice(0, 200)}...` : line;
-      this.state.firstIgnoredLine ??= shown;
-      this.options.diagnostics?.({
-        level: "warn",
-        message: `ignored a line on stdout that is not a JSON-RPC message: ${shown}`,
-        source: `server:${this.config.name}`,
-      });
+      this.#warn(this.state.noise.record(line));
       return;
     }
     this.state.receivedMessages += 1;
     this.onmessage?.(message);
+  }
+
+  #warn(message: string | undefined): void {
+    if (message === undefined) return;
+    const source = `server:${this.config.name}`;
+    this.options.diagnostics?.({ level: "warn", message: this.state.redactor.text(message), source });
   }
 
   #notifyClosed(): void {
@@ -544,7 +571,7 @@ interface Attempt {
 function describeTarget(config: ResolvedServerConfig): string {
   return config.transport === "stdio"
     ? `server "${config.name}"`
-    : `server "${config.name}" at ${maskUrl((config as RemoteServerConfig).url)}`;
+    : `server "${config.name}" at ${redactorFor(config).text(maskUrl((config as RemoteServerConfig).url))}`;
 }
 
 function hasAuthorizationHeader(config: ResolvedServerConfig): boolean {
@@ -583,9 +610,10 @@ export async function connectServer(
   const sdk = await loadSdk();
   const deadline = Date.now() + startupTimeoutMs;
   const credentials = hasAuthorizationHeader(config);
+  const redactor = redactorFor(config);
 
   const attempt = async (kind: ConnectedTransport): Promise<Attempt> => {
-    const state = new ConnectionState();
+    const state = new ConnectionState(redactor);
     const transport = createTransport(sdk, config, kind, url, options, state);
     const client = new sdk.Client(clientInfo(options), { capabilities: {} });
     const result: Attempt = { client, transport, kind, state, protocolVersion: undefined };
@@ -595,7 +623,8 @@ export async function connectServer(
       setVersion?.(version);
     };
     client.onerror = (error) => {
-      options.diagnostics?.({ level: "debug", message: error.message, source: `server:${config.name}` });
+      const message = redactor.text(error.message);
+      options.diagnostics?.({ level: "debug", message, source: `server:${config.name}` });
     };
     const remaining = Math.max(1, deadline - Date.now());
     const context: ErrorContext = { ...baseContext, timeoutMs: startupTimeoutMs, state };
@@ -712,10 +741,20 @@ function createTransport(
   if (kind === "stdio") return new ProcessTransport(sdk, config as StdioServerConfig, options, state);
   const headers = { ...(config as RemoteServerConfig).headers };
   const target = url as URL;
-  if (kind === "streamable-http") {
-    return new sdk.StreamableHTTPClientTransport(target, { requestInit: { headers } });
-  }
-  return new sdk.SSEClientTransport(target, { requestInit: { headers } });
+  // Bodies are bounded while they stream in; going over closes the connection with LIMIT_SIZE.
+  let transport: Transport | undefined;
+  const fetch = boundedFetch({
+    maxBytes: options.maxMessageBytes ?? config.maxResponseBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    onLimit: (error) => {
+      state.fatal ??= error;
+      void transport?.close().catch(() => {});
+    },
+  });
+  transport =
+    kind === "streamable-http"
+      ? new sdk.StreamableHTTPClientTransport(target, { requestInit: { headers }, fetch })
+      : new sdk.SSEClientTransport(target, { requestInit: { headers }, fetch });
+  return transport;
 }
 
 async function closeQuietly(client: Client, transport: Transport): Promise<void> {

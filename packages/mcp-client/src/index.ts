@@ -30,6 +30,7 @@ export {
   type StoredClient,
   type StoredTokenSet,
 } from "./auth/token-store.js";
+export { DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES } from "./bounded-fetch.js";
 export {
   type ConnectedTransport,
   type ConnectOptions,
@@ -50,5 +51,21 @@ export {
   serverEnvironment,
 } from "./environment.js";
 export { computeFingerprint } from "./fingerprint.js";
-export { type IntrospectOptions, introspect, listAll, listAllTools, MAX_PAGES } from "./introspect.js";
-export { DEFAULT_MAX_SCHEMA_NODES, type ResolveRefsOptions, resolveLocalRefs } from "./schema-refs.js";
+export {
+  DEFAULT_MAX_MANIFEST_EXPANSION_BYTES,
+  type IntrospectOptions,
+  introspect,
+  listAll,
+  listAllTools,
+  MAX_PAGES,
+} from "./introspect.js";
+export { DEFAULT_LISTING_LIMITS, type ListingLimits } from "./listing-budget.js";
+export { Redactor, redactorFor } from "./redact.js";
+export {
+  DEFAULT_MAX_EXPANDED_BYTES,
+  DEFAULT_MAX_SCHEMA_DEPTH,
+  DEFAULT_MAX_SCHEMA_NODES,
+  type ExpansionBudget,
+  type ResolveRefsOptions,
+  resolveLocalRefs,
+} from "./schema-refs.js";

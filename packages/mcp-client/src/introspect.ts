@@ -13,40 +13,41 @@ import {
 } from "@mcp-execution/core";
 import type { Page, RequestOptions, ServerConnection } from "./connection.js";
 import { computeFingerprint } from "./fingerprint.js";
-import { type ResolveRefsOptions, resolveLocalRefs } from "./schema-refs.js";
+import { DEFAULT_LISTING_LIMITS, ListingBudget, type ListingLimits } from "./listing-budget.js";
+import { type ExpansionBudget, type ResolveRefsOptions, resolveLocalRefs } from "./schema-refs.js";
 
 /** A server that keeps handing out cursors is broken; stop following them after this many pages. */
-export const MAX_PAGES = 1_000;
+export const MAX_PAGES = DEFAULT_LISTING_LIMITS.maxPages;
+/** What `$ref` expansion may add to all tool schemas of one server together. */
+export const DEFAULT_MAX_MANIFEST_EXPANSION_BYTES = 8 * 1024 * 1024;
 
 export interface IntrospectOptions extends RequestOptions, ResolveRefsOptions {
   /** Warnings about parts of the server that could not be listed (resources, prompts). */
   readonly diagnostics?: DiagnosticListener;
+  /** What each listing may cost in total (defaults: {@link DEFAULT_LISTING_LIMITS}). */
+  readonly listing?: Partial<ListingLimits>;
 }
 
 /**
- * Follows `nextCursor` until the last page. Errors: whatever the request rejects with, and
- * `PROTOCOL_ERROR` when a cursor repeats or there are more than {@link MAX_PAGES} pages.
+ * Follows `nextCursor` until the last page. Errors: whatever the request rejects with,
+ * `PROTOCOL_ERROR` when a cursor repeats, and `LIMIT_SIZE` when the listing passes one of
+ * `limits` (pages, items, bytes; see {@link ListingBudget}).
  */
 export async function listAll<T>(
   server: string,
   method: string,
   fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  limits: Partial<ListingLimits> = {},
 ): Promise<T[]> {
   const items: T[] = [];
   const seen = new Set<string>();
+  const budget = new ListingBudget(server, method, limits);
   let cursor: string | undefined;
-  for (let pages = 0; ; pages++) {
-    if (pages >= MAX_PAGES) {
-      throw new McpCliError(
-        "PROTOCOL_ERROR",
-        `server "${server}" returned more than ${MAX_PAGES} pages for ${method}`,
-        {
-          details: { server, method },
-        },
-      );
-    }
+  for (;;) {
+    budget.beforePage();
     const page = await fetchPage(cursor);
-    items.push(...page.items);
+    budget.charge(page.items, page.nextCursor);
+    for (const item of page.items) items.push(item);
     if (page.nextCursor === undefined) return items;
     if (seen.has(page.nextCursor)) {
       throw new McpCliError(
@@ -69,10 +70,33 @@ export async function listAllTools(
   options: IntrospectOptions = {},
 ): Promise<ToolDescriptor[]> {
   const requestOptions = requestOptionsOf(options);
-  const raw = await listAll(connection.server, "tools/list", (cursor) =>
-    connection.listTools(cursor, requestOptions),
+  const raw = await listAll(
+    connection.server,
+    "tools/list",
+    (cursor) => connection.listTools(cursor, requestOptions),
+    options.listing,
   );
   const names = new Set<string>();
+  const budget: ExpansionBudget = options.budget ?? { remainingBytes: DEFAULT_MAX_MANIFEST_EXPANSION_BYTES };
+  const resolve = (
+    tool: ToolDescriptor,
+    which: "inputSchema" | "outputSchema",
+    schema: ToolDescriptor["inputSchema"],
+  ) => {
+    try {
+      return resolveLocalRefs(schema, { ...options, budget });
+    } catch (error) {
+      if (!(error instanceof McpCliError)) throw error;
+      throw new McpCliError(
+        error.code,
+        `server "${connection.server}", tool ${JSON.stringify(tool.name)}: ${which}: ${error.message}`,
+        {
+          cause: error,
+          details: { ...error.details, server: connection.server, tool: tool.name },
+        },
+      );
+    }
+  };
   return raw.map((tool) => {
     if (names.has(tool.name)) {
       throw new McpCliError(
@@ -84,10 +108,10 @@ export async function listAllTools(
     names.add(tool.name);
     return {
       ...tool,
-      inputSchema: resolveLocalRefs(tool.inputSchema, options),
+      inputSchema: resolve(tool, "inputSchema", tool.inputSchema),
       ...(tool.outputSchema === undefined
         ? {}
-        : { outputSchema: resolveLocalRefs(tool.outputSchema, options) }),
+        : { outputSchema: resolve(tool, "outputSchema", tool.outputSchema) }),
     };
   });
 }
@@ -112,7 +136,7 @@ export async function introspect(
   ): Promise<T[] | undefined> => {
     if (capabilities[capability] === undefined) return undefined;
     try {
-      return await listAll(connection.server, method, fetchPage);
+      return await listAll(connection.server, method, fetchPage, options.listing);
     } catch (error) {
       if (
         error instanceof McpCliError &&

@@ -9,11 +9,14 @@
  * - A reference met again while its own target is being expanded is recursive: it stays a
  *   `$ref`, and its target is kept in the output at the same pointer (so `$defs` keep what the
  *   remaining references need and lose the rest). Recursive schemas therefore stay finite.
- * - Expansion is capped (`maxNodes`): a schema whose references fan out exponentially keeps its
- *   remaining references instead of growing without bound.
+ * - Expansion is capped by the bytes it adds (`maxExpandedBytes`, copies of `enum`, `const` and
+ *   descriptions included), by the depth of the result (`maxDepth`) and by nodes (`maxNodes`): a
+ *   schema whose references fan out exponentially keeps its remaining references instead of
+ *   growing without bound.
  * - Remote references (`https://...`) and references that do not resolve are left as they are.
  */
-import type { JsonSchema } from "@mcp-execution/core";
+import { type JsonSchema, McpCliError } from "@mcp-execution/core";
+import { jsonDepth, jsonSize } from "./json-size.js";
 
 /** Keywords that only describe a schema; a `$ref`'s siblings of this kind override the target's. */
 const ANNOTATION_KEYWORDS = new Set([
@@ -59,14 +62,45 @@ const SCHEMA_KEYWORDS = new Set([
 export interface ResolveRefsOptions {
   /** Upper bound on the number of schema nodes written by expansion. */
   readonly maxNodes?: number;
+  /**
+   * Upper bound on the bytes of JSON that expansion adds: each inlined copy of a target counts
+   * whole (its `enum`, `const`, `default` and descriptions included). A reference whose copy
+   * would not fit stays a reference. The result is at most about the input plus this much.
+   */
+  readonly maxExpandedBytes?: number;
+  /**
+   * Deepest nesting of the result, in JSON levels. A reference whose copy would nest deeper stays
+   * a reference; a schema that is itself deeper is refused with `LIMIT_SIZE`.
+   */
+  readonly maxDepth?: number;
+  /** A byte budget shared by several schemas (for example all tools of a server); drawn down. */
+  readonly budget?: ExpansionBudget;
+}
+
+/** Bytes of expansion still allowed across several {@link resolveLocalRefs} calls. */
+export interface ExpansionBudget {
+  remainingBytes: number;
 }
 
 export const DEFAULT_MAX_SCHEMA_NODES = 20_000;
+/** Per schema: a 477 KB schema whose references fan out grows by at most this much. */
+export const DEFAULT_MAX_EXPANDED_BYTES = 1024 * 1024;
+/** Real schemas nest a few dozen levels; code generators and validators recurse over them. */
+export const DEFAULT_MAX_SCHEMA_DEPTH = 128;
 
 type JsonObject = { [key: string]: unknown };
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Sets a property, also one named `__proto__` (which plain assignment would turn into a prototype). */
+function put(target: JsonObject, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }
 
 /** Decodes a JSON pointer fragment (`#/a/b~1c`) into path segments, or undefined if not local. */
@@ -101,62 +135,193 @@ function resolvePointer(root: unknown, segments: readonly string[]): unknown {
   return current;
 }
 
+function tooDeep(maxDepth: number): McpCliError {
+  return new McpCliError("LIMIT_SIZE", `the schema nests deeper than ${maxDepth} levels`, {
+    details: { limit: "schemaDepth", max: maxDepth },
+  });
+}
+
+/** A subschema still to be copied, and where its copy goes. */
+interface Task {
+  readonly node: unknown;
+  /** The references being expanded around it (recursion detection). */
+  readonly stack: readonly string[];
+  /** Its JSON depth in the result. */
+  readonly depth: number;
+  readonly set: (value: unknown) => void;
+}
+
 /**
  * Returns `schema` with local `$ref`s resolved as described above. The input is not modified.
- * A schema without references is returned as an equal copy.
+ * A schema without references is returned as an equal copy. Work is a loop over a task list, so
+ * a deep schema costs memory in proportion to its size, never call stack. Errors: `LIMIT_SIZE`
+ * when the schema itself (or a value in it) nests deeper than `maxDepth`.
  */
 export function resolveLocalRefs(schema: JsonSchema, options: ResolveRefsOptions = {}): JsonSchema {
   if (typeof schema === "boolean") return schema;
   const maxNodes = options.maxNodes ?? DEFAULT_MAX_SCHEMA_NODES;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_SCHEMA_DEPTH;
+  const allowed = Math.min(
+    options.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES,
+    options.budget?.remainingBytes ?? Number.POSITIVE_INFINITY,
+  );
+  let remainingBytes = Math.max(0, allowed);
   let nodes = 0;
   /** Pointers (as written in `$ref`) whose targets must stay in the output. */
   const kept = new Map<string, readonly string[]>();
+  /** Size and depth of each reference's target, measured once. */
+  const measured = new Map<string, { readonly bytes: number; readonly depth: number }>();
+  const tasks: Task[] = [];
 
-  const expand = (node: unknown, stack: readonly string[]): unknown => {
+  const checkDataDepth = (value: unknown, depth: number): void => {
+    if (depth + jsonDepth(value) > maxDepth) throw tooDeep(maxDepth);
+  };
+
+  /** Whether a reference at `depth` may be replaced by a copy of its target; charges the copy. */
+  const admit = (ref: string, target: unknown, stack: readonly string[], depth: number): boolean => {
+    if (stack.includes(ref) || nodes >= maxNodes || stack.length > maxDepth) return false;
+    let measure = measured.get(ref);
+    if (measure === undefined) {
+      measure = { bytes: jsonSize(target), depth: jsonDepth(target) };
+      measured.set(ref, measure);
+    }
+    if (measure.bytes > remainingBytes || depth + measure.depth > maxDepth) return false;
+    remainingBytes -= measure.bytes;
+    return true;
+  };
+
+  /** Copies the value of keyword `key`; subschemas in it are queued on `children`. */
+  const keyword = (
+    key: string,
+    value: unknown,
+    stack: readonly string[],
+    depth: number,
+    set: (value: unknown) => void,
+    children: Task[],
+  ): unknown => {
+    if (SCHEMA_MAP_KEYWORDS.has(key) && isObject(value)) {
+      const out: JsonObject = {};
+      for (const [name, subschema] of Object.entries(value)) {
+        // draft-04..07 `dependencies` may hold property-name arrays as well as schemas.
+        if (Array.isArray(subschema)) {
+          checkDataDepth(subschema, depth + 1);
+          put(out, name, subschema);
+        } else {
+          put(out, name, null);
+          children.push({ node: subschema, stack, depth: depth + 1, set: (copy) => put(out, name, copy) });
+        }
+      }
+      return out;
+    }
+    if (SCHEMA_ARRAY_KEYWORDS.has(key) && Array.isArray(value)) {
+      const out: unknown[] = value.map(() => null);
+      value.forEach((subschema, index) => {
+        children.push({ node: subschema, stack, depth: depth + 1, set: (copy) => (out[index] = copy) });
+      });
+      return out;
+    }
+    if (SCHEMA_KEYWORDS.has(key)) {
+      children.push({ node: value, stack, depth, set });
+      return null;
+    }
+    checkDataDepth(value, depth);
+    return value;
+  };
+
+  /** Queues `children` so that they are taken in document order. */
+  const schedule = (children: readonly Task[]): void => {
+    for (let index = children.length - 1; index >= 0; index--) tasks.push(children[index] as Task);
+  };
+
+  /**
+   * The copy of one schema node at `depth`, with its own keywords filled in and its subschemas
+   * queued. Recurses only along a chain of references, which {@link admit} bounds by `maxDepth`.
+   */
+  const copy = (node: unknown, stack: readonly string[], depth: number): unknown => {
     nodes += 1;
-    if (!isObject(node)) return node; // `true`, `false`, or not a schema at all
+    if (depth > maxDepth) throw tooDeep(maxDepth);
+    if (!isObject(node)) {
+      checkDataDepth(node, depth); // `true`, `false`, or not a schema at all
+      return node;
+    }
     const ref = node.$ref;
     if (typeof ref === "string") {
       const segments = pointerSegments(ref);
       const target = segments === undefined ? undefined : resolvePointer(schema, segments);
       if (segments !== undefined && target !== undefined) {
-        if (stack.includes(ref) || nodes >= maxNodes) {
-          kept.set(ref, segments);
-        } else {
-          const resolved = expand(target, [...stack, ref]);
-          const siblings = node === schema ? withoutDefinitions(node) : node;
-          return mergeSiblings(resolved, siblings, (key, value) => expandKeyword(key, value, stack));
+        const siblings = Object.entries(node === schema ? withoutDefinitions(node) : node).filter(
+          ([key]) => key !== "$ref",
+        );
+        const constrained = siblings.some(([key]) => !ANNOTATION_KEYWORDS.has(key));
+        // A target merged with constraint siblings lands two levels down, in `allOf`.
+        const wrapped = siblings.length > 0 && (constrained || !isObject(target));
+        const targetDepth = depth + (wrapped ? 2 : 0);
+        if (admit(ref, target, stack, targetDepth)) {
+          const resolved = copy(target, [...stack, ref], targetDepth);
+          return merge(resolved, siblings, wrapped, stack, depth);
         }
+        kept.set(ref, segments);
       }
     }
     const out: JsonObject = {};
+    const children: Task[] = [];
     for (const [key, value] of Object.entries(node)) {
       // The root's definitions are rebuilt below from what the remaining references need.
       if (node === schema && (DEFINITION_CONTAINERS as readonly string[]).includes(key)) continue;
-      out[key] = expandKeyword(key, value, stack);
+      put(
+        out,
+        key,
+        keyword(key, value, stack, depth + 1, (copied) => put(out, key, copied), children),
+      );
     }
+    schedule(children);
     return out;
   };
 
-  /** Expands the subschemas a keyword holds; other keywords' values are data and kept as they are. */
-  const expandKeyword = (key: string, value: unknown, stack: readonly string[]): unknown => {
-    if (SCHEMA_MAP_KEYWORDS.has(key) && isObject(value)) {
-      const out: JsonObject = {};
-      for (const [name, subschema] of Object.entries(value)) {
-        // draft-04..07 `dependencies` may hold property-name arrays as well as schemas.
-        out[name] = Array.isArray(subschema) ? subschema : expand(subschema, stack);
-      }
-      return out;
+  /**
+   * A resolved target with the `$ref`'s siblings: annotation keywords override the target's,
+   * anything else goes into an `allOf` with it.
+   */
+  const merge = (
+    resolved: unknown,
+    siblings: readonly [string, unknown][],
+    wrapped: boolean,
+    stack: readonly string[],
+    depth: number,
+  ): unknown => {
+    if (siblings.length === 0) return resolved;
+    for (const [key, value] of siblings) if (ANNOTATION_KEYWORDS.has(key)) checkDataDepth(value, depth + 1);
+    if (!wrapped && isObject(resolved)) {
+      // `resolved` is our own fresh copy (its queued subschemas point into it), so it is extended in place.
+      for (const [key, value] of siblings) put(resolved, key, value);
+      return resolved;
     }
-    if (SCHEMA_ARRAY_KEYWORDS.has(key) && Array.isArray(value)) {
-      return value.map((subschema) => expand(subschema, stack));
+    const out: JsonObject = {};
+    const children: Task[] = [];
+    for (const [key, value] of siblings) {
+      if (ANNOTATION_KEYWORDS.has(key)) continue;
+      put(
+        out,
+        key,
+        keyword(key, value, stack, depth + 1, (copied) => put(out, key, copied), children),
+      );
     }
-    if (SCHEMA_KEYWORDS.has(key)) return expand(value, stack);
-    return value;
+    for (const [key, value] of siblings) if (ANNOTATION_KEYWORDS.has(key)) put(out, key, value);
+    if (Array.isArray(out.allOf)) out.allOf.push(resolved);
+    else put(out, "allOf", [resolved]);
+    schedule(children);
+    return out;
+  };
+
+  const drain = (): void => {
+    for (let task = tasks.pop(); task !== undefined; task = tasks.pop()) {
+      task.set(copy(task.node, task.stack, task.depth));
+    }
   };
 
   // The root is on the stack from the start: `{"$ref": "#"}` inside it is recursion.
-  const result = expand(schema, ["#"]) as JsonObject;
+  const result = copy(schema, ["#"], 0) as JsonObject;
+  drain();
   // Keep each target a remaining reference points to, at the same pointer. Keeping a target can
   // reveal further references (inside it), so repeat until nothing new is needed.
   const written = new Set<string>();
@@ -167,39 +332,21 @@ export function resolveLocalRefs(schema: JsonSchema, options: ResolveRefsOptions
       if (segments.length === 0) continue; // `#`: the root itself
       if (readAt(result, segments) !== undefined) continue;
       const target = resolvePointer(schema, segments);
-      writeAt(result, segments, expand(target, [ref]));
+      writeAt(result, segments, copy(target, [ref], segments.length));
+      drain();
     }
     pending = [...kept.entries()].filter(([ref]) => !written.has(ref));
   }
+  if (options.budget !== undefined) options.budget.remainingBytes -= allowed - remainingBytes;
   return result;
 }
 
 function withoutDefinitions(node: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
-    if (!(DEFINITION_CONTAINERS as readonly string[]).includes(key)) out[key] = value;
+    if (!(DEFINITION_CONTAINERS as readonly string[]).includes(key)) put(out, key, value);
   }
   return out;
-}
-
-function mergeSiblings(
-  resolved: unknown,
-  refNode: JsonObject,
-  expandValue: (key: string, value: unknown) => unknown,
-): unknown {
-  const siblings = Object.entries(refNode).filter(([key]) => key !== "$ref");
-  if (siblings.length === 0) return resolved;
-  const annotations: JsonObject = {};
-  const constraints: JsonObject = {};
-  for (const [key, value] of siblings) {
-    if (ANNOTATION_KEYWORDS.has(key)) annotations[key] = value;
-    else constraints[key] = expandValue(key, value);
-  }
-  if (Object.keys(constraints).length === 0 && isObject(resolved)) {
-    return { ...resolved, ...annotations };
-  }
-  const allOf = Array.isArray(constraints.allOf) ? [...constraints.allOf, resolved] : [resolved];
-  return { ...constraints, ...annotations, allOf };
 }
 
 /** Reads a value in the output, without following references. */
@@ -220,10 +367,10 @@ function writeAt(root: JsonObject, segments: readonly string[], value: unknown):
     }
     if (!isObject(current)) return;
     if (last) {
-      current[segment] = value;
+      put(current, segment, value);
       return;
     }
-    if (!isObject(current[segment]) && !Array.isArray(current[segment])) current[segment] = {};
+    if (!isObject(current[segment]) && !Array.isArray(current[segment])) put(current, segment, {});
     current = current[segment];
   }
 }

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { McpCliError } from "@mcp-execution/core";
 import { StderrTail } from "./stderr-tail.js";
+import { type GroupSupervisor, superviseGroup } from "./supervisor.js";
 
 export interface ServerProcessOptions {
   readonly command: string;
@@ -27,6 +28,11 @@ export interface ServerProcessOptions {
   readonly onStderrLine?: (line: string) => void;
   /** The process exited or could not be started; called once. */
   readonly onExit: (exit: ProcessExit) => void;
+  /**
+   * Whether a watcher kills the process group when this process dies without closing it
+   * (`supervisor.ts`; POSIX only). Default true; benches turn it off for a baseline.
+   */
+  readonly supervise?: boolean;
 }
 
 export interface ProcessExit {
@@ -96,6 +102,8 @@ export class ServerProcess {
   #pendingBytes = 0;
   #stderrPartial = "";
   #started: Promise<void>;
+  /** Kills the group if we die before {@link terminate} has finished with it. */
+  #supervisor: GroupSupervisor | undefined;
 
   constructor(options: ServerProcessOptions) {
     this.#options = options;
@@ -122,7 +130,10 @@ export class ServerProcess {
     };
     this.#started = new Promise((resolve, reject) => {
       child.once("spawn", () => {
-        if (child.pid !== undefined && usesProcessGroups) liveGroups.add(child.pid);
+        if (child.pid !== undefined && usesProcessGroups) {
+          liveGroups.add(child.pid);
+          if (options.supervise !== false) this.#supervisor = superviseGroup(child.pid);
+        }
         resolve();
       });
       child.once("error", (error: NodeJS.ErrnoException) => {
@@ -137,6 +148,9 @@ export class ServerProcess {
     this.#started.catch(() => {});
     child.once("close", (code, signal) => {
       this.#flushStderr();
+      // A group that ended with its leader needs no guard: unregister now, not at terminate(),
+      // which keeps the window for pid reuse (see supervisor.ts) as short as it can be.
+      if (child.pid !== undefined && usesProcessGroups && !groupAlive(child.pid)) this.#supervisor?.release();
       finish({ code, signal });
     });
     child.stdin?.on("error", () => {
@@ -241,6 +255,8 @@ export class ServerProcess {
       signalGroup(pid, "SIGKILL");
       await waitUntilGone(grace);
     } finally {
+      // Released only now: until the group is gone, our death must still take it along.
+      this.#supervisor?.release();
       liveGroups.delete(pid);
       this.#child.stdout?.destroy();
       this.#child.stderr?.destroy();

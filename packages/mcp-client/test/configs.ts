@@ -12,6 +12,7 @@ export interface Extra {
   readonly cache?: readonly string[];
   readonly rateLimit?: number;
   readonly disabled?: boolean;
+  readonly maxResponseBytes?: number;
 }
 
 export function stdioConfig(

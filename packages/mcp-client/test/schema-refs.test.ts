@@ -1,4 +1,7 @@
+import { McpCliError } from "@mcp-execution/core";
 import { describe, expect, it } from "vitest";
+import { deepSchema, schemaBomb } from "../../../test/fixtures/servers/lib/schema-bomb.mjs";
+import { jsonDepth } from "../src/json-size.js";
 import { resolveLocalRefs } from "../src/schema-refs.js";
 
 describe("resolveLocalRefs", () => {
@@ -157,5 +160,63 @@ describe("resolveLocalRefs", () => {
   it("passes boolean schemas through", () => {
     expect(resolveLocalRefs(true)).toBe(true);
     expect(resolveLocalRefs(false)).toBe(false);
+  });
+
+  it("bounds a 477 KB schema bomb by the bytes its copies add (enum and descriptions included)", () => {
+    const bomb = schemaBomb();
+    const input = JSON.stringify(bomb).length;
+    const resolved = resolveLocalRefs(bomb);
+    const output = JSON.stringify(resolved).length;
+    expect(output).toBeLessThan(input + 1024 * 1024 + 10_000);
+    const refs = [...JSON.stringify(resolved).matchAll(/"\$ref":"#\/\$defs\/(D\d+)"/g)].map(
+      (match) => match[1] as string,
+    );
+    expect(refs.length).toBeGreaterThan(0);
+    const kept = (resolved as { $defs: Record<string, unknown> }).$defs;
+    for (const name of refs) expect(kept[name]).toBeDefined();
+  });
+
+  it("draws a shared budget down across schemas, and inlines nothing once it is spent", () => {
+    const budget = { remainingBytes: 600_000 };
+    resolveLocalRefs(schemaBomb(), { budget });
+    expect(budget.remainingBytes).toBeGreaterThanOrEqual(0);
+    expect(budget.remainingBytes).toBeLessThan(600_000);
+    const schema = {
+      properties: { a: { $ref: "#/$defs/A" } },
+      $defs: { A: { type: "string", enum: ["x".repeat(700_000)] } },
+    };
+    expect(resolveLocalRefs(schema, { budget })).toEqual(schema);
+  });
+
+  it("follows a chain of 5,000 references without recursion overflowing, and keeps the result shallow", () => {
+    const defs: Record<string, unknown> = { R0: { type: "string" } };
+    for (let index = 1; index <= 5_000; index++)
+      defs[`R${index}`] = { type: "object", properties: { next: { $ref: `#/$defs/R${index - 1}` } } };
+    const resolved = resolveLocalRefs({ $ref: "#/$defs/R5000", $defs: defs });
+    expect(jsonDepth(resolved)).toBeLessThanOrEqual(128);
+  });
+
+  it("refuses a schema, or a value in it, nested deeper than maxDepth with LIMIT_SIZE", () => {
+    const deep = () => resolveLocalRefs(deepSchema(20_000));
+    expect(deep).toThrow(McpCliError);
+    try {
+      deep();
+    } catch (error) {
+      expect((error as McpCliError).code).toBe("LIMIT_SIZE");
+      expect((error as McpCliError).details).toMatchObject({ limit: "schemaDepth", max: 128 });
+    }
+    let value: unknown = 1;
+    for (let level = 0; level < 10_000; level++) value = [value];
+    expect(() => resolveLocalRefs({ type: "array", const: value })).toThrow(/deeper than 128 levels/);
+    expect(resolveLocalRefs(deepSchema(60))).toEqual(deepSchema(60));
+  });
+
+  it("keeps a property named __proto__ as a property", () => {
+    const schema = JSON.parse(
+      '{"type":"object","properties":{"__proto__":{"$ref":"#/$defs/S"}},"$defs":{"S":{"type":"string"}}}',
+    );
+    const resolved = resolveLocalRefs(schema) as { properties: Record<string, unknown> };
+    expect(Object.hasOwn(resolved.properties, "__proto__")).toBe(true);
+    expect(JSON.stringify(resolved)).toBe('{"type":"object","properties":{"__proto__":{"type":"string"}}}');
   });
 });

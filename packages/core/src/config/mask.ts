@@ -45,6 +45,7 @@ export function maskServerConfig(config: ServerConfig): Record<string, unknown> 
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
     ...(config.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: config.startupTimeoutMs }),
     ...(config.rateLimit === undefined ? {} : { rateLimit: config.rateLimit }),
+    ...(config.maxResponseBytes === undefined ? {} : { maxResponseBytes: config.maxResponseBytes }),
     ...(config.cache.length === 0 ? {} : { cache: [...config.cache] }),
   };
   if (config.transport === "stdio") {

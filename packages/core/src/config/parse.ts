@@ -119,6 +119,7 @@ const KNOWN_KEYS = new Set([
   "cache",
   "rateLimit",
   "oauth",
+  "maxResponseBytes",
 ]);
 
 const OAUTH_KEYS = ["clientId", "clientSecret", "scopes", "clientMetadataUrl"];
@@ -367,6 +368,7 @@ function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath
     ...optional("timeoutMs", positive("timeout")),
     ...optional("startupTimeoutMs", positive("startupTimeout")),
     ...optional("rateLimit", positive("rateLimit")),
+    ...optional("maxResponseBytes", positive("maxResponseBytes")),
   };
 
   if (command !== undefined) {

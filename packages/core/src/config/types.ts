@@ -23,6 +23,8 @@ interface ServerConfigCommon {
   readonly cache: readonly string[];
   /** Calls per second. */
   readonly rateLimit?: number;
+  /** Largest single answer (message, HTTP body or SSE event) accepted from the server, in bytes. */
+  readonly maxResponseBytes?: number;
 }
 
 export interface StdioServerConfig extends ServerConfigCommon {
@@ -61,7 +63,11 @@ export type ServerConfig = StdioServerConfig | RemoteServerConfig;
 
 declare const resolved: unique symbol;
 /** An entry whose `${VAR}` references are expanded: ready to connect, never to print. */
-export type ResolvedServerConfig = ServerConfig & { readonly [resolved]: true };
+export type ResolvedServerConfig = ServerConfig & {
+  readonly [resolved]: true;
+  /** Values that came from variable expansion (defaults included): masked wherever text is printed. */
+  readonly redact?: readonly string[] | undefined;
+};
 
 export function isStdioServerConfig(config: ServerConfig): config is StdioServerConfig {
   return config.transport === "stdio";

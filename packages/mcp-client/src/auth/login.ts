@@ -8,10 +8,25 @@
 import { randomBytes } from "node:crypto";
 import { McpCliError, type OAuthSettings } from "@mcp-execution/core";
 import type { FetchLike } from "@modelcontextprotocol/client";
+import { boundedFetch, type FetchFunction } from "../bounded-fetch.js";
 import { type AuthorizationCallback, parseRedirect, startLoopbackReceiver } from "./loopback.js";
 import { printable, StoredOAuthProvider } from "./provider.js";
 import { type AuthStatus, describeRecord } from "./status.js";
 import type { CredentialStore } from "./token-store.js";
+
+/**
+ * Largest answer read from a server or its authorization server during OAuth (metadata documents,
+ * registrations, tokens are a few KiB): over it is `LIMIT_SIZE`.
+ */
+export const MAX_AUTH_RESPONSE_BYTES = 1024 * 1024;
+
+/** The fetch for OAuth requests: bounded, wrapping `fetch` when one is given. */
+export function authFetch(fetch?: FetchLike): FetchLike {
+  return boundedFetch({
+    maxBytes: MAX_AUTH_RESPONSE_BYTES,
+    ...(fetch === undefined ? {} : { fetch: fetch as FetchFunction }),
+  }) as FetchLike;
+}
 
 /** Default time a login waits for the browser to come back. */
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
@@ -57,7 +72,7 @@ export async function login(options: LoginOptions): Promise<AuthStatus> {
     state,
     registeredLoopbackPort(stored?.client?.redirect_uris),
   );
-  const fetchFn = options.fetch ?? fetch;
+  const fetchFn = authFetch(options.fetch);
   let provider: StoredOAuthProvider | undefined;
   try {
     const challenge = await probeChallenge(options.serverUrl, options.headers ?? {}, fetchFn, sdk);
@@ -270,7 +285,12 @@ async function probeChallenge(
  * printed bounded and without control characters; tokens never appear in them.
  */
 export function translateAuthError(error: unknown, server: string): McpCliError {
-  if (error instanceof McpCliError) return error;
+  // Ours first, also when the SDK wrapped it (an oversized answer is LIMIT_SIZE wherever it came).
+  let link: unknown = error;
+  for (let depth = 0; depth < 8 && link instanceof Error; depth += 1) {
+    if (link instanceof McpCliError) return link;
+    link = link.cause;
+  }
   const name = (error as { name?: unknown } | null)?.name;
   const message = describe(error);
   if (

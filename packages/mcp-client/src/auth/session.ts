@@ -8,7 +8,7 @@
  */
 import type { OAuthSettings } from "@mcp-execution/core";
 import type { FetchLike } from "@modelcontextprotocol/client";
-import { translateAuthError } from "./login.js";
+import { authFetch, translateAuthError } from "./login.js";
 import { StoredOAuthProvider } from "./provider.js";
 import type { CredentialStore } from "./token-store.js";
 
@@ -39,7 +39,7 @@ export async function storedLoginProvider(options: StoredLoginOptions): Promise<
   if (await provider.needsRefresh()) {
     const { auth } = await import("@modelcontextprotocol/client");
     try {
-      await auth(provider, { serverUrl: options.serverUrl, fetchFn: options.fetch ?? fetch });
+      await auth(provider, { serverUrl: options.serverUrl, fetchFn: authFetch(options.fetch) });
     } catch (error) {
       throw translateAuthError(error, options.server);
     }

@@ -28,7 +28,7 @@ import {
   type RunningProtectedServer,
   startProtectedServer,
 } from "../../../../test/fixtures/servers/oauth/protected-server.mjs";
-import { login } from "../../src/auth/login.js";
+import { authFetch, login } from "../../src/auth/login.js";
 import type { StoredOAuthProvider } from "../../src/auth/provider.js";
 import { storedLoginProvider } from "../../src/auth/session.js";
 import { authStatusLine } from "../../src/auth/status.js";
@@ -410,5 +410,26 @@ describe("stored tokens", () => {
     expect(textOf(await upgraded.callTool({ name: "admin-echo", arguments: { message: "x" } }))).toBe(
       "admin-echo: x",
     );
+  });
+});
+
+describe("hostile answers", () => {
+  it("the fetch OAuth requests go through refuses an answer over 1 MiB (LIMIT_SIZE)", async () => {
+    const { createServer } = await import("node:http");
+    const huge = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ issuer: "x", padding: "x".repeat(2 * 1024 * 1024) }));
+    });
+    await new Promise<void>((resolve) => huge.listen(0, "127.0.0.1", resolve));
+    const address = huge.address() as { port: number };
+    try {
+      const response = await authFetch()(
+        `http://127.0.0.1:${address.port}/.well-known/oauth-authorization-server`,
+      );
+      expect((await failure(response.json())).code).toBe("LIMIT_SIZE");
+    } finally {
+      huge.close();
+      huge.closeAllConnections();
+    }
   });
 });
