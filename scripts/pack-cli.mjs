@@ -36,8 +36,13 @@ const packagesDirectory = join(root, "packages");
 const stage = join(root, ".pack", "cli");
 const out = join(stage, "dist");
 
-/** Third-party packages whose code goes into the bundle instead of the dependency list. */
-const INLINED = new Set(["blake3-wasm", "@c4312/blake3-internal"]);
+/**
+ * Third-party packages whose code goes into the bundle instead of the dependency list: blake3 (see
+ * above), and the small parsers every command loads at start, where one bundled ES module costs a
+ * fraction of Node resolving and wrapping their CommonJS/UMD files (measured in benches/cli.bench.mjs:
+ * jsonc-parser's UMD build alone took longer to import than a bare Node start).
+ */
+const INLINED = new Set(["blake3-wasm", "@c4312/blake3-internal", "jsonc-parser", "commander"]);
 
 /**
  * Worker entry files, bundled as entries of their own, each at the path the code looks for it
@@ -88,6 +93,8 @@ function collectDependencies() {
 }
 
 const dependencies = collectDependencies();
+const requireFromCore = createRequire(join(workspace.get("core").directory, "package.json"));
+const jsoncParserModule = join(dirname(requireFromCore.resolve("jsonc-parser")), "..", "esm", "main.js");
 const external = Object.keys(dependencies);
 
 const cli = workspace.get("cli");
@@ -128,6 +135,9 @@ await build({
     {
       name: "third-party-external",
       setup(builder) {
+        // jsonc-parser's "main" is a UMD wrapper; its ES module build (the "module" field) bundles
+        // into plain code.
+        builder.onResolve({ filter: /^jsonc-parser$/ }, () => ({ path: jsoncParserModule }));
         builder.onResolve({ filter: /^[^./]/ }, (args) => {
           if (args.path.startsWith("node:")) return { path: args.path, external: true };
           const name = args.path.startsWith("@")
@@ -142,7 +152,6 @@ await build({
 });
 
 // blake3-wasm's emscripten loader reads blake3.wasm from its own directory (__dirname).
-const requireFromCore = createRequire(join(workspace.get("core").directory, "package.json"));
 const blake3Main = requireFromCore.resolve("blake3-wasm");
 copyFileSync(join(dirname(blake3Main), "..", "wasm", "blake3.wasm"), join(out, "blake3.wasm"));
 

@@ -7,7 +7,12 @@
  * path scripts call most, and the one with a target of 2x bare `node`.
  */
 import { readFileSync } from "node:fs";
+import nodeModule from "node:module";
 import { homedir } from "node:os";
+
+// Node 22.1+ keeps V8's compiled code of the modules loaded below on disk (in the temp folder), so
+// later starts skip most compilation; Node 20 has no such cache and skips this.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {

@@ -131,8 +131,12 @@ interface Running {
 }
 
 /** Starts `serve --http` and waits for the line that names its URL (the event, not the clock). */
-function startHttp(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [CLI_BIN, "serve", "--server", "everything", ...args], {
+function startHttp(
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+  servers: readonly string[] = ["--server", "everything"],
+): Promise<Running> {
+  const child = spawn(process.execPath, [CLI_BIN, "serve", ...servers, ...args], {
     cwd: home,
     env: { ...env, ...extraEnv },
     stdio: ["ignore", "ignore", "pipe"],
@@ -334,6 +338,32 @@ describe("mcp-cli serve under hostile and failing conditions", () => {
   afterAll(async () => {
     running.child.kill("SIGTERM");
     await running.exited;
+  });
+
+  it("starts with --all when one server fails to start, offering the others' tools and naming the failure", async () => {
+    const broken = join(home, "broken.json");
+    writeFileSync(
+      broken,
+      JSON.stringify({
+        mcpServers: {
+          everything: { command: process.execPath, args: [EVERYTHING, "stdio"] },
+          broken: { command: process.execPath, args: [CRASH, "--crash-on-start"] },
+        },
+      }),
+    );
+    const partial = await startHttp(["--config", broken, "--all", "--http", "127.0.0.1:0"], {}, []);
+    try {
+      const health = (await (await fetch(partial.url.replace(/\/mcp$/, "/health"))).json()) as {
+        tools: number;
+        servers: string[];
+      };
+      expect(health.servers.sort()).toEqual(["broken", "everything"]);
+      expect(health.tools).toBe(13);
+      expect(partial.stderr()).toMatch(/warning: broken: [\s\S]*CONNECT_FAILED/);
+    } finally {
+      partial.child.kill("SIGTERM");
+      await partial.exited;
+    }
   });
 
   it("answers malformed requests with an error, and keeps serving", async () => {

@@ -314,9 +314,25 @@ export class ServeRuntime {
   async refresh(): Promise<void> {
     const bridge = this.#bridge;
     if (bridge === undefined) return;
-    const manifests = await Promise.all(
+    // One server that fails to start must not take the others down: it is reported, left out of
+    // the tree (its previous manifest kept, if any), and its calls keep trying to connect.
+    const settled = await Promise.allSettled(
       this.#servers.map((name) => bridge.introspect(name, { diagnostics: diagnosticsFor(this.#context) })),
     );
+    const manifests: ServerManifest[] = [];
+    for (const [index, result] of settled.entries()) {
+      const name = this.#servers[index] as string;
+      if (result.status === "fulfilled") {
+        manifests.push(result.value);
+        continue;
+      }
+      const error = result.reason as Error & { code?: string };
+      this.#context.output.warn(
+        `${name}: ${error.message}${error.code === undefined ? "" : ` (${error.code})`}; its tools are left out of the generated API (calls to it still try to connect)`,
+      );
+      const previous = this.#manifests.find((candidate) => candidate.server === name);
+      if (previous !== undefined) manifests.push(previous);
+    }
     for (const manifest of manifests) {
       const previous = this.#manifests.find((candidate) => candidate.server === manifest.server);
       if (previous !== undefined && previous.fingerprint.digest !== manifest.fingerprint.digest) {
