@@ -5,8 +5,13 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
 import { createSandbox, EVERYTHING_BIN, runCli, type Sandbox } from "./helpers.js";
+
+// Each case starts the daemon or the CLI, which start server-everything and a sandbox worker: on two
+// busy shared cores that is far from the default budget. The cases wait for exits, not the clock.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let sandbox: Sandbox;
 let runtimeDir: string;

@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// Each case spawns serve, which spawns server-everything and a sandbox worker, then makes several
+// round trips: on two busy shared cores that is far from the default budget. The cases wait for
+// events (a line, an answer), so a generous ceiling costs nothing on a quiet machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CLI_BIN = join(REPO_ROOT, "packages", "cli", "dist", "bin.js");
@@ -445,7 +450,18 @@ describe("mcp-cli serve with the MCP Inspector CLI", () => {
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(
       inspector,
-      ["--cli", ...args, "--", process.execPath, CLI_BIN, "serve", "--server", "everything"],
+      [
+        "--cli",
+        "--connect-timeout",
+        "120000",
+        ...args,
+        "--",
+        process.execPath,
+        CLI_BIN,
+        "serve",
+        "--server",
+        "everything",
+      ],
       {
         cwd: home,
         env,
