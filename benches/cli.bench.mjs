@@ -81,6 +81,8 @@ console.log(
 
 try {
   const [, firstBin] = builds[0];
+  // The bench's .mcp.json is a project file that starts a server: approve it, as a user would.
+  await spawnNode([firstBin, "server", "trust", "-q"]);
   // One saved skill, so `skill list` reads a real metadata.json.
   await spawnNode([firstBin, "generate", "everything", "-o", join(work, "setup-tree"), "--save-skill", "-q"]);
 

@@ -1,5 +1,5 @@
 /**
- * What guest code receives from a tool call (CONVENTIONS.md section 3): the structured content when
+ * What guest code receives from a tool call (docs/conventions.md section 3): the structured content when
  * the server gave it; otherwise the text content, parsed as JSON when it is JSON; several text
  * blocks give an array; a result without text blocks (only images, audio, resources) gives the
  * content blocks themselves.

@@ -26,3 +26,15 @@ export function splitAdHocCommand(argv: readonly string[]): SplitArguments {
 export function wantsJson(ours: readonly string[]): boolean {
   return ours.includes("--json");
 }
+
+/**
+ * A commander error message without the values the user typed for flags: a mistyped flag is often
+ * a token pasted in the wrong place (`--token=sk-...` to a command that has no `--token`), and
+ * error output ends up in logs. The flag's name stays, so the message still says what is wrong.
+ */
+export function withoutOptionValues(message: string): string {
+  return message
+    .replace(/(option '[^']*') argument '[\s\S]*?' is invalid\./, "$1 argument is invalid.")
+    .replace(/(option '[^']*') value '[\s\S]*?' from env/, "$1 value from env")
+    .replace(/(unknown option '-[^'=]*)=[^']*'/, "$1=…'");
+}

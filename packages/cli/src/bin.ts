@@ -21,6 +21,26 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+/** How long the output may make no progress (a reader that stopped reading) before the CLI exits anyway. */
+const DRAIN_STALL_MS = 10_000;
+
+/**
+ * Resolves when everything written to `stream` has been handed to the OS, or when the reader has
+ * taken nothing for {@link DRAIN_STALL_MS}: a slow reader gets all of a large document, a reader
+ * that never reads cannot hold the CLI forever.
+ */
+async function drained(stream: NodeJS.WriteStream): Promise<void> {
+  let pending = stream.writableLength;
+  let stalledSince = performance.now();
+  while (pending > 0 && !stream.destroyed) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = stream.writableLength;
+    if (now < pending) stalledSince = performance.now();
+    else if (performance.now() - stalledSince > DRAIN_STALL_MS) return;
+    pending = now;
+  }
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -70,11 +90,19 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     readStdin,
     readLine,
     version: packageVersion(),
+    ...(process.stdin.isTTY === true && process.stderr.isTTY === true
+      ? {
+          ask: async (question: string) =>
+            (await import("./prompt.js")).askLine(process.stdin, process.stderr, question),
+        }
+      : {}),
     stdout: process.stdout,
     stderr: process.stderr,
     signal: interrupt.signal,
   });
   process.exitCode = exitCode;
+  // stdout first: exiting while a pipe still has queued writes would cut the document short.
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
   // Everything the command opened was closed before main returned; if something still holds the
   // event loop open (a server that ignores its close), do not hang the user's shell.
   setTimeout(() => process.exit(exitCode), 1_000).unref();

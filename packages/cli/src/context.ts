@@ -7,7 +7,7 @@ import type { ConfigEnvironment } from "@mcp-execution/core";
 import { ResourceScope } from "@mcp-execution/core";
 import type { Output } from "./output.js";
 
-/** The global flags of CONVENTIONS.md section 1. */
+/** The global flags of docs/conventions.md section 1. */
 export interface GlobalOptions {
   readonly config?: string;
   readonly skillsDir?: string;
@@ -15,6 +15,8 @@ export interface GlobalOptions {
   readonly color: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
+  /** `--trust-project`: project configuration files count as approved for this run. */
+  readonly trustProject?: boolean;
 }
 
 /** The process, as values. */
@@ -25,6 +27,11 @@ export interface ProcessEnvironment extends ConfigEnvironment {
   readonly readLine?: (signal: AbortSignal) => Promise<string>;
   /** The CLI's own version, from its package.json. */
   readonly version: string;
+  /**
+   * Asks the user a question on the terminal and resolves with the answer line; absent when
+   * standard input or standard error is not a terminal (nobody to ask).
+   */
+  readonly ask?: (question: string) => Promise<string | undefined>;
 }
 
 export class CommandContext {

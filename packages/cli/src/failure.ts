@@ -6,11 +6,12 @@
 
 import { EXIT, McpCliError, toMcpCliError } from "@mcp-execution/core";
 import { CommanderError } from "commander";
+import { withoutOptionValues } from "./argv.js";
 import type { Output } from "./output.js";
 
 /** A commander parse failure as a coded `USAGE` error; commander's own text loses its `error: ` prefix. */
 export function fromCommanderError(error: CommanderError, commandPath: string): McpCliError {
-  const message = error.message.replace(/^error:\s*/, "");
+  const message = withoutOptionValues(error.message.replace(/^error:\s*/, ""));
   return new McpCliError("USAGE", message, {
     details: { reason: error.code, command: commandPath },
   });

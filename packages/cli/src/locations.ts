@@ -1,11 +1,18 @@
 /**
  * Where the CLI keeps things on disk.
  *
- * Skills directory, first that applies: `--skills-dir`; `--scope user` (`~/.claude/skills`) or
- * `--scope project` (`./.claude/skills`) when given; `$MCP_CLI_SKILLS_DIR`; `./.claude/skills`.
+ * Project root: the nearest folder from the working directory upwards that holds a project
+ * configuration file or `.git` (see core's `findProjectRoot`); project files and project skills
+ * are found there, so a command works the same from any subfolder.
  *
- * Session state (`execute --session`): `$MCP_CLI_STATE_DIR/sessions` when set, otherwise
- * `$XDG_STATE_HOME/mcp-cli/sessions` (default `~/.local/state/mcp-cli/sessions`).
+ * Skills directory, first that applies: `--skills-dir`; `--scope user` (`~/.claude/skills`) or
+ * `--scope project` (`<project root>/.claude/skills`) when given; `$MCP_CLI_SKILLS_DIR`;
+ * `<project root>/.claude/skills`. To read (not to save), when the project has no skills folder
+ * and `~/.claude/skills` exists, the user's folder is used instead.
+ *
+ * State (`$MCP_CLI_STATE_DIR` when set, otherwise `$XDG_STATE_HOME/mcp-cli`, default
+ * `~/.local/state/mcp-cli`): session state under `sessions/`, approved project configuration
+ * files in `trusted-configs.json`.
  *
  * OAuth credentials (`auth login`): `$MCP_CLI_STATE_DIR/oauth` when set, otherwise
  * `$XDG_STATE_HOME/mcp-cli/oauth` (default `~/.local/state/mcp-cli/oauth`); 0700, files 0600.
@@ -13,26 +20,55 @@
  * Transpiled WebAssembly components (`execute file.wasm`): `$XDG_CACHE_HOME/mcp-cli/components`
  * (default `~/.cache/mcp-cli/components`); safe to delete at any time.
  */
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { findProjectRoot } from "@mcp-execution/core";
 import type { CommandContext } from "./context.js";
 
 export type SkillScope = "project" | "user";
 
-export function skillsDirectory(context: CommandContext, scope?: SkillScope): string {
+const projectRoots = new WeakMap<CommandContext, string>();
+
+/** The project root for the command's working directory, found once per command. */
+export function projectRoot(context: CommandContext): string {
+  let root = projectRoots.get(context);
+  if (root === undefined) {
+    root = findProjectRoot(context.environment.cwd, context.environment.home, (path) => existsSync(path));
+    projectRoots.set(context, root);
+  }
+  return root;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The skills directory. `access` is `read` for commands that only look (list, info, load, verify,
+ * execute --skill, remove): they fall back to the user's skills when the project has none.
+ */
+export function skillsDirectory(
+  context: CommandContext,
+  scope?: SkillScope,
+  access: "read" | "write" = "read",
+): string {
   const { globals, environment } = context;
   if (globals.skillsDir !== undefined) return resolve(environment.cwd, globals.skillsDir);
-  if (scope === "user") return join(environment.home, ".claude", "skills");
-  if (scope === "project") return join(environment.cwd, ".claude", "skills");
+  const user = join(environment.home, ".claude", "skills");
+  const project = join(projectRoot(context), ".claude", "skills");
+  if (scope === "user") return user;
+  if (scope === "project") return project;
   const fromEnv = environment.env.MCP_CLI_SKILLS_DIR;
   if (fromEnv !== undefined && fromEnv !== "") return resolve(environment.cwd, fromEnv);
-  return join(environment.cwd, ".claude", "skills");
+  if (access === "read" && !isDirectory(project) && isDirectory(user)) return user;
+  return project;
 }
 
-export function sessionsDirectory(context: CommandContext): string {
-  return join(stateDirectory(context), "sessions");
-}
-
-/** The state directory itself (`$MCP_CLI_STATE_DIR`, else `$XDG_STATE_HOME/mcp-cli`). */
+/** `$MCP_CLI_STATE_DIR`, else `$XDG_STATE_HOME/mcp-cli`, else `~/.local/state/mcp-cli`. */
 export function stateDirectory(context: CommandContext): string {
   const { env, home, cwd } = context.environment;
   const explicit = env.MCP_CLI_STATE_DIR;
@@ -42,6 +78,15 @@ export function stateDirectory(context: CommandContext): string {
       ? env.XDG_STATE_HOME
       : join(home, ".local", "state");
   return join(resolve(cwd, stateHome), "mcp-cli");
+}
+
+export function sessionsDirectory(context: CommandContext): string {
+  return join(stateDirectory(context), "sessions");
+}
+
+/** The approvals of project configuration files (docs/adr/010-config-trust.md). */
+export function trustStorePath(context: CommandContext): string {
+  return join(stateDirectory(context), "trusted-configs.json");
 }
 
 export function componentCacheDirectory(context: CommandContext): string {

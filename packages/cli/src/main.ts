@@ -95,6 +95,7 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
       color: parsed.color !== false,
       quiet: parsed.quiet === true,
       verbose: parsed.verbose === true,
+      ...(parsed.trustProject === true ? { trustProject: true } : {}),
     };
     output = new Output({
       stdout: options.stdout,

@@ -1,10 +1,14 @@
 /**
- * Everything the CLI writes goes through {@link Output}, so the output rules of CONVENTIONS.md
+ * Everything the CLI writes goes through {@link Output}, so the output rules of docs/conventions.md
  * section 1 hold in one place:
  * - stdout carries data only; progress, warnings and server stderr go to stderr;
  * - `--json` prints exactly one JSON document on stdout;
  * - colour only on a TTY, never with `NO_COLOR` set or `--no-color`;
- * - progress (a spinner) only when stderr is a TTY.
+ * - progress (a spinner) only when stderr is a TTY;
+ * - nothing reaches the terminal raw: every human-mode write escapes control characters (C0 but
+ *   newline and tab, DEL, C1 such as U+009B, bidi and line-separator controls) as `\u001b`, so no
+ *   text a server, a guest or a file supplies can move the cursor, recolour, retitle or reorder
+ *   what the user sees. `--json` escapes the same characters inside its strings.
  */
 import type { Diagnostic } from "@mcp-execution/core";
 
@@ -45,17 +49,33 @@ const PLAIN: Styles = {
   cyan: (text) => text,
 };
 
-function sgr(open: number, close: number): (text: string) => string {
-  return (text) => (text === "" ? text : `\u001b[${open}m${text}\u001b[${close}m`);
+/**
+ * Our own styles are written as marks (Unicode noncharacters U+FDD0..U+FDD7, which no text we
+ * print needs) and turned into ANSI by the sink, after everything else was escaped: so the
+ * sink can escape every control character without breaking our colours.
+ */
+const STYLE_MARKS: Readonly<Record<string, string>> = {
+  "\ufdd0": "\u001b[1m",
+  "\ufdd1": "\u001b[22m",
+  "\ufdd2": "\u001b[2m",
+  "\ufdd3": "\u001b[31m",
+  "\ufdd4": "\u001b[32m",
+  "\ufdd5": "\u001b[33m",
+  "\ufdd6": "\u001b[36m",
+  "\ufdd7": "\u001b[39m",
+};
+
+function styled(open: string, close: string): (text: string) => string {
+  return (text) => (text === "" ? text : `${open}${text}${close}`);
 }
 
 const ANSI: Styles = {
-  bold: sgr(1, 22),
-  dim: sgr(2, 22),
-  red: sgr(31, 39),
-  green: sgr(32, 39),
-  yellow: sgr(33, 39),
-  cyan: sgr(36, 39),
+  bold: styled("\ufdd0", "\ufdd1"),
+  dim: styled("\ufdd2", "\ufdd1"),
+  red: styled("\ufdd3", "\ufdd7"),
+  green: styled("\ufdd4", "\ufdd7"),
+  yellow: styled("\ufdd5", "\ufdd7"),
+  cyan: styled("\ufdd6", "\ufdd7"),
 };
 
 /** True when colour may be used on a stream: a TTY, no `NO_COLOR`, no `--no-color`, not `TERM=dumb`. */
@@ -74,13 +94,46 @@ export interface Progress {
   fail(): void;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/**
+ * What never reaches a terminal raw: C0 controls but tab and newline (a carriage return only as
+ * part of CRLF), DEL, C1 controls (U+009B is a one-character CSI), the bidi embeddings, overrides
+ * and isolates (U+202A-202E, U+2066-2069) and marks (U+200E, U+200F, U+061C), the line and
+ * paragraph separators (U+2028, U+2029), and our own style marks.
+ */
+const UNSAFE_CHARACTERS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /\r\n|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufdd0-\ufdd7]/g;
 
-/** `\u001b[32m` instead of a colour change: text from servers or guests must not drive the terminal. Tab, newline and carriage return pass. */
+function escapeUnsafe(character: string): string {
+  if (character === "\r\n") return "\n";
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * `\u001b[32m` instead of a colour change: text from servers or guests must not drive the
+ * terminal. Tab and newline pass (CRLF becomes a newline); every other control character, the
+ * bidi controls and the line separators are shown escaped.
+ */
 export function escapeControlCharacters(text: string): string {
-  return text.replace(
-    CONTROL_CHARACTERS,
+  return text.replace(UNSAFE_CHARACTERS, escapeUnsafe);
+}
+
+/** Text for a terminal: unsafe characters escaped, our style marks turned into ANSI (or dropped). */
+function terminalText(text: string, color: boolean): string {
+  return text.replace(UNSAFE_CHARACTERS, (character) => {
+    const style = STYLE_MARKS[character];
+    if (style !== undefined) return color ? style : "";
+    return escapeUnsafe(character);
+  });
+}
+
+/** Characters JSON.stringify leaves raw inside strings that a terminal would still act on. */
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufdd0-\ufdd7]/g;
+
+/** JSON text with those characters as `\uXXXX` escapes (they only occur inside strings). */
+export function safeJson(value: unknown): string {
+  return (JSON.stringify(value) ?? "null").replace(
+    JSON_UNSAFE,
     (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
@@ -100,6 +153,8 @@ export class Output {
   readonly #stdout: TextSink;
   readonly #stderr: TextSink;
   readonly #stderrInteractive: boolean;
+  readonly #stdoutColor: boolean;
+  readonly #stderrColor: boolean;
   #documentWritten = false;
   #activeProgress: { clear(): void } | undefined;
 
@@ -109,8 +164,10 @@ export class Output {
     this.json = options.json;
     this.quiet = options.quiet;
     this.verbose = options.verbose;
-    this.style = colorAllowed(options.stdout, options.colorFlag, options.env) ? ANSI : PLAIN;
-    this.errorStyle = colorAllowed(options.stderr, options.colorFlag, options.env) ? ANSI : PLAIN;
+    this.#stdoutColor = colorAllowed(options.stdout, options.colorFlag, options.env);
+    this.#stderrColor = colorAllowed(options.stderr, options.colorFlag, options.env);
+    this.style = this.#stdoutColor ? ANSI : PLAIN;
+    this.errorStyle = this.#stderrColor ? ANSI : PLAIN;
     this.#stderrInteractive = options.stderr.isTTY === true && options.env.TERM !== "dumb";
   }
 
@@ -126,7 +183,7 @@ export class Output {
   data(text: string): void {
     if (this.json) return;
     this.#clearProgress();
-    this.#stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    this.#out(text.endsWith("\n") ? text : `${text}\n`);
   }
 
   /** The JSON document (`--json`). Writing a second one is a bug and throws. */
@@ -134,12 +191,12 @@ export class Output {
     if (this.#documentWritten) throw new Error("a JSON document was already written to stdout");
     this.#documentWritten = true;
     this.#clearProgress();
-    this.#stdout.write(`${JSON.stringify(value)}\n`);
+    this.#stdout.write(`${safeJson(value)}\n`);
   }
 
   /** Text on stdout whatever the mode; only for `--help` and `--version` without `--json`. */
   raw(text: string): void {
-    this.#stdout.write(text);
+    this.#out(text);
   }
 
   /** A status line on stderr; hidden by `--quiet`. */
@@ -167,7 +224,7 @@ export class Output {
   /** Unformatted text on stderr. */
   stderr(text: string): void {
     this.#clearProgress();
-    this.#stderr.write(text.endsWith("\n") ? text : `${text}\n`);
+    this.#err(text.endsWith("\n") ? text : `${text}\n`);
   }
 
   /**
@@ -195,9 +252,10 @@ export class Output {
     let current = label;
     let frame = 0;
     let finished = false;
+    // The spinner's own control sequences go to the stream as they are; the label is escaped.
     const render = (): void => {
       this.#stderr.write(
-        `\r\u001b[2K${this.errorStyle.cyan(FRAMES[frame % FRAMES.length] ?? "")} ${current}`,
+        `\r\u001b[2K${terminalText(`${this.errorStyle.cyan(FRAMES[frame % FRAMES.length] ?? "")} ${current}`, this.#stderrColor)}`,
       );
       frame++;
     };
@@ -224,7 +282,7 @@ export class Output {
       done: (message) => {
         if (finished) return;
         active.clear();
-        if (message !== undefined) this.#stderr.write(`${this.errorStyle.green("✓")} ${message}\n`);
+        if (message !== undefined) this.#err(`${this.errorStyle.green("✓")} ${message}\n`);
       },
       fail: () => {
         if (finished) return;
@@ -239,6 +297,15 @@ export class Output {
 
   #line(message: string): void {
     this.#clearProgress();
-    this.#stderr.write(`${message}\n`);
+    this.#err(`${message}\n`);
+  }
+
+  /** The human-mode sinks: everything written to the terminal passes here, escaped. */
+  #out(text: string): void {
+    this.#stdout.write(terminalText(text, this.#stdoutColor));
+  }
+
+  #err(text: string): void {
+    this.#stderr.write(terminalText(text, this.#stderrColor));
   }
 }

@@ -25,7 +25,8 @@ function positiveInteger(what: string, { allowZero = false } = {}): (value: stri
     const number = Number(value);
     if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < (allowZero ? 0 : 1)) {
       const kind = allowZero ? "a whole number (0 or more)" : "a positive integer";
-      throw new InvalidArgumentError(`${what} must be ${kind}, got ${JSON.stringify(value)}.`);
+      // The value is not repeated: usage errors never echo what was typed for a flag.
+      throw new InvalidArgumentError(`${what} must be ${kind}.`);
     }
     return number;
   };
@@ -47,11 +48,19 @@ function scopeOption(): Option {
   ).choices(SCOPES);
 }
 
-const SERVER_HELP = `
+/** The `<server>` operand explained, with examples of the command it is shown for. */
+function serverHelp(command: string, extra = ""): string {
+  return `
 <server> is a name from the configuration, an http(s):// URL, or an ad-hoc stdio command after --:
-  mcp-cli introspect everything
-  mcp-cli introspect http://127.0.0.1:3001/mcp
-  mcp-cli introspect -- npx -y @modelcontextprotocol/server-everything`;
+  mcp-cli ${command} everything${extra}
+  mcp-cli ${command} http://127.0.0.1:3001/mcp${extra}
+  mcp-cli ${command}${extra} -- npx -y @modelcontextprotocol/server-everything`;
+}
+
+/** An "Examples:" block for a command's --help. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  ${line}`).join("\n")}`;
+}
 
 /** Builds the program. `run` wraps every action (context, exit code, lazy import). */
 export function buildProgram(version: string, run: RunCommand): Command {
@@ -67,6 +76,7 @@ export function buildProgram(version: string, run: RunCommand): Command {
     .option("--no-color", "never use colour")
     .option("-q, --quiet", "print no progress or status lines")
     .option("-v, --verbose", "print details on stderr (connections, timings, server stderr)")
+    .option("--trust-project", "run servers from this project's configuration files without approving them")
     .showSuggestionAfterError(true)
     .helpCommand(false)
     .addHelpText(
@@ -87,7 +97,34 @@ Documentation: docs/cli.md`,
   registerServerCommands(program, run);
   registerAuthCommands(program, run);
   registerCompletionCommands(program, run);
+  registerHelpCommand(program);
   return program;
+}
+
+/**
+ * `mcp-cli help [command...]`: the help of a command (`help server list`), as `--help` prints it.
+ * Commander's own help command takes one word only, so this walks the path itself.
+ */
+function registerHelpCommand(program: Command): void {
+  program
+    .command("help")
+    .description("show help for a command")
+    .argument("[command...]", "the command, e.g. generate or server list")
+    .action((words: string[]) => {
+      let target: Command = program;
+      for (const word of words) {
+        const next = target.commands.find(
+          (command) => command.name() === word || command.aliases().includes(word),
+        );
+        if (next === undefined || (next as Command & { _hidden?: boolean })._hidden === true) {
+          throw new InvalidArgumentError(
+            `unknown command "${[...words.slice(0, words.indexOf(word)), word].join(" ")}"; see mcp-cli --help`,
+          );
+        }
+        target = next;
+      }
+      target.help();
+    });
 }
 
 function registerIntrospect(program: Command, run: RunCommand): void {
@@ -97,7 +134,7 @@ function registerIntrospect(program: Command, run: RunCommand): void {
       .description("describe a server: tools, resources, prompts, capabilities, fingerprint")
       .argument("[server]", "configured name or URL (or a command after --)"),
   )
-    .addHelpText("after", SERVER_HELP)
+    .addHelpText("after", `${serverHelp("introspect")}${examples("mcp-cli introspect everything --json")}`)
     .action(async (server: string | undefined, _options, command: Command) => {
       await run(command, async (context) => {
         const { introspectCommand } = await import("./commands/introspect.js");
@@ -110,18 +147,27 @@ function registerGenerate(program: Command, run: RunCommand): void {
   withAdHocOptions(
     program
       .command("generate")
-      .description("write a typed TypeScript API, SKILL.md and REFERENCE.md for a server")
-      .argument("[server]", "configured name or URL (or a command after --)")
-      .option("-o, --output <dir>", "output directory", "./mcp-tools")
+      .description("write a typed TypeScript API, SKILL.md and REFERENCE.md for one or more servers")
+      .argument("[servers...]", "configured names or URLs (or a command after --)")
+      .option("--all", "every enabled server of the configuration")
+      .option("-o, --output <dir>", "output directory (a tree there gains these servers)", "./mcp-tools")
       .option("--save-skill [name]", "also save the result as a skill (name defaults to the server's)")
       .option("--description <text>", "skill description for --save-skill")
       .addOption(scopeOption()),
   )
-    .addHelpText("after", SERVER_HELP)
-    .action(async (server: string | undefined, _options, command: Command) => {
+    .addHelpText(
+      "after",
+      `${serverHelp("generate")}${examples(
+        "mcp-cli generate everything -o ./mcp-tools",
+        "mcp-cli generate everything --save-skill --scope user",
+        "mcp-cli generate everything memory -o ./mcp-tools      # one tree, one SKILL.md for both",
+        "mcp-cli generate --all --save-skill project-tools",
+      )}`,
+    )
+    .action(async (servers: string[], _options, command: Command) => {
       await run(command, async (context) => {
         const { generateCommand } = await import("./commands/generate.js");
-        return generateCommand(context, server, command.opts());
+        return generateCommand(context, servers, command.opts());
       });
     });
 }
@@ -137,8 +183,13 @@ function registerExecute(program: Command, run: RunCommand): void {
         "run a snippet: the body of an async function; its return value is the result",
       )
       .option("--server <name>", "make a server callable, generating its API live (repeatable)", collect)
+      .option(
+        "--all-servers",
+        "make every configured, enabled server callable (unreachable ones are left out)",
+      )
       .option("--skill <name>", "load a saved skill and its server (repeatable)", collect)
       .option("--session <id>", "keep getState/setState values between runs under this id")
+      .option("--reset-session", "start the --session fresh when its stored state cannot be loaded")
       .addOption(
         new Option(
           "--profile <profile>",
@@ -342,6 +393,7 @@ function registerSkillCommands(program: Command, run: RunCommand): void {
     .command("list")
     .description("list saved skills")
     .addOption(scopeOption())
+    .addHelpText("after", examples("mcp-cli skill list", "mcp-cli skill list --scope user --json"))
     .action(async (_options, command: Command) => {
       await run(command, async (context) => {
         const { skillListCommand } = await import("./commands/skill.js");
@@ -359,6 +411,10 @@ function registerSkillCommands(program: Command, run: RunCommand): void {
       .description(description)
       .argument("<name>", "skill name")
       .addOption(scopeOption())
+      .addHelpText(
+        "after",
+        examples(`mcp-cli skill ${name} everything`, `mcp-cli skill ${name} everything --scope user`),
+      )
       .action(async (skillName: string, _options, command: Command) => {
         await run(command, async (context) => {
           const commands = await import("./commands/skill.js");
@@ -369,10 +425,18 @@ function registerSkillCommands(program: Command, run: RunCommand): void {
 }
 
 function registerServerCommands(program: Command, run: RunCommand): void {
-  const server = program.command("server").description("configured servers: list, info, validate");
+  const server = program.command("server").description("configured servers: list, info, validate, trust");
   server
     .command("list")
-    .description("list configured servers and the file each came from")
+    .description("list configured servers, the file each came from and which entry shadows which")
+    .addHelpText(
+      "after",
+      examples(
+        "mcp-cli server list",
+        "mcp-cli server list --json",
+        "mcp-cli server list -v   # every file looked at",
+      ),
+    )
     .action(async (_options, command: Command) => {
       await run(command, async (context) => {
         const { serverListCommand } = await import("./commands/server.js");
@@ -383,6 +447,7 @@ function registerServerCommands(program: Command, run: RunCommand): void {
     .command("info")
     .description("show a server's configuration, secrets masked")
     .argument("<name>", "configured server name")
+    .addHelpText("after", examples("mcp-cli server info github", "mcp-cli server info github --json"))
     .action(async (name: string, _options, command: Command) => {
       await run(command, async (context) => {
         const { serverInfoCommand } = await import("./commands/server.js");
@@ -394,12 +459,39 @@ function registerServerCommands(program: Command, run: RunCommand): void {
       .command("validate")
       .description("connect to a server (or every enabled one) and report what it offers")
       .argument("[name]", "configured server name or URL (default: every enabled server)"),
-  ).action(async (name: string | undefined, _options, command: Command) => {
-    await run(command, async (context) => {
-      const { serverValidateCommand } = await import("./commands/server.js");
-      return serverValidateCommand(context, name, command.opts());
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "mcp-cli server validate",
+        "mcp-cli server validate everything --json",
+        "mcp-cli server validate -- npx -y @modelcontextprotocol/server-everything",
+      ),
+    )
+    .action(async (name: string | undefined, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { serverValidateCommand } = await import("./commands/server.js");
+        return serverValidateCommand(context, name, command.opts());
+      });
     });
-  });
+  server
+    .command("trust")
+    .description("approve a project configuration file that starts processes or expands variables")
+    .argument("[file]", "the file (default: every project file here that needs approval)")
+    .addHelpText(
+      "after",
+      `
+A project's .mcp.json (or .vscode/mcp.json, .cursor/mcp.json, .gemini/settings.json, opencode.json)
+may come from any repository you cloned. Before one of its servers starts, the file must be approved:
+on a terminal mcp-cli asks; otherwise run this command after reading the file. The approval is for
+the file's current content; a change asks again.${examples("mcp-cli server trust", "mcp-cli server trust .mcp.json")}`,
+    )
+    .action(async (file: string | undefined, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { serverTrustCommand } = await import("./commands/server.js");
+        return serverTrustCommand(context, file);
+      });
+    });
 }
 
 function registerAuthCommands(program: Command, run: RunCommand): void {

@@ -1,5 +1,5 @@
 /**
- * Turns what the user typed into a server configuration entry (CONVENTIONS.md section 1):
+ * Turns what the user typed into a server configuration entry (docs/conventions.md section 1):
  * a configured name, an `http(s)://` URL, or an ad-hoc stdio command after `--`.
  */
 import {
@@ -8,11 +8,13 @@ import {
   findServer,
   isUrlTarget,
   McpCliError,
+  maskArguments,
   type ResolvedServerConfig,
   type ServerConfig,
   serverId,
 } from "@mcp-execution/core";
 import { loadConfiguration } from "./config-source.js";
+import { assertTrusted, ensureTrusted } from "./config-trust.js";
 import type { CommandContext } from "./context.js";
 
 /** `-e/--env`, `--header`, `--cwd`, `--name`, as commander parsed them. */
@@ -72,7 +74,8 @@ export async function resolveServerTarget(
       throw new McpCliError(
         "USAGE",
         `give either a server (${JSON.stringify(target)}) or a command after --, not both`,
-        { details: { server: target, command: context.adHoc?.join(" ") ?? "" } },
+        // The command line may carry a token (`--api-key x`): masked like server list masks it.
+        { details: { server: target, command: maskArguments(context.adHoc ?? []).join(" ") } },
       );
     }
     return fromCommand;
@@ -103,10 +106,18 @@ export async function resolveServerTarget(
       { details: { server: target } },
     );
   }
-  return findServer(await loadConfiguration(context), target);
+  const server = findServer(await loadConfiguration(context), target);
+  // A project file that is not approved is asked about here (on a terminal), before anything starts.
+  await ensureTrusted(context, [server]);
+  return server;
 }
 
-/** Expands `${VAR}` references just before connecting (a missing one is `CONFIG_VARIABLE_MISSING`). */
+/**
+ * Expands `${VAR}` references just before connecting (a missing one is `CONFIG_VARIABLE_MISSING`).
+ * An entry from a project file that is not approved is `CONFIG_UNTRUSTED`: nothing is expanded or
+ * started for it (call `ensureTrusted` first to ask the user on a terminal).
+ */
 export function resolveForConnection(context: CommandContext, server: ServerConfig): ResolvedServerConfig {
+  assertTrusted(context, server);
   return expandServerConfig(server, { env: context.env, cwd: context.cwd });
 }

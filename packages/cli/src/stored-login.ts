@@ -56,7 +56,12 @@ export async function withStoredLogin(
   const provider = await storedLoginProviderFor(context, server);
   const tokens = await provider?.tokens();
   if (tokens === undefined || server.transport === "stdio") return server;
-  return { ...server, headers: { ...server.headers, Authorization: `Bearer ${tokens.access_token}` } };
+  // The token also joins the values every message of this server is scrubbed of.
+  return {
+    ...server,
+    headers: { ...server.headers, Authorization: `Bearer ${tokens.access_token}` },
+    redact: [...(server.redact ?? []), tokens.access_token],
+  };
 }
 
 function quote(value: string): string {

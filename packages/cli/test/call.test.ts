@@ -9,7 +9,8 @@ import {
   type RunningServer,
   startEverythingHttp,
 } from "../../../test/fixtures/servers/harness.mjs";
-import { createSandbox, EVERYTHING_BIN, parseDocument, runCli, type Sandbox, startCli } from "./helpers.js";
+import { createSandbox, EVERYTHING_BIN, parseDocument, type Sandbox } from "./helpers.js";
+import { runMain, startMain } from "./in-process.js";
 
 let sandbox: Sandbox;
 let http: RunningServer;
@@ -45,14 +46,14 @@ interface CallDocument {
 }
 
 async function call(args: string[], env: Record<string, string> = {}): Promise<CallDocument> {
-  const result = await runCli(sandbox, ["call", "--json", ...args], { env });
+  const result = await runMain(sandbox, ["call", "--json", ...args], { env });
   expect(result.code, result.stderr).toBe(0);
   return parseDocument(result) as unknown as CallDocument;
 }
 
 describe("call", () => {
   it("prints the tool's text in human form", async () => {
-    const result = await runCli(sandbox, ["call", "everything", "get-sum", "a=2", "b=3"]);
+    const result = await runMain(sandbox, ["call", "everything", "get-sum", "a=2", "b=3"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe("The sum of 2 and 3 is 5.\n");
   });
@@ -67,7 +68,7 @@ describe("call", () => {
       const document = await call([server, "get-structured-content", "location=Chicago"]);
       expect(document.result).toEqual({ temperature: 36, conditions: "Light rain / drizzle", humidity: 82 });
     }
-    const human = await runCli(sandbox, ["call", "remote", "get-structured-content", "location=Chicago"]);
+    const human = await runMain(sandbox, ["call", "remote", "get-structured-content", "location=Chicago"]);
     expect(JSON.parse(human.stdout)).toEqual({
       temperature: 36,
       conditions: "Light rain / drizzle",
@@ -88,7 +89,7 @@ describe("call", () => {
   });
 
   it("describes non-text content in human form", async () => {
-    const result = await runCli(sandbox, ["call", "results", "image"]);
+    const result = await runMain(sandbox, ["call", "results", "image"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^\[image image\/png, \d+ bytes\]$/m);
   });
@@ -101,10 +102,10 @@ describe("call", () => {
 
 describe("call failures", () => {
   it("isError: exit 2, TOOL_ERROR with the tool's message", async () => {
-    const human = await runCli(sandbox, ["call", "results", "fail"]);
+    const human = await runMain(sandbox, ["call", "results", "fail"]);
     expect(human.code).toBe(2);
     expect(human.stderr).toContain("the widget is broken");
-    const json = await runCli(sandbox, ["call", "results", "fail", "--json"]);
+    const json = await runMain(sandbox, ["call", "results", "fail", "--json"]);
     expect(json.code).toBe(2);
     expect(parseDocument(json)).toMatchObject({
       ok: false,
@@ -113,7 +114,7 @@ describe("call failures", () => {
   });
 
   it("a value the schema cannot take: exit 2, ARGS_INVALID naming the argument", async () => {
-    const result = await runCli(sandbox, ["call", "everything", "get-sum", "a=1", "b=two", "--json"]);
+    const result = await runMain(sandbox, ["call", "everything", "get-sum", "a=1", "b=two", "--json"]);
     expect(result.code).toBe(2);
     expect(parseDocument(result)).toMatchObject({
       error: { code: "ARGS_INVALID", details: { argument: "b" } },
@@ -121,13 +122,13 @@ describe("call failures", () => {
   });
 
   it("a missing required argument: exit 2, ARGS_INVALID from schema validation", async () => {
-    const result = await runCli(sandbox, ["call", "everything", "get-sum", "a=1", "--json"]);
+    const result = await runMain(sandbox, ["call", "everything", "get-sum", "a=1", "--json"]);
     expect(result.code).toBe(2);
     expect(parseDocument(result)).toMatchObject({ error: { code: "ARGS_INVALID" } });
   });
 
   it("an unknown tool: exit 1, TOOL_UNKNOWN listing the tools", async () => {
-    const result = await runCli(sandbox, ["call", "everything", "get-summ", "--json"]);
+    const result = await runMain(sandbox, ["call", "everything", "get-summ", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({
       error: { code: "TOOL_UNKNOWN", details: { valid: expect.arrayContaining(["get-sum"]) } },
@@ -136,22 +137,22 @@ describe("call failures", () => {
 
   it("missing operands and malformed pairs: exit 1, USAGE", async () => {
     for (const args of [["call"], ["call", "everything"], ["call", "everything", "echo", "message"]]) {
-      const result = await runCli(sandbox, [...args, "--json"]);
+      const result = await runMain(sandbox, [...args, "--json"]);
       expect(result.code, args.join(" ")).toBe(1);
       expect(parseDocument(result)).toMatchObject({ error: { code: "USAGE" } });
     }
   });
 
   it("a tool that does not answer within the server's timeout: exit 3, TIMEOUT", async () => {
-    const result = await runCli(sandbox, ["call", "hang", "hang", "--json"]);
+    const result = await runMain(sandbox, ["call", "hang", "hang", "--json"]);
     expect(result.code).toBe(3);
     expect(parseDocument(result)).toMatchObject({ error: { code: "TIMEOUT" } });
   });
 
   it("SIGINT during a call: exit 130, CANCELLED", async () => {
-    const started = startCli(sandbox, ["call", "hang-forever", "hang", "-v"]);
+    const started = startMain(sandbox, ["call", "hang-forever", "hang", "-v"]);
     await started.waitForOutput("calling hang-forever/hang");
-    started.child.kill("SIGINT");
+    started.interrupt();
     const result = await started.result;
     expect(result.code).toBe(130);
     expect(result.stderr).toContain("interrupted");

@@ -7,15 +7,8 @@ import { appendFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureCommand } from "../../../test/fixtures/servers/harness.mjs";
-import {
-  createSandbox,
-  EVERYTHING_BIN,
-  parseDocument,
-  REPO_ROOT,
-  runCli,
-  type Sandbox,
-  startCli,
-} from "./helpers.js";
+import { createSandbox, EVERYTHING_BIN, parseDocument, REPO_ROOT, type Sandbox } from "./helpers.js";
+import { runMain } from "./in-process.js";
 
 let sandbox: Sandbox;
 
@@ -43,13 +36,13 @@ interface ExecutionDocument {
 }
 
 async function execute(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
-  const result = await runCli(sandbox, ["execute", "--json", ...args], options);
+  const result = await runMain(sandbox, ["execute", "--json", ...args], options);
   return { result, document: parseDocument(result) as unknown as ExecutionDocument };
 }
 
 describe("sources", () => {
   it("-e runs a snippet; its return value is the result", async () => {
-    const human = await runCli(sandbox, ["execute", "-e", "return 1 + 1"]);
+    const human = await runMain(sandbox, ["execute", "-e", "return 1 + 1"]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toBe("2\n");
     const { result, document } = await execute(["-e", "console.log('hi'); return { answer: 42 }"]);
@@ -63,20 +56,22 @@ describe("sources", () => {
     expect(Object.keys(document.stats).sort()).toEqual(["durationMs", "memoryBytes", "toolCalls"]);
   });
 
-  it("a file is a module whose default export is the result; logs print before it", async () => {
+  it("a file is a module whose default export is the result; logs go to stderr", async () => {
     sandbox.write(
       "work/module.ts",
       "const x: number = 20;\nconsole.warn('careful');\nconsole.log('working');\nexport default { doubled: x * 2 };\n",
     );
-    const human = await runCli(sandbox, ["execute", "module.ts"]);
+    const human = await runMain(sandbox, ["execute", "module.ts"]);
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toBe('[warn] careful\nworking\n{\n  "doubled": 40\n}\n');
+    expect(human.stdout).toBe('{\n  "doubled": 40\n}\n');
+    expect(human.stderr).toContain("[warn] careful\nworking\n");
   });
 
   it("guest output cannot drive the terminal: control characters are escaped in human form, kept in JSON", async () => {
     const code = "console.log('\\u001b[2Jcleared'); return '\\u0007bell'";
-    const human = await runCli(sandbox, ["execute", "-e", code]);
-    expect(human.stdout).toBe("\\u001b[2Jcleared\n\\u0007bell\n");
+    const human = await runMain(sandbox, ["execute", "-e", code]);
+    expect(human.stdout).toBe("\\u0007bell\n");
+    expect(human.stderr).toContain("\\u001b[2Jcleared\n");
     const { document } = await execute(["-e", code]);
     expect(document).toMatchObject({ result: "\u0007bell", logs: [{ text: "\u001b[2Jcleared" }] });
   });
@@ -90,16 +85,16 @@ describe("sources", () => {
 
   it("an undefined result is null", async () => {
     expect((await execute(["-e", "return undefined"])).document).toMatchObject({ ok: true, result: null });
-    expect((await runCli(sandbox, ["execute", "-e", "return undefined"])).stdout).toBe("null\n");
+    expect((await runMain(sandbox, ["execute", "-e", "return undefined"])).stdout).toBe("null\n");
   });
 
   it("nothing to run, or two things: exit 1, USAGE; a missing file: FILE_NOT_FOUND", async () => {
     for (const args of [[], ["x.ts", "-e", "return 1"]]) {
-      const result = await runCli(sandbox, ["execute", "--json", ...args]);
+      const result = await runMain(sandbox, ["execute", "--json", ...args]);
       expect(result.code).toBe(1);
       expect(parseDocument(result)).toMatchObject({ ok: false, error: { code: "USAGE" } });
     }
-    const missing = await runCli(sandbox, ["execute", "--json", "missing.ts"]);
+    const missing = await runMain(sandbox, ["execute", "--json", "missing.ts"]);
     expect(missing.code).toBe(1);
     expect(parseDocument(missing)).toMatchObject({ error: { code: "FILE_NOT_FOUND" } });
   });
@@ -111,9 +106,10 @@ describe("guest failures exit 2 with the logs kept", () => {
     expect(result.code).toBe(2);
     expect(document).toMatchObject({ ok: false, error: { code: "GUEST_ERROR" }, logs: [{ text: "before" }] });
     expect(document.error?.message).toContain("boom");
-    const human = await runCli(sandbox, ["execute", "-e", "console.log('before'); throw new Error('boom')"]);
+    const human = await runMain(sandbox, ["execute", "-e", "console.log('before'); throw new Error('boom')"]);
     expect(human.code).toBe(2);
-    expect(human.stdout).toBe("before\n");
+    expect(human.stdout).toBe("");
+    expect(human.stderr).toContain("before\n");
     expect(human.stderr).toContain("boom");
     expect(human.stderr).toContain("GUEST_ERROR");
   });
@@ -200,7 +196,7 @@ describe("limits exit 5", () => {
   });
 
   it("an invalid limit value is a usage error", async () => {
-    const result = await runCli(sandbox, ["execute", "--timeout", "soon", "-e", "return 1", "--json"]);
+    const result = await runMain(sandbox, ["execute", "--timeout", "soon", "-e", "return 1", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({ error: { code: "USAGE" } });
   });
@@ -250,6 +246,81 @@ export default { greeting, sum, hasIndex: files.includes("index.ts"), skill: rea
     expect(document.result).toBe("SERVER_UNKNOWN");
   });
 
+  it("a configured server that was not passed: SERVER_UNKNOWN with a hint naming --server", async () => {
+    const { result, document } = await execute(["-e", "return await callTool('results', 'ok', {})"]);
+    expect(result.code).toBe(1);
+    expect(document.error?.code).toBe("SERVER_UNKNOWN");
+    expect(document.error?.message).toContain("pass --server results");
+    expect(document.error?.details).toMatchObject({ server: "results" });
+    // With another server passed, the bridge's own message gets the same hint.
+    const other = await execute([
+      "--server",
+      "everything",
+      "-e",
+      "return await callTool('results', 'ok', {})",
+    ]);
+    expect(other.document.error?.message).toContain("allowed servers: everything");
+    expect(other.document.error?.message).toContain("pass --server results");
+    // A name nobody configured gets no hint.
+    const unknown = await execute(["-e", "return await callTool('nowhere', 'x', {})"]);
+    expect(unknown.document.error?.code).toBe("SERVER_UNKNOWN");
+    expect(unknown.document.error?.message).not.toContain("--server");
+  });
+
+  it("--all-servers makes every configured, enabled server callable with its API generated", async () => {
+    const config = sandbox.write(
+      "all-servers.json",
+      JSON.stringify({
+        mcpServers: {
+          everything: { command: EVERYTHING_BIN },
+          results: fixtureCommand("results"),
+          off: { command: "/nonexistent/off", disabled: true },
+        },
+      }),
+    );
+    const { result, document } = await execute([
+      "--config",
+      config,
+      "--all-servers",
+      "-e",
+      "return [listFiles('/mcp-tools/servers'), await callTool('everything', 'echo', { message: 'x' })]",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(document.result).toEqual([["everything/", "results/"], "Echo: x"]);
+  });
+
+  it("--all-servers leaves out a server it cannot reach, with a warning", async () => {
+    const config = sandbox.write(
+      "all-servers-broken.json",
+      JSON.stringify({
+        mcpServers: {
+          everything: { command: EVERYTHING_BIN },
+          broken: { command: "/nonexistent/broken-server" },
+        },
+      }),
+    );
+    const { result, document } = await execute([
+      "--config",
+      config,
+      "--all-servers",
+      "-e",
+      "return listFiles('/mcp-tools/servers')",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(document.result).toEqual(["everything/"]);
+    expect(result.stderr).toContain("left out server broken");
+  });
+
+  it("a module without export default runs, with a warning that it has no result", async () => {
+    sandbox.write("work/no-default.ts", "console.log('side effect only');\n");
+    const human = await runMain(sandbox, ["execute", "no-default.ts"]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stderr).toContain("no-default.ts has no `export default`");
+    sandbox.write("work/with-default.ts", "export default null;\n");
+    const explicit = await runMain(sandbox, ["execute", "with-default.ts"]);
+    expect(explicit.stderr).not.toContain("export default");
+  });
+
   it("an ad-hoc server after -- with --env", async () => {
     const { result, document } = await execute([
       "--env",
@@ -278,7 +349,7 @@ describe("sessions", () => {
   });
 
   it("an invalid session id is NAME_INVALID", async () => {
-    const result = await runCli(sandbox, ["execute", "--session", "../x", "-e", "return 1", "--json"]);
+    const result = await runMain(sandbox, ["execute", "--session", "../x", "-e", "return 1", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({ error: { code: "NAME_INVALID" } });
   });
@@ -286,7 +357,7 @@ describe("sessions", () => {
 
 describe("skills", () => {
   it("runs from a saved skill; a tampered skill is refused with exit 6", async () => {
-    const saved = await runCli(sandbox, ["generate", "everything", "-o", "skill-out", "--save-skill", "-q"]);
+    const saved = await runMain(sandbox, ["generate", "everything", "-o", "skill-out", "--save-skill", "-q"]);
     expect(saved.code, saved.stderr).toBe(0);
     sandbox.write(
       "work/from-skill.ts",
@@ -307,7 +378,14 @@ describe("skills", () => {
 
   it("refuses a skill whose server changed its tools (exit 6) unless --accept-tool-changes", async () => {
     // changing-tools alternates its tool list on every start: generation 1 is saved here.
-    const saved = await runCli(sandbox, ["generate", "changing", "-o", "changing-out", "--save-skill", "-q"]);
+    const saved = await runMain(sandbox, [
+      "generate",
+      "changing",
+      "-o",
+      "changing-out",
+      "--save-skill",
+      "-q",
+    ]);
     expect(saved.code, saved.stderr).toBe(0);
     const run = ["-e", "return await callTool('changing', 'stable', {})", "--skill", "changing"];
     const changed = await execute(run); // generation 2
@@ -325,7 +403,7 @@ describe("skills", () => {
 
   it("a skill whose server is not configured is SERVER_UNKNOWN", async () => {
     const skills = join(sandbox.root, "other-skills");
-    const saved = await runCli(sandbox, [
+    const saved = await runMain(sandbox, [
       "generate",
       "everything",
       "-o",
@@ -337,7 +415,7 @@ describe("skills", () => {
     ]);
     expect(saved.code, saved.stderr).toBe(0);
     const empty = sandbox.write("empty.json", '{"mcpServers":{}}');
-    const result = await runCli(sandbox, [
+    const result = await runMain(sandbox, [
       "execute",
       "--json",
       "--config",
@@ -371,23 +449,4 @@ describe("WebAssembly components", () => {
     });
     expect(Object.keys(document).sort()).toEqual(["logs", "ok", "result", "stats"]);
   }, 60_000);
-});
-
-describe("SIGINT", () => {
-  it("stops a running guest: exit 130, CANCELLED", async () => {
-    const started = startCli(sandbox, [
-      "execute",
-      "--json",
-      "--timeout",
-      "60000",
-      "-e",
-      "console.log('spinning'); while (true) {}",
-    ]);
-    // The guest has no way to say it started before the loop ends; give it a moment to be running.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    started.child.kill("SIGINT");
-    const result = await started.result;
-    expect(result.code).toBe(130);
-    expect(parseDocument(result)).toMatchObject({ ok: false, error: { code: "CANCELLED" } });
-  });
 });

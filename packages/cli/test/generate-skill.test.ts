@@ -2,10 +2,19 @@
  * `generate` (tree on disk, token report, --save-skill with both scopes) and `skill list | info |
  * load | remove | verify`, against server-everything over stdio, with a tampered skill for exit 6.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSandbox, EVERYTHING_BIN, parseDocument, runCli, type Sandbox } from "./helpers.js";
+import { createSandbox, EVERYTHING_BIN, parseDocument, type Sandbox } from "./helpers.js";
+import { runMain } from "./in-process.js";
 
 let sandbox: Sandbox;
 
@@ -30,7 +39,7 @@ interface GenerateDocument {
 
 describe("generate", () => {
   it("writes the tree to ./mcp-tools and reports tokens", async () => {
-    const result = await runCli(sandbox, ["generate", "everything"]);
+    const result = await runMain(sandbox, ["generate", "everything"]);
     expect(result.code, result.stderr).toBe(0);
     const out = join(sandbox.cwd, "mcp-tools");
     for (const path of [
@@ -52,7 +61,7 @@ describe("generate", () => {
   });
 
   it("--json lists the files and the measured token report", async () => {
-    const result = await runCli(sandbox, ["generate", "everything", "-o", "out-json", "--json"]);
+    const result = await runMain(sandbox, ["generate", "everything", "-o", "out-json", "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const document = parseDocument(result) as unknown as GenerateDocument;
     expect(document.output).toBe(join(sandbox.cwd, "out-json"));
@@ -65,7 +74,7 @@ describe("generate", () => {
   it("replaces the server's directory, so a tool that disappeared does not linger", async () => {
     const stale = sandbox.write("work/out-stale/servers/everything/removed-tool.ts", "export {};\n");
     const other = sandbox.write("work/out-stale/servers/other/keep.ts", "export {};\n");
-    const result = await runCli(sandbox, ["generate", "everything", "-o", "out-stale", "-q"]);
+    const result = await runMain(sandbox, ["generate", "everything", "-o", "out-stale", "-q"]);
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(other)).toBe(true);
@@ -73,13 +82,52 @@ describe("generate", () => {
 
   it("refuses an output path that is a file", async () => {
     sandbox.write("work/a-file", "x");
-    const result = await runCli(sandbox, ["generate", "everything", "-o", "a-file", "--json"]);
+    const result = await runMain(sandbox, ["generate", "everything", "-o", "a-file", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({ error: { code: "PATH_INVALID" } });
   });
 
+  it("regression: never writes through a SKILL.md link nor deletes through a servers link (PATH_INVALID)", async () => {
+    const secret = sandbox.write("outside/secret.txt", "keep me\n");
+    const victim = sandbox.write("outside/everything/precious.txt", "x");
+    mkdirSync(join(sandbox.cwd, "linked-skill"), { recursive: true });
+    symlinkSync(secret, join(sandbox.cwd, "linked-skill/SKILL.md"));
+    const first = await runMain(sandbox, ["generate", "everything", "-o", "linked-skill", "--json"]);
+    expect(first.code).toBe(1);
+    expect(parseDocument(first)).toMatchObject({ error: { code: "PATH_INVALID" } });
+    mkdirSync(join(sandbox.cwd, "linked-servers"), { recursive: true });
+    symlinkSync(join(sandbox.root, "outside"), join(sandbox.cwd, "linked-servers/servers"));
+    const second = await runMain(sandbox, ["generate", "everything", "-o", "linked-servers", "--json"]);
+    expect(second.code).toBe(1);
+    expect(parseDocument(second)).toMatchObject({ error: { code: "PATH_INVALID" } });
+    symlinkSync(join(sandbox.root, "outside"), join(sandbox.cwd, "linked-out"));
+    const third = await runMain(sandbox, ["generate", "everything", "-o", "linked-out", "--json"]);
+    expect(third.code).toBe(1);
+    expect(parseDocument(third)).toMatchObject({ error: { code: "PATH_INVALID" } });
+    expect(readFileSync(secret, "utf8")).toBe("keep me\n");
+    expect(readFileSync(victim, "utf8")).toBe("x");
+  });
+
+  it("regression: --save-skill never writes through a linked .claude folder (PATH_INVALID)", async () => {
+    const elsewhere = join(sandbox.root, "elsewhere");
+    mkdirSync(elsewhere, { recursive: true });
+    const project = join(sandbox.cwd, "linked-project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(
+      join(project, ".mcp.json"),
+      JSON.stringify({ mcpServers: { everything: { command: EVERYTHING_BIN } } }),
+    );
+    symlinkSync(elsewhere, join(project, ".claude"));
+    const result = await runMain(sandbox, ["generate", "everything", "--save-skill", "--json"], {
+      cwd: project,
+    });
+    expect(result.code).toBe(1);
+    expect(parseDocument(result)).toMatchObject({ error: { code: "PATH_INVALID" } });
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
   it("refuses an invalid skill name before starting the server", async () => {
-    const result = await runCli(sandbox, [
+    const result = await runMain(sandbox, [
       "generate",
       "everything",
       "--save-skill",
@@ -91,7 +139,7 @@ describe("generate", () => {
   });
 
   it("--scope without --save-skill is a usage error", async () => {
-    const result = await runCli(sandbox, ["generate", "everything", "--scope", "user", "--json"]);
+    const result = await runMain(sandbox, ["generate", "everything", "--scope", "user", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({ error: { code: "USAGE" } });
   });
@@ -99,7 +147,7 @@ describe("generate", () => {
 
 describe("skills", () => {
   it("saves a skill in the project scope by default and in the user scope on request", async () => {
-    const project = await runCli(sandbox, ["generate", "everything", "--save-skill", "--json"]);
+    const project = await runMain(sandbox, ["generate", "everything", "--save-skill", "--json"]);
     expect(project.code, project.stderr).toBe(0);
     const saved = (parseDocument(project) as unknown as GenerateDocument).skill;
     expect(saved).toMatchObject({
@@ -117,7 +165,7 @@ describe("skills", () => {
     ]) {
       expect(existsSync(join(saved?.directory ?? "", file)), file).toBe(true);
     }
-    const user = await runCli(sandbox, [
+    const user = await runMain(sandbox, [
       "generate",
       "everything",
       "-o",
@@ -139,20 +187,20 @@ describe("skills", () => {
   });
 
   it("lists skills per scope and directory", async () => {
-    const project = parseDocument(await runCli(sandbox, ["skill", "list", "--json"])) as {
+    const project = parseDocument(await runMain(sandbox, ["skill", "list", "--json"])) as {
       skills: { name: string }[];
     };
     expect(project.skills.map((skill) => skill.name)).toEqual(["everything"]);
-    const user = await runCli(sandbox, ["skill", "list", "--scope", "user"]);
+    const user = await runMain(sandbox, ["skill", "list", "--scope", "user"]);
     expect(user.stdout).toMatch(/demo-tools\s+everything\s+13\s+\d{4}-\d\d-\d\d\s+Echo and sum numbers/);
     const viaEnv = parseDocument(
-      await runCli(sandbox, ["skill", "list", "--json"], {
+      await runMain(sandbox, ["skill", "list", "--json"], {
         env: { MCP_CLI_SKILLS_DIR: join(sandbox.home, ".claude/skills") },
       }),
     ) as { skills: { name: string }[] };
     expect(viaEnv.skills.map((skill) => skill.name)).toEqual(["demo-tools"]);
     const viaFlag = parseDocument(
-      await runCli(sandbox, [
+      await runMain(sandbox, [
         "skill",
         "list",
         "--json",
@@ -164,58 +212,58 @@ describe("skills", () => {
   });
 
   it("shows info and loads a verified skill", async () => {
-    const info = await runCli(sandbox, ["skill", "info", "everything", "--json"]);
+    const info = await runMain(sandbox, ["skill", "info", "everything", "--json"]);
     expect(parseDocument(info)).toMatchObject({
       ok: true,
       skill: { name: "everything", server: "everything", toolCount: 13 },
     });
-    const load = await runCli(sandbox, ["skill", "load", "everything"]);
+    const load = await runMain(sandbox, ["skill", "load", "everything"]);
     expect(load.code, load.stderr).toBe(0);
     expect(load.stdout).toMatch(/^---\nname: everything\n/);
-    const loadJson = parseDocument(await runCli(sandbox, ["skill", "load", "everything", "--json"])) as {
+    const loadJson = parseDocument(await runMain(sandbox, ["skill", "load", "everything", "--json"])) as {
       files: { path: string }[];
     };
     expect(loadJson.files.map((file) => file.path)).toContain("servers/everything/get-sum.ts");
   });
 
   it("verify passes, then fails with exit 6 once a file is changed; load refuses it", async () => {
-    const ok = await runCli(sandbox, ["skill", "verify", "everything", "--json"]);
+    const ok = await runMain(sandbox, ["skill", "verify", "everything", "--json"]);
     expect(ok.code).toBe(0);
     expect(parseDocument(ok)).toMatchObject({ ok: true, verification: { ok: true } });
 
     const target = join(sandbox.cwd, ".claude/skills/everything/servers/everything/echo.ts");
     const original = readFileSync(target, "utf8");
     appendFileSync(target, "\n// tampered\n");
-    const failed = await runCli(sandbox, ["skill", "verify", "everything", "--json"]);
+    const failed = await runMain(sandbox, ["skill", "verify", "everything", "--json"]);
     expect(failed.code).toBe(6);
     expect(parseDocument(failed)).toMatchObject({
       ok: false,
       error: { code: "INTEGRITY", details: { changed: ["servers/everything/echo.ts"] } },
     });
-    const human = await runCli(sandbox, ["skill", "verify", "everything"]);
+    const human = await runMain(sandbox, ["skill", "verify", "everything"]);
     expect(human.code).toBe(6);
     expect(human.stdout).toContain("changed  servers/everything/echo.ts");
-    const load = await runCli(sandbox, ["skill", "load", "everything", "--json"]);
+    const load = await runMain(sandbox, ["skill", "load", "everything", "--json"]);
     expect(load.code).toBe(6);
     expect(parseDocument(load)).toMatchObject({ error: { code: "INTEGRITY" } });
     writeFileSync(target, original);
-    expect((await runCli(sandbox, ["skill", "verify", "everything"])).code).toBe(0);
+    expect((await runMain(sandbox, ["skill", "verify", "everything"])).code).toBe(0);
   });
 
   it("unknown and invalid names: exit 1", async () => {
-    const missing = await runCli(sandbox, ["skill", "info", "nope", "--json"]);
+    const missing = await runMain(sandbox, ["skill", "info", "nope", "--json"]);
     expect(missing.code).toBe(1);
     expect(parseDocument(missing)).toMatchObject({ error: { code: "SKILL_NOT_FOUND" } });
-    const invalid = await runCli(sandbox, ["skill", "remove", "../etc", "--json"]);
+    const invalid = await runMain(sandbox, ["skill", "remove", "../etc", "--json"]);
     expect(invalid.code).toBe(1);
     expect(parseDocument(invalid)).toMatchObject({ error: { code: "NAME_INVALID" } });
   });
 
   it("removes a skill", async () => {
-    const result = await runCli(sandbox, ["skill", "remove", "demo-tools", "--scope", "user", "--json"]);
+    const result = await runMain(sandbox, ["skill", "remove", "demo-tools", "--scope", "user", "--json"]);
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(sandbox.home, ".claude/skills/demo-tools"))).toBe(false);
-    const again = await runCli(sandbox, ["skill", "remove", "demo-tools", "--scope", "user"]);
+    const again = await runMain(sandbox, ["skill", "remove", "demo-tools", "--scope", "user"]);
     expect(again.code).toBe(1);
   });
 });

@@ -65,6 +65,9 @@ export function createSandbox(prefix = "mcp-cli-e2e-"): Sandbox {
         XDG_CONFIG_HOME: join(home, ".config"),
         XDG_STATE_HOME: join(home, ".local", "state"),
         TERM: "dumb",
+        // Tests write project files (.mcp.json) that start servers; approving each one is what
+        // config-trust.test.ts tests. For CI and tests only: see docs/adr/010-config-trust.md.
+        MCP_CLI_TRUST_ALL: "1",
       };
     },
     remove() {
@@ -177,4 +180,28 @@ export function installCliWrapper(sandbox: Sandbox): string {
   );
   chmodSync(wrapper, 0o755);
   return bin;
+}
+
+/**
+ * Runs one shell line with `sh -c` in the sandbox's project folder, the built CLI on PATH as
+ * `mcp-cli` (see {@link installCliWrapper}): a command exactly as a person or an agent would type it.
+ */
+export function runShellLine(sandbox: Sandbox, bin: string, line: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("sh", ["-c", line], {
+      cwd: sandbox.cwd,
+      env: { ...sandbox.env(), PATH: `${bin}:${sandbox.env().PATH}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
 }

@@ -15,7 +15,8 @@ import {
   startEverythingHttp,
   startHttpFixture,
 } from "../../../test/fixtures/servers/harness.mjs";
-import { createSandbox, EVERYTHING_BIN, parseDocument, runCli, type Sandbox, startCli } from "./helpers.js";
+import { createSandbox, EVERYTHING_BIN, parseDocument, type Sandbox } from "./helpers.js";
+import { runMain, startMain } from "./in-process.js";
 
 const EVERYTHING_TOOLS = [
   "echo",
@@ -73,7 +74,7 @@ afterAll(async () => {
 
 describe("introspect", () => {
   it("describes a configured stdio server in human form", async () => {
-    const result = await runCli(sandbox, ["introspect", "everything"]);
+    const result = await runMain(sandbox, ["introspect", "everything"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("Tools (13)");
     expect(result.stdout).toMatch(/echo\s+Echoes back the input string\s+\[read-only, idempotent\]/);
@@ -83,7 +84,7 @@ describe("introspect", () => {
   });
 
   it("prints the full manifest with --json", async () => {
-    const result = await runCli(sandbox, ["introspect", "everything", "--json"]);
+    const result = await runMain(sandbox, ["introspect", "everything", "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const { manifest } = parseDocument(result) as {
       manifest: { server: string; tools: { name: string }[]; fingerprint: { digest: string } };
@@ -94,12 +95,12 @@ describe("introspect", () => {
   });
 
   it("gives the same fingerprint over Streamable HTTP, by name and by URL", async () => {
-    const stdio = parseDocument(await runCli(sandbox, ["introspect", "everything", "--json"])) as {
+    const stdio = parseDocument(await runMain(sandbox, ["introspect", "everything", "--json"])) as {
       manifest: { fingerprint: { digest: string } };
     };
-    const named = await runCli(sandbox, ["introspect", "everything-http", "--json"]);
+    const named = await runMain(sandbox, ["introspect", "everything-http", "--json"]);
     expect(named.code, named.stderr).toBe(0);
-    const byUrl = await runCli(sandbox, ["introspect", http.url, "--json"]);
+    const byUrl = await runMain(sandbox, ["introspect", http.url, "--json"]);
     expect(byUrl.code, byUrl.stderr).toBe(0);
     for (const result of [named, byUrl]) {
       const { manifest } = parseDocument(result) as { manifest: { fingerprint: { digest: string } } };
@@ -108,19 +109,19 @@ describe("introspect", () => {
   });
 
   it("runs an ad-hoc stdio server after --, named with --name", async () => {
-    const result = await runCli(sandbox, ["introspect", "--json", "--name", "adhoc", "--", EVERYTHING_BIN]);
+    const result = await runMain(sandbox, ["introspect", "--json", "--name", "adhoc", "--", EVERYTHING_BIN]);
     expect(result.code, result.stderr).toBe(0);
     expect(parseDocument(result)).toMatchObject({ ok: true, manifest: { server: "adhoc" } });
   });
 
   it("rejects ad-hoc flags with a configured name", async () => {
-    const result = await runCli(sandbox, ["introspect", "everything", "--cwd", "/tmp", "--json"]);
+    const result = await runMain(sandbox, ["introspect", "everything", "--cwd", "/tmp", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({ error: { code: "USAGE" } });
   });
 
   it("a missing <server> is a usage error", async () => {
-    const result = await runCli(sandbox, ["introspect", "--json"]);
+    const result = await runMain(sandbox, ["introspect", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({
       error: { code: "USAGE", message: expect.stringContaining("missing <server>") },
@@ -130,19 +131,19 @@ describe("introspect", () => {
 
 describe("failures and their exit codes", () => {
   it("unknown server: exit 1, SERVER_UNKNOWN", async () => {
-    const result = await runCli(sandbox, ["introspect", "nope", "--json"]);
+    const result = await runMain(sandbox, ["introspect", "nope", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({ error: { code: "SERVER_UNKNOWN" } });
   });
 
   it("disabled server: exit 1, SERVER_DISABLED", async () => {
-    const result = await runCli(sandbox, ["introspect", "off", "--json"]);
+    const result = await runMain(sandbox, ["introspect", "off", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({ error: { code: "SERVER_DISABLED" } });
   });
 
   it("missing ${VAR}: exit 1, CONFIG_VARIABLE_MISSING naming variable, server and file, before spawning", async () => {
-    const result = await runCli(sandbox, ["introspect", "secret", "--json"]);
+    const result = await runMain(sandbox, ["introspect", "secret", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({
       ok: false,
@@ -151,35 +152,35 @@ describe("failures and their exit codes", () => {
         details: { variable: "MCP_TEST_API_KEY", server: "secret", file: join(sandbox.cwd, ".mcp.json") },
       },
     });
-    const human = await runCli(sandbox, ["introspect", "secret"]);
+    const human = await runMain(sandbox, ["introspect", "secret"]);
     expect(human.stderr).toContain("MCP_TEST_API_KEY is not set");
     expect(human.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("a server that exits on start: exit 3, CONNECT_FAILED with its stderr", async () => {
-    const result = await runCli(sandbox, ["introspect", "crash"]);
+    const result = await runMain(sandbox, ["introspect", "crash"]);
     expect(result.code).toBe(3);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("FIXTURE_API_KEY is not set");
-    const json = await runCli(sandbox, ["introspect", "crash", "--json"]);
+    const json = await runMain(sandbox, ["introspect", "crash", "--json"]);
     expect(json.code).toBe(3);
     expect(parseDocument(json)).toMatchObject({ ok: false, error: { code: "CONNECT_FAILED" } });
   });
 
   it("a server that never answers initialize: exit 3, TIMEOUT", async () => {
-    const result = await runCli(sandbox, ["introspect", "hang", "--json"]);
+    const result = await runMain(sandbox, ["introspect", "hang", "--json"]);
     expect(result.code).toBe(3);
     expect(parseDocument(result)).toMatchObject({ ok: false, error: { code: "TIMEOUT" } });
   });
 
   it("a server that wants a token: exit 4 without it, success with --header", async () => {
-    const refused = await runCli(sandbox, ["introspect", authed.url, "--json"]);
+    const refused = await runMain(sandbox, ["introspect", authed.url, "--json"]);
     expect(refused.code).toBe(4);
     expect(parseDocument(refused)).toMatchObject({
       ok: false,
       error: { code: expect.stringMatching(/^AUTH_/) },
     });
-    const accepted = await runCli(sandbox, [
+    const accepted = await runMain(sandbox, [
       "introspect",
       authed.url,
       "--header",
@@ -191,13 +192,13 @@ describe("failures and their exit codes", () => {
 
   it("SIGINT while connecting: exit 130, CANCELLED, and the server process is stopped", async () => {
     const pidFile = join(sandbox.root, "hang.pid");
-    const started = startCli(sandbox, ["introspect", "hang-pid", "--json", "-v"], {
+    const started = startMain(sandbox, ["introspect", "hang-pid", "--json", "-v"], {
       env: { PID_FILE: pidFile },
     });
     await started.waitForOutput("connecting to hang-pid");
     const pid = await waitForPid(pidFile);
     expect(processAlive(pid)).toBe(true);
-    started.child.kill("SIGINT");
+    started.interrupt();
     const result = await started.result;
     expect(result.code).toBe(130);
     expect(parseDocument(result)).toMatchObject({ ok: false, error: { code: "CANCELLED" } });
@@ -221,7 +222,7 @@ async function waitForPid(file: string): Promise<number> {
 describe("misbehaving servers", () => {
   it("follows every page of a paging server", async () => {
     const paged = fixtureCommand("paged");
-    const result = await runCli(sandbox, ["introspect", "--json", "--", paged.command, ...paged.args]);
+    const result = await runMain(sandbox, ["introspect", "--json", "--", paged.command, ...paged.args]);
     expect(result.code, result.stderr).toBe(0);
     const { manifest } = parseDocument(result) as { manifest: { tools: unknown[]; prompts: unknown[] } };
     expect(manifest.tools).toHaveLength(5);
@@ -229,14 +230,14 @@ describe("misbehaving servers", () => {
   });
 
   it("a server that is not MCP at all: exit 3, PROTOCOL_ERROR", async () => {
-    const result = await runCli(sandbox, ["introspect", "garbage", "--json"]);
+    const result = await runMain(sandbox, ["introspect", "garbage", "--json"]);
     expect(result.code).toBe(3);
     expect(parseDocument(result)).toMatchObject({ ok: false, error: { code: "PROTOCOL_ERROR" } });
   });
 
   it("stray stdout lines of a server become escaped warnings on stderr; stdout keeps one document", async () => {
     const banner = fixtureCommand("garbage", "--banner");
-    const result = await runCli(sandbox, [
+    const result = await runMain(sandbox, [
       "call",
       "--json",
       "echo",
@@ -255,7 +256,7 @@ describe("misbehaving servers", () => {
   it("falls back to the older HTTP+SSE transport for a URL that does not speak Streamable HTTP", async () => {
     const sse = await startEverythingHttp("sse");
     try {
-      const result = await runCli(sandbox, ["server", "validate", sse.url, "--json"]);
+      const result = await runMain(sandbox, ["server", "validate", sse.url, "--json"]);
       expect(result.code, result.stderr).toBe(0);
       expect(parseDocument(result)).toMatchObject({ ok: true, servers: [{ transport: "sse", tools: 13 }] });
     } finally {
@@ -266,13 +267,13 @@ describe("misbehaving servers", () => {
 
 describe("server validate", () => {
   it("validates one server and reports what it offers", async () => {
-    const result = await runCli(sandbox, ["server", "validate", "everything", "--json"]);
+    const result = await runMain(sandbox, ["server", "validate", "everything", "--json"]);
     expect(result.code, result.stderr).toBe(0);
     expect(parseDocument(result)).toMatchObject({
       ok: true,
       servers: [{ name: "everything", ok: true, transport: "stdio", tools: 13 }],
     });
-    const human = await runCli(sandbox, ["server", "validate", "everything-http"]);
+    const human = await runMain(sandbox, ["server", "validate", "everything-http"]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/✓\s+everything-http\s+streamable-http\s+\d+ ms\s+13 tools/);
   });
@@ -288,7 +289,7 @@ describe("server validate", () => {
         },
       }),
     );
-    const result = await runCli(sandbox, [
+    const result = await runMain(sandbox, [
       "server",
       "validate",
       "--config",

@@ -1,12 +1,9 @@
 /**
- * The output rules (CONVENTIONS.md section 1) in the Output class, with in-memory sinks, and once
- * for real under a pseudo-terminal (`script`), where colour and progress must appear unless
- * NO_COLOR or --no-color says otherwise.
+ * The output rules (docs/conventions.md section 1) in the Output class, with in-memory sinks. The same
+ * rules under a real pseudo-terminal are in process.e2e.test.ts.
  */
-import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { colorAllowed, escapeControlCharacters, Output, type TextSink } from "../src/output.js";
-import { CLI_BIN, createSandbox, type Sandbox } from "./helpers.js";
 
 class Sink implements TextSink {
   text = "";
@@ -40,6 +37,56 @@ function output(
   return { out, stdout, stderr };
 }
 
+const RAW_BUT_ESC =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u0080-\u009f\u202a-\u202e\u2066-\u2069\u2028\r]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const RAW_IN_JSON = /[\u0080-\u009f\u202a-\u202e\u2066-\u2069\u2028\u001b]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const OWN_COLOUR = /\u001b\[\d+m/g;
+
+describe("the sinks escape every human-mode write", () => {
+  const hostile = "a\u001b]0;title\u0007b\u009b2Jc\u202ed\u2066e\rf\u2028g";
+  const escaped = "a\\u001b]0;title\\u0007b\\u009b2Jc\\u202ed\\u2066e\\u000df\\u2028g";
+
+  it("data, info, warn, debug, stderr and raw, with and without colour; our own colours survive", () => {
+    for (const tty of [false, true]) {
+      const { out, stdout, stderr } = output({ tty, verbose: true });
+      out.data(`${out.style.bold("name")} ${hostile}`);
+      out.raw(`${hostile}\n`);
+      out.info(hostile);
+      out.warn(hostile);
+      out.debug(hostile);
+      out.stderr(hostile);
+      out.error(hostile);
+      for (const text of [stdout.text, stderr.text]) {
+        expect(text).not.toMatch(RAW_BUT_ESC);
+      }
+      expect(stdout.text).toContain(escaped);
+      expect(stderr.text.split(escaped).length).toBe(6);
+      // The only escape characters left are our own colour sequences, on a TTY.
+      const ownColours = stdout.text.match(OWN_COLOUR) ?? [];
+      expect(ownColours.length).toBe(tty ? 2 : 0);
+      expect(stdout.text.replace(OWN_COLOUR, "")).not.toContain("\u001b");
+    }
+  });
+
+  it("style marks become only our own colour codes; escapeControlCharacters escapes them in quoted text", () => {
+    const { out, stdout } = output({ tty: true });
+    out.data("x\ufdd3\ufdd2\ufdd7y");
+    // At worst a colour: never a cursor move, a title, a clear.
+    expect(stdout.text).toBe("x\u001b[31m\u001b[2m\u001b[39my\n");
+    expect(escapeControlCharacters("x\ufdd3y")).toBe("x\\ufdd3y");
+  });
+
+  it("--json escapes C1, bidi and separators inside strings and stays valid JSON", () => {
+    const { out, stdout } = output({ json: true });
+    out.document({ text: hostile });
+    expect(stdout.text).not.toMatch(RAW_IN_JSON);
+    expect(JSON.parse(stdout.text)).toEqual({ text: hostile });
+  });
+});
+
 describe("colorAllowed", () => {
   it("only on a TTY, without NO_COLOR (any value), --no-color or TERM=dumb", () => {
     expect(colorAllowed(new Sink(true), true, {})).toBe(true);
@@ -52,8 +99,10 @@ describe("colorAllowed", () => {
 });
 
 describe("escapeControlCharacters", () => {
-  it("escapes what could drive a terminal, keeps tab, newline and carriage return", () => {
-    expect(escapeControlCharacters("a\u001b[31mred\u0007\tb\r\n")).toBe("a\\u001b[31mred\\u0007\tb\r\n");
+  it("escapes what could drive a terminal, keeps tab and newline (CRLF becomes a newline)", () => {
+    expect(escapeControlCharacters("a\u001b[31mred\u0007\tb\r\n")).toBe("a\\u001b[31mred\\u0007\tb\n");
+    expect(escapeControlCharacters("over\rwrite")).toBe("over\\u000dwrite");
+    expect(escapeControlCharacters("\u202eevil\u2066x\u2069")).toBe("\\u202eevil\\u2066x\\u2069");
     expect(escapeControlCharacters("\u009b2J")).toBe("\\u009b2J");
   });
 
@@ -116,30 +165,5 @@ describe("Output", () => {
     const noColor = output({ tty: true, env: { NO_COLOR: "1" } });
     noColor.out.error("x");
     expect(noColor.stderr.text).toBe("error: x\n");
-  });
-});
-
-const hasScript = spawnSync("sh", ["-c", "command -v script"]).status === 0;
-
-describe.skipIf(!hasScript)("under a real terminal", () => {
-  let sandbox: Sandbox;
-  beforeAll(() => {
-    sandbox = createSandbox();
-  });
-  afterAll(() => sandbox.remove());
-
-  function inTerminal(args: string, env: Record<string, string> = {}): string {
-    const result = spawnSync("script", ["-qec", `"${process.execPath}" "${CLI_BIN}" ${args}`, "/dev/null"], {
-      cwd: sandbox.cwd,
-      env: { ...sandbox.env(), TERM: "xterm-256color", ...env },
-      encoding: "utf8",
-    });
-    return result.stdout;
-  }
-
-  it("colours an error on a terminal, and not with NO_COLOR or --no-color", () => {
-    expect(inTerminal("server info nope")).toContain("\u001b[31merror:");
-    expect(inTerminal("server info nope", { NO_COLOR: "1" })).not.toContain("\u001b[");
-    expect(inTerminal("server info nope --no-color")).not.toContain("\u001b[");
   });
 });

@@ -1,10 +1,11 @@
 /**
  * `server list` and `server info` against a configuration in every supported shape and place
- * (CONVENTIONS.md section 2), with masking and configuration errors. Nothing here starts a server.
+ * (docs/conventions.md section 2), with masking and configuration errors. Nothing here starts a server.
  */
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSandbox, parseDocument, runCli, type Sandbox } from "./helpers.js";
+import { createSandbox, parseDocument, type Sandbox } from "./helpers.js";
+import { runMain } from "./in-process.js";
 
 let sandbox: Sandbox;
 beforeEach(() => {
@@ -15,11 +16,11 @@ afterEach(() => sandbox.remove());
 interface ListDocument {
   ok: true;
   config: { path: string | null; kind: string | null };
-  servers: { name: string; source: string; transport: string; [key: string]: unknown }[];
+  servers: { name: string; source: string; transport: string; scope?: string; [key: string]: unknown }[];
 }
 
 async function list(args: string[] = [], env: Record<string, string> = {}): Promise<ListDocument> {
-  const result = await runCli(sandbox, ["server", "list", "--json", ...args], { env });
+  const result = await runMain(sandbox, ["server", "list", "--json", ...args], { env });
   expect(result.code, result.stderr).toBe(0);
   return parseDocument(result) as unknown as ListDocument;
 }
@@ -69,7 +70,11 @@ describe("configuration shapes", () => {
     );
     const document = await list();
     expect(document.config).toEqual({ path: project, kind: "cursor-project" });
-    expect(document.servers.map((server) => server.name)).toEqual(["fromProject"]);
+    // Cursor merges its project and global files: both servers are there, the project's first.
+    expect(document.servers.map((server) => [server.name, server.scope])).toEqual([
+      ["fromProject", "project"],
+      ["fromUser", "user"],
+    ]);
   });
 
   it("Claude Desktop's claude_desktop_config.json", async () => {
@@ -81,15 +86,15 @@ describe("configuration shapes", () => {
     expect(document.config).toEqual({ path: file, kind: "claude-desktop" });
   });
 
-  it("~/.claude.json, with the project's own servers, skipped when it declares none", async () => {
+  it("~/.claude.json, with the project's own servers, contributes nothing when it declares none", async () => {
     const desktop = sandbox.write(
       "home/.config/Claude/claude_desktop_config.json",
       JSON.stringify({ mcpServers: { desktop: { command: "x" } } }),
     );
     const claude = sandbox.write("home/.claude.json", JSON.stringify({ numStartups: 3, projects: {} }));
-    const skipped = await runCli(sandbox, ["server", "list", "--json"]);
+    const skipped = await runMain(sandbox, ["server", "list", "--json"]);
     expect(parseDocument(skipped)).toMatchObject({ config: { path: desktop } });
-    expect(skipped.stderr).toContain(`${claude}: no "mcpServers" or "servers" section; looking further`);
+    expect(skipped.stderr).toBe("");
 
     sandbox.write(
       "home/.claude.json",
@@ -100,7 +105,11 @@ describe("configuration shapes", () => {
     );
     const document = await list();
     expect(document.config).toEqual({ path: claude, kind: "claude-code-user" });
-    expect(document.servers.map((server) => server.name).sort()).toEqual(["local", "shared"]);
+    expect(document.servers.map((server) => [server.name, server.scope])).toEqual([
+      ["local", "local"],
+      ["shared", "user"],
+      ["desktop", "user"],
+    ]);
   });
 
   it("$XDG_CONFIG_HOME/mcp-cli/config.json", async () => {
@@ -134,7 +143,7 @@ describe("configuration shapes", () => {
         },
       }),
     );
-    const result = await runCli(sandbox, ["server", "list"]);
+    const result = await runMain(sandbox, ["server", "list"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`# ${file}`);
     expect(result.stdout).toMatch(/everything\s+stdio\s+npx -y s/);
@@ -142,7 +151,7 @@ describe("configuration shapes", () => {
   });
 
   it("no configuration at all: an empty list and where it looked", async () => {
-    const result = await runCli(sandbox, ["server", "list"]);
+    const result = await runMain(sandbox, ["server", "list"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(join(sandbox.cwd, ".mcp.json"));
@@ -176,7 +185,7 @@ describe("server info", () => {
       ["server", "info", "remote"],
       ["server", "info", "remote", "--json"],
     ]) {
-      const result = await runCli(sandbox, args, { env: { MY_TOKEN: "expanded-token-value" } });
+      const result = await runMain(sandbox, args, { env: { MY_TOKEN: "expanded-token-value" } });
       expect(result.code).toBe(0);
       for (const secret of [
         "sk-live-secret",
@@ -188,7 +197,7 @@ describe("server info", () => {
         expect(result.stdout).not.toContain(secret);
       }
     }
-    const local = await runCli(sandbox, ["server", "info", "local", "--json"], { env: { MY_TOKEN: "x" } });
+    const local = await runMain(sandbox, ["server", "info", "local", "--json"], { env: { MY_TOKEN: "x" } });
     expect(parseDocument(local)).toMatchObject({
       ok: true,
       server: { name: "local", env: { API_KEY: "********", TOKEN: "${MY_TOKEN}" } },
@@ -197,14 +206,14 @@ describe("server info", () => {
   });
 
   it("reports a missing ${VAR} as a problem without failing", async () => {
-    const result = await runCli(sandbox, ["server", "info", "local", "--json"]);
+    const result = await runMain(sandbox, ["server", "info", "local", "--json"]);
     expect(result.code).toBe(0);
     const document = parseDocument(result) as { problems: string[] };
     expect(document.problems[0]).toMatch(/MY_TOKEN is not set/);
   });
 
   it("an unknown name is SERVER_UNKNOWN (exit 1) listing the valid ones", async () => {
-    const result = await runCli(sandbox, ["server", "info", "nope", "--json"]);
+    const result = await runMain(sandbox, ["server", "info", "nope", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({
       ok: false,
@@ -216,21 +225,21 @@ describe("server info", () => {
 describe("configuration errors exit 1", () => {
   it("malformed JSON names the file, line and column", async () => {
     const file = sandbox.write("work/.mcp.json", '{\n  "mcpServers": {\n    "a": { "command": "x" ]\n}');
-    const result = await runCli(sandbox, ["server", "list", "--json"]);
+    const result = await runMain(sandbox, ["server", "list", "--json"]);
     expect(result.code).toBe(1);
     const document = parseDocument(result) as {
       error: { code: string; message: string; details: { line: number } };
     };
     expect(document.error.code).toBe("CONFIG_INVALID");
     expect(document.error.message).toContain(`${file}:3:`);
-    const human = await runCli(sandbox, ["server", "list"]);
+    const human = await runMain(sandbox, ["server", "list"]);
     expect(human.stderr).toContain(`error: ${file}:3:`);
     expect(human.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("a structurally invalid entry names the server and key", async () => {
     sandbox.write("work/.mcp.json", JSON.stringify({ mcpServers: { bad: { command: "x", timeout: -1 } } }));
-    const result = await runCli(sandbox, ["server", "list", "--json"]);
+    const result = await runMain(sandbox, ["server", "list", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({
       error: { code: "CONFIG_INVALID", details: { server: "bad", key: "timeout" } },
@@ -238,7 +247,7 @@ describe("configuration errors exit 1", () => {
   });
 
   it("a --config file that does not exist is CONFIG_NOT_FOUND", async () => {
-    const result = await runCli(sandbox, ["server", "list", "--config", "missing.json", "--json"]);
+    const result = await runMain(sandbox, ["server", "list", "--config", "missing.json", "--json"]);
     expect(result.code).toBe(1);
     expect(parseDocument(result)).toMatchObject({ error: { code: "CONFIG_NOT_FOUND" } });
   });

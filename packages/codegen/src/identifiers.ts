@@ -2,6 +2,7 @@
  * JavaScript identifiers made from arbitrary names: tool names become function names, `$defs`
  * keys become type names, property names become keys in object types.
  */
+import { jsString } from "./comment-text.js";
 
 /**
  * Words that cannot name a function declared in an ES module (strict mode), plus names whose
@@ -67,7 +68,7 @@ export const RESERVED_IDENTIFIERS: ReadonlySet<string> = new Set([
   "Object",
   "Array",
   "JSON",
-  // The sandbox's guest API (CONVENTIONS.md section 3): a wrapper named `callTool` would call itself.
+  // The sandbox's guest API (docs/conventions.md section 3): a wrapper named `callTool` would call itself.
   "callTool",
   "readFile",
   "writeFile",
@@ -86,13 +87,11 @@ export function isIdentifierName(name: string): boolean {
 
 /**
  * A property key for an object type: bare when it is an identifier name, otherwise a string
- * literal (with U+2028/U+2029 escaped, like `jsString`).
+ * literal (`jsString`: line separators and invisible format characters escaped).
  */
 export function propertyKey(name: string): string {
   if (isIdentifierName(name)) return name;
-  return JSON.stringify(name)
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
+  return jsString(name);
 }
 
 function isAsciiAlphanumeric(code: number): boolean {

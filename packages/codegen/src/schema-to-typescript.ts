@@ -8,7 +8,15 @@
  * that only narrow values become JSDoc tags. Why it is hand-written: docs/adr/004-generated-code.md.
  */
 import { canonicalJson, type JsonSchema } from "@mcp-execution/core";
-import { commentSafe, type JsDocTag, jsDocLines, renderJsDoc, singleLine, truncate } from "./comment-text.js";
+import {
+  commentSafe,
+  type JsDocTag,
+  jsDocLines,
+  jsString,
+  renderJsDoc,
+  singleLine,
+  truncate,
+} from "./comment-text.js";
 import { pascalCase, propertyKey } from "./identifiers.js";
 
 /** One `export type <name> = <type>;` declaration. */
@@ -71,6 +79,16 @@ const INLINE_UNION_WIDTH = 80;
 const MAX_TAG_VALUE = 160;
 
 const COMPOSITION_KEYWORDS = ["allOf", "anyOf", "oneOf"] as const;
+/** Members every object literal has through Object.prototype (TypeScript's `Object` interface). */
+const INHERITED_MEMBERS: ReadonlySet<string> = new Set([
+  "constructor",
+  "toString",
+  "toLocaleString",
+  "valueOf",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+]);
 
 function isSchemaObject(value: unknown): value is SchemaObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -267,8 +285,13 @@ export class SchemaConverter {
     for (const key in properties) {
       if (!Object.hasOwn(properties, key)) continue;
       const propertySchema = properties[key];
-      const type = this.#node(propertySchema, inner, child);
       const optional = !required.includes(key);
+      let type = this.#node(propertySchema, inner, child);
+      if (optional && INHERITED_MEMBERS.has(key)) {
+        // Every object literal inherits `valueOf`, `toString`...: an optional property of that
+        // name must admit the inherited member, or `{}` would not be assignable to the input.
+        type = union([type, { text: `Object[${jsString(key)}]`, precedence: Precedence.Primary }], inner);
+      }
       anyOptional ||= optional;
       propertyTypes.push(type);
       const doc = isSchemaObject(propertySchema) ? schemaDoc(propertySchema, key) : [];
@@ -509,7 +532,7 @@ function literal(value: unknown, indent: string): Rendered {
   if (value === null) return NULL;
   switch (typeof value) {
     case "string":
-      return { text: JSON.stringify(value), precedence: Precedence.Primary };
+      return { text: jsString(value), precedence: Precedence.Primary };
     case "number":
       return Number.isFinite(value)
         ? { text: String(value), precedence: Precedence.Primary }
@@ -647,6 +670,9 @@ export function schemaDoc(schema: SchemaObject, propertyName?: string): string[]
   let defaultTag: JsDocTag | undefined;
   let exampleTag: JsDocTag | undefined;
   let deprecated = false;
+  // Descriptions one level down that no other comment would show: an array's items, union branches.
+  let itemDescription: string | undefined;
+  const branchDescriptions: string[] = [];
   // One pass over the keys the schema has, rather than a lookup for every keyword it might have.
   for (const key in schema) {
     const value = schema[key];
@@ -672,6 +698,20 @@ export function schemaDoc(schema: SchemaObject, propertyName?: string): string[]
       case "deprecated":
         deprecated = value === true;
         break;
+      case "items":
+        if (isSchemaObject(value) && typeof value.description === "string")
+          itemDescription = value.description;
+        break;
+      case "anyOf":
+      case "oneOf":
+        if (Array.isArray(value)) {
+          for (const branch of value) {
+            if (isSchemaObject(branch) && typeof branch.description === "string") {
+              branchDescriptions.push(branch.description);
+            }
+          }
+        }
+        break;
       default:
         if (VALUE_TAGS.has(key) && (typeof value === "string" || typeof value === "number")) {
           tags.push([key, String(value)]);
@@ -683,6 +723,13 @@ export function schemaDoc(schema: SchemaObject, propertyName?: string): string[]
     if (description === undefined || !description.includes(title)) paragraphs.push(title);
   }
   paragraphs.push(description);
+  if (itemDescription !== undefined && itemDescription !== description) {
+    paragraphs.push(`Each item: ${itemDescription}`);
+  }
+  const branches = branchDescriptions.filter((text) => text !== description);
+  if (branches.length === 1) paragraphs.push(branches[0]);
+  else if (branches.length > 1)
+    paragraphs.push(`One of:\n${branches.map((text) => `- ${singleLine(text)}`).join("\n")}`);
   if (integer) tags.unshift(["integer", ""]);
   if (defaultTag !== undefined) tags.push(defaultTag);
   if (exampleTag !== undefined) tags.push(exampleTag);

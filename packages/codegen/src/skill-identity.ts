@@ -1,6 +1,6 @@
 /**
  * The name and description in SKILL.md's front matter, following the Agent Skills rules
- * (CONVENTIONS.md section 4). Invalid input is repaired, never passed through: a SKILL.md we write
+ * (docs/conventions.md section 4). Invalid input is repaired, never passed through: a SKILL.md we write
  * always loads.
  */
 import { isSkillId, type ServerManifest, type SkillId, suggestSkillId } from "@mcp-execution/core";
@@ -62,7 +62,7 @@ function defaultDescription(manifests: readonly ServerManifest[]): string {
     return `${manifest.server} (${title}; ${names.length} tools: ${shown}${more})`;
   });
   const subject = manifests.length === 1 ? "the MCP server" : "the MCP servers";
-  return `Typed TypeScript API for ${subject} ${servers.join("; ")}. Use it when a task needs these tools: write a script that calls them and run it with mcp-cli execute.`;
+  return `Typed TypeScript API for ${subject} ${servers.join("; ")}. Use it when a task needs these tools: a script calls them through mcp-cli execute.`;
 }
 
 /**

@@ -35,15 +35,25 @@ export interface SkillFileView {
   readonly serverFlags: string;
   readonly skillName: string;
   readonly example: string;
-  readonly exampleSnippet: string;
+  /** The `mcp-cli execute ... -e '...'` line, shell-quoted, and a fence longer than any backtick run in it. */
+  readonly command: string;
+  readonly commandFence: string;
   readonly servers: readonly {
     readonly server: string;
     readonly summary: string;
+    readonly namesOnly: boolean;
+    /** File stems, or "" when even names would be too many and index.ts is the list. */
+    readonly names: string;
     readonly tools: readonly {
       readonly file: string;
       readonly functionName: string;
       readonly summary: string;
     }[];
+  }[];
+  readonly instructions: readonly {
+    readonly server: string;
+    readonly text: string;
+    readonly fence: string;
   }[];
 }
 
@@ -84,7 +94,7 @@ export { {{{functionName}}} } from "./{{{fileStem}}}.ts";{{#if comment}} // {{{c
 export {};
 {{/if}}
 
-// The sandbox's globals (CONVENTIONS.md section 3), declared so scripts that use this tree type-check.
+// The sandbox's globals (docs/conventions.md section 3), declared so scripts that use this tree type-check.
 declare global {
   /**
    * Calls a tool of a server this run may use. Resolves to the tool's structured content when it
@@ -121,38 +131,46 @@ const SKILL_FILE = `---
 
 # {{{heading}}}
 
-Call these tools from TypeScript: a script can call many tools, loop and filter, and only what it
-returns or logs comes back to you.
+Call these tools from TypeScript; only what the script returns or logs comes back to you. Run
+\`mcp-cli\` from the project folder whose MCP configuration names the servers:
 
-## Use
+{{{commandFence}}}sh
+{{{command}}}
+{{{commandFence}}}
 
-1. Pick tools from the list below and read \`servers/<server>/<file>.ts\` of each: its types, docs and
-   function. (\`index.ts\` there has one-line summaries; \`REFERENCE.md\` has everything.)
-2. Run a script with \`mcp-cli execute script.ts {{{serverFlags}}}\` (or \`--skill {{{skillName}}}\`); its
-   \`export default\` is the result:
+Or a script file: \`mcp-cli execute script.ts {{{serverFlags}}}\` (\`--skill {{{skillName}}}\` once saved);
+imports resolve in the sandbox's copy of this tree; \`export default\` is the result:
 
 \`\`\`ts
 {{{example}}}
 \`\`\`
 
-Or \`-e\` with an async function body: \`{{{exampleSnippet}}}\`.
-
-Tools without an output schema return \`unknown\` (their text, parsed as JSON if it is JSON). Failed
-calls reject with an \`Error\` that has \`code\`, \`server\` and \`tool\`. No network, \`process\` or host
-files; available: \`readFile\`, \`writeFile\`, \`listFiles\` (\`/workspace\` is writable), \`getState\`/\`setState\`
-(per \`--session\`), \`console\`.
+Types are not checked at run time (\`mcp-cli execute --check\` checks them). Untyped results are
+\`unknown\`; a failed call throws an \`Error\` with \`code\`, \`server\`, \`tool\`. Sandbox: no network or
+host files; \`readFile\`, \`writeFile\`, \`listFiles\` (\`/workspace\` writable), \`getState\`/\`setState\`, \`console\`.
 
 ## Tools
+
+Read a tool's \`servers/<server>/<file>.ts\` (types, docs) before calling it.
 {{#each servers}}
 
-{{{server}}}: {{{summary}}}, in \`servers/{{{server}}}/\`{{#if namesOnly}} (file names; summaries in its index.ts){{/if}}:
-{{#if namesOnly}}
+{{{server}}}: {{{summary}}}{{#if namesOnly}}; \`servers/{{{server}}}/index.ts\` lists them with one-line summaries{{#if names}}. Files:
 {{{names}}}
-{{else}}
+{{else}}.
+{{/if}}
+{{else}}, in \`servers/{{{server}}}/\`:
 {{#each tools}}
 - \`{{{file}}}\` \`{{{functionName}}}()\`{{#if summary}}: {{{summary}}}{{/if}}
 {{/each}}
 {{/if}}
+{{/each}}
+{{#each instructions}}
+
+## Instructions from {{{server}}}
+
+{{{fence}}}text
+{{{text}}}
+{{{fence}}}
 {{/each}}
 `;
 

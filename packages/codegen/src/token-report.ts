@@ -55,13 +55,25 @@ export async function countTokens(text: string): Promise<number> {
 }
 
 /**
- * Measures a tree produced by `generateTree(manifests)`. `files` must contain SKILL.md,
+ * Measures a tree produced by `generateTree(manifests)`. The baseline is the full listing: every
+ * field of every tool (name, title, description, schemas, annotations, `_meta`, icons, execution),
+ * as {@link MeasureOptions.listings} or the manifests carry them. `files` must contain SKILL.md,
  * REFERENCE.md and each server's `index.ts` (else `FILE_NOT_FOUND`); a tool file is any other
  * `servers/<server>/*.ts`.
  */
+export interface MeasureOptions {
+  /**
+   * The `tools/list` answers as the servers sent them, one JSON text per manifest in the same
+   * order (`{"tools":[...]}`). Without them the listing is rebuilt from each manifest's tools,
+   * which keep every field the server sent but have local `$ref`s resolved.
+   */
+  readonly listings?: readonly string[];
+}
+
 export async function measureTokens(
   manifests: readonly ServerManifest[],
   files: readonly GeneratedFile[],
+  options: MeasureOptions = {},
 ): Promise<TokenReport> {
   const count = await loadTokenizer();
   const byPath = new Map(files.map((file) => [file.path, file.contents]));
@@ -73,8 +85,16 @@ export async function measureTokens(
     return count(contents);
   };
 
+  if (options.listings !== undefined && options.listings.length !== manifests.length) {
+    throw new McpCliError(
+      "USAGE",
+      `measureTokens got ${options.listings.length} listings for ${manifests.length} manifests`,
+      { details: { listings: options.listings.length, manifests: manifests.length } },
+    );
+  }
   const fullListing = manifests.reduce(
-    (sum, manifest) => sum + count(JSON.stringify({ tools: manifest.tools })),
+    (sum, manifest, index) =>
+      sum + count(options.listings?.[index] ?? JSON.stringify({ tools: manifest.tools })),
     0,
   );
   const skill = tokensOf("SKILL.md");

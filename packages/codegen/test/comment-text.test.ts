@@ -8,8 +8,10 @@ import {
   markdownInline,
   normalizeText,
   renderJsDoc,
+  shellWord,
   singleLine,
   truncate,
+  visibleJson,
 } from "../src/comment-text.js";
 
 describe("text that lands in generated code and Markdown", () => {
@@ -51,5 +53,35 @@ describe("text that lands in generated code and Markdown", () => {
     expect(markdownInline("a <b> | `c`\nd")).toBe("a \\<b\\> \\| \\`c\\` d");
     expect(fenceFor("no fences")).toBe("```");
     expect(fenceFor("has ```ts\nand ````")).toBe("`````");
+  });
+
+  it("regression: bidi controls and other invisible format characters become visible escapes", () => {
+    expect(normalizeText("a\u202eb\u2066c\u2069\u200b\ufeffd\u{e0041}")).toBe(
+      "a\\u202Eb\\u2066c\\u2069\\u200B\\uFEFFd\\u{E0041}",
+    );
+    expect(commentSafe("x\u202ey")).toBe("x\\u202Ey");
+    expect(jsString("a\u202eb\u{e0041}")).toBe('"a\\u202Eb\\u{E0041}"');
+    expect(visibleJson(JSON.stringify({ k: "\u202e\u{e0041}" }))).toBe('{"k":"\\u202E\\uDB40\\uDC41"}');
+    expect(JSON.parse(visibleJson(JSON.stringify("\u202e\u{e0041}")))).toBe("\u202e\u{e0041}");
+    // Letters outside Latin-1 that are not format characters stay as they are.
+    expect(normalizeText("créer ✓ 日本")).toBe("créer ✓ 日本");
+  });
+
+  it("regression: Markdown escaping escapes backslashes first, so no raw tag survives", () => {
+    expect(markdownInline("\\<script>")).toBe("\\\\\\<script\\>");
+  });
+
+  it("shell words: single-quoted unless plainly safe, quotes written '\\''", () => {
+    expect(shellWord("everything")).toBe("everything");
+    expect(shellWord("a b")).toBe("'a b'");
+    expect(shellWord("it's $(id) `x`")).toBe("'it'\\''s $(id) `x`'");
+    expect(shellWord("")).toBe("''");
+  });
+
+  it("regression: one-line summaries stop at a line that starts a list, a label or a heading", () => {
+    expect(firstSentence("Read a file\nArgs:\n  path: where")).toBe("Read a file");
+    expect(firstSentence("# Search\n\nFinds things")).toBe("Search");
+    expect(firstSentence("Lists items\n- one\n- two")).toBe("Lists items");
+    expect(firstSentence("Creates a page in\nthe workspace. More.")).toBe("Creates a page in the workspace.");
   });
 });

@@ -30,6 +30,8 @@ export const CORPUS = {
   naming: "naming.json",
   filesystem: "filesystem-style.json",
   "knowledge-graph": "knowledge-graph-pydantic.json",
+  /** Hand-written and hostile on purpose: shell code, HTML, bidi controls, prototype-named tools. */
+  hostile: "hostile.json",
 } as const;
 
 export type CorpusName = keyof typeof CORPUS;
@@ -39,7 +41,8 @@ export async function fingerprintOf(
   tools: readonly ToolDescriptor[],
 ): Promise<ServerManifest["fingerprint"]> {
   const sorted = [...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const perTool: Record<string, string> = {};
+  // Null prototype: a tool named `__proto__` must be an entry, not a prototype change.
+  const perTool: Record<string, string> = Object.create(null);
   for (const tool of sorted) perTool[tool.name] = await blake3Hex(canonicalJson(tool));
   return { algorithm: "blake3", digest: await blake3Hex(canonicalJson(sorted)), tools: perTool };
 }

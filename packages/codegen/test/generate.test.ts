@@ -6,7 +6,12 @@ import { isMcpCliError, isSkillId, type ServerManifest } from "@mcp-execution/co
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { generateServerFiles, generateTree, SKILL_SUMMARY_LIMIT } from "../src/generate.js";
+import {
+  generateServerFiles,
+  generateTree,
+  SKILL_NAMES_LIMIT,
+  SKILL_SUMMARY_LIMIT,
+} from "../src/generate.js";
 import { skillIdentity } from "../src/skill-identity.js";
 import { GENERATOR_VERSION } from "../src/version.js";
 import { CORPUS, type CorpusName, corpusManifest, manifestFromRecording, readRecording } from "./corpus.js";
@@ -34,7 +39,7 @@ function frontMatterOf(skill: string): Record<string, unknown> {
 }
 
 describe("generated trees match their snapshots exactly", () => {
-  it.each(["everything", "constructs", "naming", "filesystem", "knowledge-graph"] as CorpusName[])(
+  it.each(["everything", "constructs", "naming", "filesystem", "knowledge-graph", "hostile"] as CorpusName[])(
     "corpus %s",
     async (name) => {
       const files = generateTree(await corpusManifest(name));
@@ -57,13 +62,32 @@ describe("generated trees match their snapshots exactly", () => {
     }
   });
 
-  it(`a large tree (more than ${SKILL_SUMMARY_LIMIT} tools) lists file names only in SKILL.md`, async () => {
+  it(`a tree of ${SKILL_SUMMARY_LIMIT} to ${SKILL_NAMES_LIMIT - 1} tools lists file names only in SKILL.md, a shared prefix once`, async () => {
+    const recording = readRecording("synthetic-100.json");
+    const manifest = await manifestFromRecording("synthetic", {
+      ...recording,
+      tools: recording.tools.slice(0, SKILL_SUMMARY_LIMIT),
+    });
+    const skill = generateTree(manifest).find((file) => file.path === "SKILL.md")!.contents;
+    expect(skill).toContain("`servers/synthetic/index.ts` lists them with one-line summaries. Files:\n");
+    expect(skill).not.toContain("- `create_alert.ts`");
+    const prefixed = await manifestFromRecording("prefixed", {
+      ...recording,
+      tools: recording.tools
+        .slice(0, SKILL_SUMMARY_LIMIT)
+        .map((tool) => ({ ...tool, name: `browser_${tool.name}` })),
+    });
+    const prefixedSkill = generateTree(prefixed).find((file) => file.path === "SKILL.md")!.contents;
+    expect(prefixedSkill).toMatch(/Files:\n`browser_\*`: [a-z]/);
+  });
+
+  it(`a tree of ${SKILL_NAMES_LIMIT} tools or more names the index.ts that lists them instead of listing them`, async () => {
     const manifest = await manifestFromRecording("synthetic", readRecording("synthetic-100.json"));
     const files = generateTree(manifest);
     const skill = files.find((file) => file.path === "SKILL.md")!.contents;
     await expect(skill).toMatchFileSnapshot(`${SNAPSHOTS}/synthetic/SKILL.md.snap`);
-    expect(skill).toContain("(file names; summaries in its index.ts):\ncreate_alert, create_channel,");
-    expect(skill).not.toContain("- `create_alert.ts`");
+    expect(skill).toContain("100 tools; `servers/synthetic/index.ts` lists them with one-line summaries.\n");
+    expect(skill.slice(skill.indexOf("## Tools"))).not.toContain("create_alert");
   });
 });
 
@@ -170,44 +194,48 @@ describe("generateTree", () => {
 });
 
 describe("wrappers at run time (transpiled by TypeScript, callTool recorded)", () => {
-  it("every wrapper of the naming corpus calls callTool with its exact server and tool name", async () => {
-    const manifest = await corpusManifest("naming");
-    const files = generateServerFiles(manifest).filter(
-      (file) => file.path.endsWith(".ts") && !file.path.endsWith("/index.ts"),
-    );
-    const directory = mkdtempSync(join(tmpdir(), "codegen-run-"));
-    const calls: unknown[][] = [];
-    const global = globalThis as { callTool?: (...args: unknown[]) => Promise<unknown> };
-    global.callTool = async (...args: unknown[]) => {
-      calls.push(args);
-      return { echoed: args[1] };
-    };
-    try {
-      const seen: string[] = [];
-      for (const file of files) {
-        const js = ts.transpileModule(file.contents, {
-          compilerOptions: {
-            module: ts.ModuleKind.ESNext,
-            target: ts.ScriptTarget.ES2022,
-            verbatimModuleSyntax: true,
-          },
-        }).outputText;
-        const target = join(directory, `${file.path.replaceAll("/", "__")}.mjs`);
-        writeFileSync(target, js);
-        const module = (await import(pathToFileURL(target).href)) as Record<
-          string,
-          (args?: unknown) => Promise<unknown>
-        >;
-        const exported = Object.values(module).filter((value) => typeof value === "function");
-        expect(exported).toHaveLength(1);
-        const result = await exported[0]!();
-        seen.push(String((result as { echoed: unknown }).echoed));
+  it.each(["naming", "hostile"] as const)(
+    "every wrapper of the %s corpus calls callTool with its exact server and tool name",
+    async (corpus) => {
+      const manifest = await corpusManifest(corpus);
+      const files = generateServerFiles(manifest).filter(
+        (file) => file.path.endsWith(".ts") && !file.path.endsWith("/index.ts"),
+      );
+      const directory = mkdtempSync(join(tmpdir(), "codegen-run-"));
+      const calls: unknown[][] = [];
+      const global = globalThis as { callTool?: (...args: unknown[]) => Promise<unknown> };
+      global.callTool = async (...args: unknown[]) => {
+        calls.push(args);
+        return { echoed: args[1] };
+      };
+      try {
+        const seen: string[] = [];
+        for (const file of files) {
+          const js = ts.transpileModule(file.contents, {
+            compilerOptions: {
+              module: ts.ModuleKind.ESNext,
+              target: ts.ScriptTarget.ES2022,
+              verbatimModuleSyntax: true,
+            },
+          }).outputText;
+          const target = join(directory, `${file.path.replaceAll("/", "__")}.mjs`);
+          writeFileSync(target, js);
+          const module = (await import(pathToFileURL(target).href)) as Record<
+            string,
+            (args?: unknown) => Promise<unknown>
+          >;
+          const exported = Object.values(module).filter((value) => typeof value === "function");
+          expect(exported).toHaveLength(1);
+          const result = await exported[0]!();
+          seen.push(String((result as { echoed: unknown }).echoed));
+        }
+        expect(seen.sort()).toEqual(manifest.tools.map((tool) => tool.name).sort());
+        expect(calls.every((call) => call[0] === corpus)).toBe(true);
+        if (corpus === "naming") expect(calls.every((call) => JSON.stringify(call[2]) === "{}")).toBe(true);
+      } finally {
+        delete global.callTool;
+        rmSync(directory, { recursive: true, force: true });
       }
-      expect(seen.sort()).toEqual(manifest.tools.map((tool) => tool.name).sort());
-      expect(calls.every((call) => call[0] === "naming" && JSON.stringify(call[2]) === "{}")).toBe(true);
-    } finally {
-      delete global.callTool;
-      rmSync(directory, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

@@ -334,6 +334,25 @@ describe("JSON Schema to TypeScript", () => {
     );
   });
 
+  it("regression: descriptions of array items and of anyOf/oneOf branches are kept (issue 15.4)", () => {
+    const text = typescript({
+      type: "object",
+      properties: {
+        tags: { type: "array", items: { type: "string", description: "A lowercase tag." } },
+        target: {
+          anyOf: [
+            { type: "string", description: "A file path." },
+            { type: "integer", description: "A file descriptor." },
+          ],
+        },
+        maybe: { oneOf: [{ type: "string", description: "A name, when known." }, { type: "null" }] },
+      },
+    });
+    expect(text).toContain("/** Each item: A lowercase tag. */\n  tags?: string[];");
+    expect(text).toContain("   * One of:\n   * - A file path.\n   * - A file descriptor.\n");
+    expect(text).toContain("/** A name, when known. */\n  maybe?: string | null;");
+  });
+
   it("stops at a nesting depth instead of overflowing", () => {
     let schema: JsonSchema = { type: "string" };
     for (let depth = 0; depth < 200; depth++) schema = { type: "array", items: schema };

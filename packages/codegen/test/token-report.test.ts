@@ -54,6 +54,20 @@ describe("token report", () => {
     expect(report.oneTool.largestRatio).toBeLessThan(0.1);
   });
 
+  it("counts the listing the server sent when given, every field included (issue 15.6)", async () => {
+    const manifest = await corpusManifest("everything");
+    const files = generateTree(manifest);
+    // What a server sends carries more than the manifest's normalized tools: _meta, icons, ...
+    const sent = JSON.stringify({
+      tools: manifest.tools.map((tool) => ({ ...tool, _meta: { "vendor/note": "x".repeat(200) } })),
+    });
+    const report = await measureTokens([manifest], files, { listings: [sent] });
+    expect(report.fullListing).toBe(await countTokens(sent));
+    expect(report.fullListing).toBeGreaterThan((await measureTokens([manifest], files)).fullListing);
+    const error = await measureTokens([manifest], files, { listings: [] }).catch((caught: unknown) => caught);
+    expect(isMcpCliError(error, "USAGE")).toBe(true);
+  });
+
   it("FILE_NOT_FOUND when the tree lacks SKILL.md", async () => {
     const manifest = await corpusManifest("everything");
     const files = generateTree(manifest).filter((file) => file.path !== "SKILL.md");

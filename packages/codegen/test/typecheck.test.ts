@@ -3,7 +3,23 @@ import { describe, expect, it } from "vitest";
 import { generateTree } from "../src/generate.js";
 import { allCorpusManifests, CORPUS, type CorpusName, corpusManifest } from "./corpus.js";
 import { randomManifest } from "./random-schemas.js";
-import { NODE_AND_DOM_COMPILER_OPTIONS, skillExample, typecheckTree } from "./typecheck.js";
+import {
+  measureSmallTypecheckMs,
+  NODE_AND_DOM_COMPILER_OPTIONS,
+  skillExample,
+  typecheckTree,
+} from "./typecheck.js";
+
+// Run twice: the first check also pays for the compiler's warm-up, which every test here shares.
+measureSmallTypecheckMs();
+const SMALL_CHECK_MS = measureSmallTypecheckMs();
+/**
+ * A test's budget as a multiple of one small check. A tree of generated files costs up to about
+ * 10 of them; lib.dom with @types/node about 25 (measured: 1.7 s against 36 s on a loaded machine).
+ */
+const budget = (smallChecks: number): number => 10_000 + smallChecks * SMALL_CHECK_MS;
+const TREE_BUDGET = budget(20);
+const NODE_AND_DOM_BUDGET = budget(60);
 
 function file(path: string, contents: string): GeneratedFile {
   return { path, contents };
@@ -17,11 +33,14 @@ describe("generated trees pass tsc --noEmit (strict, noUncheckedIndexedAccess)",
       const skill = files.find((entry) => entry.path === "SKILL.md")!.contents;
       expect(typecheckTree(files, [file("example.ts", skillExample(skill))])).toEqual([]);
     },
+    TREE_BUDGET,
   );
 
-  it("all corpus servers in one tree (each index.ts declares the same globals)", async () => {
-    const files = generateTree(await allCorpusManifests());
-    const script = `
+  it(
+    "all corpus servers in one tree (each index.ts declares the same globals)",
+    async () => {
+      const files = generateTree(await allCorpusManifests());
+      const script = `
 import { echo, getSum, getStructuredContent } from "./servers/everything/index.ts";
 import { readGraph } from "./servers/knowledge-graph/read_graph.ts";
 import { getFileInfo } from "./servers/filesystem/index.ts";
@@ -52,28 +71,40 @@ try {
 }
 export default { celsius, firstName };
 `;
-    expect(typecheckTree(files, [file("script.ts", script)])).toEqual([]);
-  });
+      expect(typecheckTree(files, [file("script.ts", script)])).toEqual([]);
+    },
+    TREE_BUDGET,
+  );
 
-  it("the globals merge with @types/node and lib.dom (an agent's usual editor setup)", async () => {
-    const files = generateTree([await corpusManifest("everything"), await corpusManifest("filesystem")]);
-    const script = `
+  it(
+    "the globals merge with @types/node and lib.dom (an agent's usual editor setup)",
+    async () => {
+      const files = generateTree([await corpusManifest("everything"), await corpusManifest("filesystem")]);
+      const script = `
 import { echo } from "./servers/everything/echo.ts";
 const timer = setTimeout(() => console.log("later"), 10);
 clearTimeout(timer);
 console.info(await echo({ message: "hi" }), listFiles().length);
 export default readFile("/mcp-tools/SKILL.md").length;
 `;
-    expect(typecheckTree(files, [file("script.ts", script)], NODE_AND_DOM_COMPILER_OPTIONS)).toEqual([]);
-  });
+      expect(typecheckTree(files, [file("script.ts", script)], NODE_AND_DOM_COMPILER_OPTIONS)).toEqual([]);
+    },
+    NODE_AND_DOM_BUDGET,
+  );
 
-  it.each([1, 2, 12])("300 seeded random schemas compile (seed %i)", (seed) => {
-    expect(typecheckTree(generateTree(randomManifest(seed, 150)))).toEqual([]);
-  });
+  it.each([1, 2, 12])(
+    "300 seeded random schemas compile (seed %i)",
+    (seed) => {
+      expect(typecheckTree(generateTree(randomManifest(seed, 150)))).toEqual([]);
+    },
+    TREE_BUDGET,
+  );
 
-  it("regression: wrong argument types are compile errors, so the types are not any", async () => {
-    const files = generateTree(await corpusManifest("everything"));
-    const script = `
+  it(
+    "regression: wrong argument types are compile errors, so the types are not any",
+    async () => {
+      const files = generateTree(await corpusManifest("everything"));
+      const script = `
 import { echo } from "./servers/everything/echo.ts";
 import { getStructuredContent } from "./servers/everything/get-structured-content.ts";
 await echo({ message: 42 });
@@ -83,12 +114,14 @@ const weather = await getStructuredContent({ location: "Chicago" });
 const wrong: string = weather.temperature;
 export default wrong;
 `;
-    const diagnostics = typecheckTree(files, [file("bad.ts", script)]);
-    expect(diagnostics.map((line) => line.replace(/:.*$/s, ""))).toEqual([
-      "bad.ts(4,14)",
-      "bad.ts(5,12)",
-      "bad.ts(6,30)",
-      "bad.ts(8,7)",
-    ]);
-  });
+      const diagnostics = typecheckTree(files, [file("bad.ts", script)]);
+      expect(diagnostics.map((line) => line.replace(/:.*$/s, ""))).toEqual([
+        "bad.ts(4,14)",
+        "bad.ts(5,12)",
+        "bad.ts(6,30)",
+        "bad.ts(8,7)",
+      ]);
+    },
+    TREE_BUDGET,
+  );
 });

@@ -6,7 +6,7 @@
  * top-level handler reads it and nothing else. Callers branch on `code`, never on message text.
  */
 
-/** Process exit codes, as documented in CONVENTIONS.md section 1. */
+/** Process exit codes, as documented in docs/conventions.md section 1. */
 export const EXIT = {
   success: 0,
   usage: 1,
@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   CONFIG_VARIABLE_MISSING: {
     exit: EXIT.usage,
     summary: "a variable referenced in the configuration has no value and no default",
+  },
+  CONFIG_UNTRUSTED: {
+    exit: EXIT.usage,
+    summary: "a project configuration file that starts processes or expands variables is not approved",
   },
   SERVER_UNKNOWN: { exit: EXIT.usage, summary: "no server with that name is configured or allowed" },
   SERVER_DISABLED: { exit: EXIT.usage, summary: "the server is marked disabled in its configuration" },

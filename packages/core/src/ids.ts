@@ -84,7 +84,7 @@ export function isSkillId(value: string): value is SkillId {
   return checkSkillId(value) === undefined;
 }
 
-/** Validates a skill name against the Agent Skills rule (CONVENTIONS.md section 4). */
+/** Validates a skill name against the Agent Skills rule (docs/conventions.md section 4). */
 export function skillId(value: string): SkillId {
   const problem = checkSkillId(value);
   if (problem !== undefined) throw invalid("skill", value, problem);

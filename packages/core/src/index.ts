@@ -8,20 +8,46 @@ export {
 } from "./config/ad-hoc.js";
 export {
   type ConfigCandidate,
+  type ConfigDialect,
   type ConfigEnvironment,
   type ConfigFileKind,
+  type ConfigScope,
   configCandidates,
+  findProjectRoot,
+  PROJECT_CONFIG_FILES,
 } from "./config/discovery.js";
 export { type ExpansionContext, expandServerConfig, expandString } from "./config/expand.js";
-export { findServer, type LoadConfigOptions, type LoadedConfig, loadConfig } from "./config/load.js";
-export { MASK, maskServerConfig, maskUrl, maskValue } from "./config/mask.js";
+export {
+  CONFIG_FILE_MAX_BYTES,
+  type ConfigLayer,
+  findServer,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  type LoadedConfigFile,
+  layerOf,
+  loadConfig,
+  type ShadowedServer,
+} from "./config/load.js";
+export { MASK, maskArguments, maskServerConfig, maskUrl, maskValue } from "./config/mask.js";
 export {
   type ParseConfigOptions,
   type ParsedConfigFile,
+  type ParsedConfigSection,
   parseConfigFile,
   parseJsonDocument,
   type SandboxSettings,
 } from "./config/parse.js";
+export {
+  type ApprovalRequest,
+  approvalRequest,
+  isApproved,
+  parseTrustStore,
+  TRUST_STORE_MAX_APPROVALS,
+  type TrustApproval,
+  type TrustStoreDocument,
+  untrustedError,
+  withApproval,
+} from "./config/trust.js";
 export {
   isStdioServerConfig,
   type OAuthSettings,
@@ -80,8 +106,11 @@ export type {
   LoadedSkill,
   LogEntry,
   LogLevel,
+  ResourceContent,
+  ResourceReadResult,
   SaveSkillInput,
   SkillMetadata,
+  SkillServerRecord,
   SkillStore,
   SkillSummary,
   SkillVerification,

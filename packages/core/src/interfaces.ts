@@ -33,6 +33,17 @@ export interface ToolCallResult {
   readonly durationMs: number;
 }
 
+/** One item of a resources/read answer: text, or binary as base64 (`blob`). */
+export interface ResourceContent {
+  readonly uri: string;
+  readonly mimeType?: string | undefined;
+  readonly text?: string | undefined;
+  readonly blob?: string | undefined;
+}
+export interface ResourceReadResult {
+  readonly contents: readonly ResourceContent[];
+}
+
 /**
  * Routes tool calls to MCP servers. A tool that returns `isError` rejects with `TOOL_ERROR`
  * whose details carry `server`, `tool` and the content; other rejections use `SERVER_UNKNOWN`,
@@ -49,6 +60,7 @@ export interface ToolBridge extends AsyncDisposable {
   /** The servers this bridge may call. */
   servers(): readonly string[];
   close(): Promise<void>;
+  readResource?(server: string, uri: string, options?: ToolCallOptions): Promise<ResourceReadResult>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -120,12 +132,28 @@ export interface ExecutionRequest {
   readonly filename?: string;
   readonly language?: "typescript" | "javascript";
   readonly limits: SandboxLimits;
+  /**
+   * A WebAssembly component's bytes, for an executor that runs components (the component
+   * runtime's `ComponentExecutor`); `source` is then ignored. The QuickJS executor refuses it.
+   */
+  readonly component?: Uint8Array;
   /** Serves `callTool`; without it, `callTool` rejects with `SERVER_UNKNOWN`. */
   readonly bridge?: ToolBridge;
   /** Serves `readFile`/`writeFile`/`listFiles` and module imports of the generated tree. */
   readonly files?: GuestFileSystem;
   readonly session?: { readonly id: SessionId; readonly store: StateStore };
+  /**
+   * What to do when the session's state cannot be loaded (`STATE_INVALID`): `false` (default)
+   * fails the run and says how to start fresh; `true` forgets the stored state, warns through
+   * the executor's diagnostics and runs with an empty state (the CLI's `--reset-session`).
+   */
+  readonly resetSession?: boolean;
   readonly signal?: AbortSignal;
+  /**
+   * Called with each guest console line as it happens (the lines are also in the outcome's
+   * `logs`), so a caller can stream them. Must not throw.
+   */
+  readonly onLog?: (entry: LogEntry) => void;
 }
 
 /**
@@ -157,9 +185,20 @@ export interface GeneratedFile {
   readonly contents: string;
 }
 
+/** One server of a skill generated from several (`generate a b --save-skill`). */
+export interface SkillServerRecord {
+  readonly server: string;
+  readonly serverName: string;
+  readonly serverVersion: string;
+  readonly protocolVersion: string;
+  readonly toolCount: number;
+  readonly fingerprint: ToolFingerprint;
+}
+
 export interface SkillMetadata {
   readonly name: SkillId;
   readonly description: string;
+  /** The first server (by name); a skill of several servers lists all of them in `servers`. */
   readonly server: string;
   readonly serverName: string;
   readonly serverVersion: string;
@@ -169,12 +208,20 @@ export interface SkillMetadata {
   readonly generatorVersion: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Present when the skill covers several servers: every one of them, sorted by name, the first
+   * being `server`. `toolCount` is then their sum; `fingerprint` stays the first server's.
+   */
+  readonly servers?: readonly SkillServerRecord[];
 }
 
 export interface SaveSkillInput {
   readonly name: SkillId;
   readonly description: string;
+  /** The first server's manifest; with `manifests`, the first of them. */
   readonly manifest: ServerManifest;
+  /** Every server of a skill generated from several; absent or one entry for a single server. */
+  readonly manifests?: readonly ServerManifest[];
   /** The generated tree: `SKILL.md`, `REFERENCE.md` and `servers/...`. */
   readonly files: readonly GeneratedFile[];
   readonly generatorVersion: string;

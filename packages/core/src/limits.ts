@@ -1,5 +1,5 @@
 /**
- * Sandbox limit profiles (CONVENTIONS.md section 3). Every value can be overridden by a flag or the
+ * Sandbox limit profiles (docs/conventions.md section 3). Every value can be overridden by a flag or the
  * configuration; {@link resolveLimits} merges and validates.
  */
 import { McpCliError } from "./errors.js";

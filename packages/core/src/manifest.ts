@@ -101,7 +101,8 @@ export function diffFingerprints(saved: ToolFingerprint, current: ToolFingerprin
   const removed: string[] = [];
   const changed: string[] = [];
   for (const [name, digest] of Object.entries(current.tools)) {
-    const before = saved.tools[name];
+    // hasOwn: a tool named `__proto__` or `constructor` must not find Object.prototype's members.
+    const before = Object.hasOwn(saved.tools, name) ? saved.tools[name] : undefined;
     if (before === undefined) added.push(name);
     else if (before !== digest) changed.push(name);
   }

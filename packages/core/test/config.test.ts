@@ -9,32 +9,12 @@ import {
   type LoadedConfig,
   loadConfig,
   MASK,
-  McpCliError,
   maskServerConfig,
   maskUrl,
   parseConfigFile,
   type ServerConfig,
 } from "../src/index.js";
-
-function caught(fn: () => unknown): McpCliError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected an McpCliError");
-}
-
-async function caughtAsync(fn: () => Promise<unknown>): Promise<McpCliError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected an McpCliError");
-}
+import { caught, caughtAsync } from "./caught.js";
 
 // Real-shaped files, as each client writes them.
 const CLAUDE_CODE_PROJECT = `{
@@ -373,18 +353,27 @@ describe("discovery and loading", () => {
     platform: "linux",
   };
 
-  it("looks in the documented order", () => {
+  it("looks in the documented order; $MCP_CLI_CONFIG alone when set", () => {
     expect(
       configCandidates({ ...environment, env: { MCP_CLI_CONFIG: "conf/mcp.json" } }).map((c) => c.path),
-    ).toEqual([
-      "/work/repo/conf/mcp.json",
-      "/work/repo/.mcp.json",
-      "/work/repo/.vscode/mcp.json",
-      "/work/repo/.cursor/mcp.json",
-      "/home/me/.config/mcp-cli/config.json",
-      "/home/me/.claude.json",
-      "/home/me/.config/Claude/claude_desktop_config.json",
-      "/home/me/.cursor/mcp.json",
+    ).toEqual(["/work/repo/conf/mcp.json"]);
+    expect(configCandidates(environment).map((c) => [c.path, c.scope])).toEqual([
+      ["/work/repo/.mcp.json", "project"],
+      ["/work/repo/.vscode/mcp.json", "project"],
+      ["/work/repo/.cursor/mcp.json", "project"],
+      ["/work/repo/.gemini/settings.json", "project"],
+      ["/work/repo/opencode.json", "project"],
+      ["/work/repo/opencode.jsonc", "project"],
+      ["/home/me/.config/mcp-cli/config.json", "user"],
+      ["/home/me/.claude.json", "user"],
+      ["/home/me/.config/Code/User/mcp.json", "user"],
+      ["/home/me/.config/Claude/claude_desktop_config.json", "user"],
+      ["/home/me/.cursor/mcp.json", "user"],
+      ["/home/me/.codex/config.toml", "user"],
+      ["/home/me/.codeium/windsurf/mcp_config.json", "user"],
+      ["/home/me/.gemini/settings.json", "user"],
+      ["/home/me/.config/opencode/opencode.json", "user"],
+      ["/home/me/.config/opencode/opencode.jsonc", "user"],
     ]);
   });
 
@@ -400,7 +389,7 @@ describe("discovery and loading", () => {
 
   const files = (entries: Record<string, string>) => async (path: string) => entries[path];
 
-  it("uses the first file that exists and declares servers, skipping one without servers", async () => {
+  it("merges every file; one without servers contributes nothing", async () => {
     const loaded = await loadConfig(environment, {
       readFile: files({
         "/home/me/.claude.json": '{"numStartups": 1}',
@@ -410,10 +399,14 @@ describe("discovery and loading", () => {
     });
     expect(loaded.path).toBe("/home/me/.config/Claude/claude_desktop_config.json");
     expect(loaded.kind).toBe("claude-desktop");
-    expect(loaded.servers.map((server) => server.name)).toEqual(["filesystem", "brave-search"]);
-    expect(loaded.warnings).toEqual([
-      '/home/me/.claude.json: no "mcpServers" or "servers" section; looking further',
+    expect(loaded.servers.map((server) => server.name)).toEqual([
+      "filesystem",
+      "brave-search",
+      "context7",
+      "windsurf-style",
+      "local",
     ]);
+    expect(loaded.warnings).not.toContainEqual(expect.stringContaining(".claude.json"));
   });
 
   it("a file with only sandbox settings counts as a configuration", async () => {
@@ -425,7 +418,11 @@ describe("discovery and loading", () => {
     });
     expect(loaded.path).toBe("/home/me/.config/mcp-cli/config.json");
     expect(loaded.sandbox).toEqual({ profile: "permissive", overrides: {} });
-    expect(loaded.servers).toEqual([]);
+    expect(loaded.servers.map((server) => server.source)).toEqual([
+      "/home/me/.cursor/mcp.json",
+      "/home/me/.cursor/mcp.json",
+      "/home/me/.cursor/mcp.json",
+    ]);
   });
 
   it("prefers the project file over user files", async () => {
@@ -438,7 +435,7 @@ describe("discovery and loading", () => {
   it("returns no servers when nothing exists", async () => {
     const loaded = await loadConfig(environment, { readFile: files({}) });
     expect(loaded).toMatchObject({ path: undefined, servers: [] });
-    expect(loaded.searched).toHaveLength(7);
+    expect(loaded.searched).toHaveLength(16);
   });
 
   it("--config reads only that file and it must exist", async () => {
@@ -511,7 +508,11 @@ describe("ad-hoc servers", () => {
   it("builds a remote entry from a URL with headers", () => {
     expect(
       adHocServerConfig({ target: "http://127.0.0.1:3001/mcp", headers: ["Authorization: Bearer abc"] }),
-    ).toMatchObject({ name: "127.0.0.1", transport: "auto", headers: { Authorization: "Bearer abc" } });
+    ).toMatchObject({
+      name: "127.0.0.1-3001-mcp",
+      transport: "auto",
+      headers: { Authorization: "Bearer abc" },
+    });
   });
 
   it("rejects malformed pairs and options that do not apply", () => {
@@ -528,7 +529,7 @@ describe("ad-hoc servers", () => {
     );
     expect(deriveServerName("uvx", ["mcp-server-fetch"])).toBe("mcp-server-fetch");
     expect(deriveServerName("/usr/local/bin/my server")).toBe("my-server");
-    expect(deriveServerName("https://mcp.example.com/mcp")).toBe("mcp.example.com");
+    expect(deriveServerName("https://mcp.example.com/mcp")).toBe("mcp.example.com-mcp");
     expect(deriveServerName("...")).toBe("server");
   });
 });

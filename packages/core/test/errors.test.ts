@@ -11,7 +11,7 @@ import {
 } from "../src/index.js";
 
 describe("error model", () => {
-  it("maps the codes named in CONVENTIONS.md to their exit codes", () => {
+  it("maps the codes named in docs/conventions.md to their exit codes", () => {
     const expected: Record<string, number> = {
       CONFIG_INVALID: 1,
       SERVER_UNKNOWN: 1,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { LIMIT_PROFILES, McpCliError, resolveLimits } from "../src/index.js";
+import { LIMIT_PROFILES, McpCliError, resolveLimits, type SandboxLimits } from "../src/index.js";
 
 const MIB = 1024 * 1024;
 
 describe("limit profiles", () => {
-  it("match CONVENTIONS.md section 3", () => {
+  it("match docs/conventions.md section 3", () => {
     expect(LIMIT_PROFILES.strict).toMatchObject({
       memoryBytes: 64 * MIB,
       timeoutMs: 5_000,
@@ -27,7 +27,9 @@ describe("limit profiles", () => {
 
   it("defaults to moderate and applies overrides", () => {
     expect(resolveLimits()).toEqual(LIMIT_PROFILES.moderate);
-    expect(resolveLimits("strict", { timeoutMs: 100, memoryBytes: undefined })).toEqual({
+    // A JavaScript caller may pass undefined for a limit it leaves alone; it is ignored.
+    const overrides = { timeoutMs: 100, memoryBytes: undefined } as unknown as Partial<SandboxLimits>;
+    expect(resolveLimits("strict", overrides)).toEqual({
       ...LIMIT_PROFILES.strict,
       timeoutMs: 100,
     });

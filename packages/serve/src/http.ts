@@ -161,7 +161,9 @@ export async function startHttpServe(options: HttpServeOptions): Promise<HttpSer
       request.resume();
       return;
     }
-    Promise.resolve(mcp(request, response)).catch((error: Error) => {
+    // The SDK types `method?: string`, which Node's `string | undefined` does not meet under
+    // exactOptionalPropertyTypes; the value is the same IncomingMessage the SDK expects.
+    Promise.resolve(mcp(request as Parameters<typeof mcp>[0], response)).catch((error: Error) => {
       options.onError?.(error);
       if (!response.headersSent) json(response, 500, { error: "internal error" });
       else response.destroy();

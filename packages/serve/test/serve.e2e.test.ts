@@ -2,7 +2,7 @@
  * `mcp-cli serve` end to end: the built CLI spawned as a real MCP server, reached by the SDK v2
  * client in both protocol eras over stdio and Streamable HTTP, with server-everything upstream.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +47,21 @@ beforeAll(() => {
     // Pre-trusts the project file for the config-trust check where it exists.
     MCP_CLI_TRUST_ALL: "1",
   };
+  // MCP clients (the Inspector, the SDK's stdio transport) start `mcp-cli serve` with their own
+  // small environment (HOME and PATH, no MCP_CLI_TRUST_ALL): approve the project file in the state
+  // folder such a process uses, as a user would with `mcp-cli server trust`.
+  // mcp-cli itself passes the XDG folders on to the servers it starts, so approve there too.
+  for (const trustEnv of [
+    { PATH: process.env.PATH ?? "", HOME: home },
+    { ...env, MCP_CLI_TRUST_ALL: "" },
+  ]) {
+    const approved = spawnSync(process.execPath, [CLI_BIN, "server", "trust", join(home, ".mcp.json")], {
+      cwd: home,
+      env: trustEnv,
+      encoding: "utf8",
+    });
+    if (approved.status !== 0) throw new Error(`server trust failed: ${approved.stderr}`);
+  }
 });
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -203,7 +218,7 @@ describe("mcp-cli serve --http", () => {
           code: 'export default await callTool("everything", "trigger-long-running-operation", { duration: 2, steps: 2 });',
         },
       });
-      let refused: { isError?: boolean; structuredContent?: unknown } | undefined;
+      let refused: { isError?: boolean | undefined; structuredContent?: unknown } | undefined;
       for (let attempt = 0; attempt < 200 && refused === undefined; attempt++) {
         const health = (await (await fetch(server.url.replace(/\/mcp$/, "/health"))).json()) as {
           running: number;

@@ -1,16 +1,12 @@
 /**
- * Skills on disk (CONVENTIONS.md section 4, docs/adr/006-skill-format.md): atomic, locked saves;
+ * Skills on disk (docs/conventions.md section 4, docs/adr/006-skill-format.md): atomic, locked saves;
  * loads that verify every checksum first; verification that names each changed, missing or extra
  * file; removal; and the tool-fingerprint check that catches a server changing under a skill.
  */
-import { lstatSync } from "node:fs";
-import { lstat, mkdir, readdir, readFile, rename } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { readdir, rename } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import {
   type DiagnosticListener,
-  diffFingerprints,
-  digestsEqual,
-  type FingerprintDiff,
   type GeneratedFile,
   isMcpCliError,
   isSkillId,
@@ -21,44 +17,30 @@ import {
   type SkillMetadata,
   type SkillStore,
   type SkillSummary,
-  type SkillVerification,
   skillId,
   type ToolFingerprint,
 } from "@mcp-execution/core";
 import {
   decodeSnapshotFile,
   MCP_TOOLS_ROOT,
-  normalizeVfsPath,
-  parseVfsSnapshot,
-  type VfsSnapshot,
   VirtualFileSystem,
   type VirtualFileSystemOptions,
 } from "@mcp-execution/vfs";
-import { digestOf, formatChecksumFile, parseChecksumFile } from "./checksum-file.js";
-import {
-  errorCode,
-  readSkillTree,
-  removeTree,
-  type SkillTree,
-  syncDirectory,
-  TreeChangedError,
-  writeTreeDurably,
-} from "./disk.js";
-import {
-  CHECKSUM_FILE,
-  DIRECTORY_MODE,
-  METADATA_JSON,
-  parseSideEntry,
-  REFERENCE_MD,
-  SERVERS_DIRECTORY,
-  SKILL_MD,
-  sidePath,
-  skillPath,
-  VFS_JSON,
-} from "./layout.js";
-import { isAbandonedLockFile, newToken, SkillLock } from "./lock.js";
-import { formatMetadata, hasMetadataMarker, parseMetadata } from "./metadata.js";
-import { checkSkillMarkdown, describeDescriptionProblem, renderSkillMarkdown } from "./skill-md.js";
+import { readSkill } from "./consistent-read.js";
+import { errorCode, removeTree, type SkillTree, syncDirectory } from "./disk.js";
+import { compareFingerprints, type FingerprintCheck, skillServers } from "./fingerprint-check.js";
+import { CHECKSUM_FILE, METADATA_JSON, parseSideEntry, sidePath, skillPath } from "./layout.js";
+import { newToken, SkillLock } from "./lock.js";
+import { hasMetadataMarker, parseMetadata } from "./metadata.js";
+import { existingSkill, recover, tryRecover } from "./recovery.js";
+import { generatedTreeFiles } from "./save-input.js";
+import { saveSkill, summaryOf } from "./save-transaction.js";
+import { compare, notFound, SkillsDirectory } from "./skills-directory.js";
+import { inspectSkill, integrityError, type SkillVerificationReport } from "./verification.js";
+
+export type { FingerprintCheck } from "./fingerprint-check.js";
+export { compareFingerprints, skillServers } from "./fingerprint-check.js";
+export type { SkillVerificationReport } from "./verification.js";
 
 export interface FileSkillStoreOptions {
   /** The clock for `createdAt`/`updatedAt`; default `() => new Date()`. */
@@ -73,6 +55,12 @@ export interface FileSkillStoreOptions {
   readonly lockTimeoutMs?: number;
   /** Age after which a lock is stale even if its process id is alive; default 30,000 ms. */
   readonly staleLockMs?: number;
+  /**
+   * The folder the skills directory was resolved from (the project folder for `./.claude/skills`,
+   * the home folder for `~/.claude/skills`). The folders between it and the skills directory are
+   * checked with lstat like the skills directory itself; without it only the skills directory is.
+   */
+  readonly base?: string;
 }
 
 export interface SaveOptions {
@@ -92,16 +80,6 @@ export interface RemoveOptions {
   readonly force?: boolean;
 }
 
-/** {@link SkillVerification} with the problems that are not a single file's checksum. */
-export interface SkillVerificationReport extends SkillVerification {
-  /**
-   * Sentences for everything wrong beyond checksums: a malformed checksum file, SKILL.md front
-   * matter that breaks the Agent Skills rule, metadata.json that does not parse or names another
-   * skill, vfs.json that does not parse or disagrees with the files under `servers/`.
-   */
-  readonly problems: readonly string[];
-}
-
 /** {@link LoadedSkill} plus the volume for the sandbox. The caller owns `vfs` and disposes it. */
 export interface LoadedSkillWithVfs extends LoadedSkill {
   /** `/mcp-tools` holds the generated tree and is sealed; `/workspace` is empty. */
@@ -109,113 +87,8 @@ export interface LoadedSkillWithVfs extends LoadedSkill {
   readonly verification: SkillVerificationReport;
 }
 
-export interface FingerprintCheck {
-  readonly name: SkillId;
-  readonly server: string;
-  /** False when the server's tools differ from the saved ones. */
-  readonly matches: boolean;
-  readonly diff: FingerprintDiff;
-}
-
 const LOCK_TIMEOUT_MS = 10_000;
 const STALE_LOCK_MS = 30_000;
-const UNLOCKED_READ_ATTEMPTS = 3;
-const READ_ATTEMPTS = 6;
-const REQUIRED_FILES = [SKILL_MD, METADATA_JSON, VFS_JSON, CHECKSUM_FILE];
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function isGeneratedTreePath(path: string): boolean {
-  return path === SKILL_MD || path === REFERENCE_MD || path.startsWith(`${SERVERS_DIRECTORY}/`);
-}
-
-/** Files of the skill directory that belong to the generated tree (and so to vfs.json). */
-function generatedTreeFiles(paths: Iterable<string>): string[] {
-  return [...paths].filter(isGeneratedTreePath).sort(compare);
-}
-
-/** The parts of the manifest and input that metadata.json records must be there and typed. */
-function checkManifest(name: SkillId, input: SaveSkillInput): void {
-  const manifest = input.manifest as Partial<SaveSkillInput["manifest"]> | undefined;
-  const fingerprint = manifest?.fingerprint;
-  const problem =
-    typeof manifest?.server !== "string" || manifest.server.length === 0
-      ? "manifest.server must be a non-empty string"
-      : typeof manifest.serverInfo?.name !== "string" || typeof manifest.serverInfo.version !== "string"
-        ? "manifest.serverInfo must have a name and a version"
-        : typeof manifest.protocolVersion !== "string"
-          ? "manifest.protocolVersion must be a string"
-          : !Array.isArray(manifest.tools)
-            ? "manifest.tools must be an array"
-            : fingerprint?.algorithm !== "blake3" ||
-                typeof fingerprint.digest !== "string" ||
-                typeof fingerprint.tools !== "object" ||
-                fingerprint.tools === null
-              ? "manifest.fingerprint must be a blake3 tool fingerprint"
-              : typeof input.generatorVersion !== "string" || input.generatorVersion.length === 0
-                ? "generatorVersion must be a non-empty string"
-                : undefined;
-  if (problem !== undefined) {
-    throw new McpCliError("USAGE", `cannot save skill ${name}: ${problem}`, {
-      details: { name, rule: problem },
-    });
-  }
-}
-
-function notFound(name: SkillId, root: string, why = "is saved"): McpCliError {
-  return new McpCliError("SKILL_NOT_FOUND", `no skill named ${name} ${why} in ${root}`, {
-    details: { name, directory: root },
-  });
-}
-
-function summaryOf(metadata: SkillMetadata, directory: string): SkillSummary {
-  return {
-    name: metadata.name,
-    description: metadata.description,
-    server: metadata.server,
-    toolCount: metadata.toolCount,
-    updatedAt: metadata.updatedAt,
-    directory,
-  };
-}
-
-function integrityError(report: SkillVerificationReport, directory: string): McpCliError {
-  const parts = [
-    report.changed.length > 0 ? `changed: ${report.changed.join(", ")}` : undefined,
-    report.missing.length > 0 ? `missing: ${report.missing.join(", ")}` : undefined,
-    report.extra.length > 0 ? `extra: ${report.extra.join(", ")}` : undefined,
-    ...report.problems,
-  ].filter((part) => part !== undefined);
-  return new McpCliError(
-    "INTEGRITY",
-    `skill ${report.name} in ${directory} does not match its checksums (${parts.join("; ")}); save it again from its server or remove it`,
-    {
-      details: {
-        name: report.name,
-        directory,
-        changed: report.changed,
-        missing: report.missing,
-        extra: report.extra,
-        problems: report.problems,
-      },
-    },
-  );
-}
-
-/** What {@link FileSkillStore} learns from reading and checking one skill directory. */
-interface Inspection {
-  readonly report: SkillVerificationReport;
-  readonly metadata: SkillMetadata | undefined;
-  /** vfs.json, when it parsed as a snapshot. */
-  readonly snapshot: VfsSnapshot | undefined;
-  readonly tree: SkillTree;
-}
 
 /**
  * A {@link SkillStore} over one skills directory. The caller resolves which directory (project
@@ -231,13 +104,7 @@ interface Inspection {
 export class FileSkillStore implements SkillStore {
   /** The skills directory, as given. */
   readonly directory: string;
-  readonly #now: () => Date;
-  readonly #diagnostic: DiagnosticListener | undefined;
-  readonly #lockOptions: {
-    timeoutMs: number;
-    staleMs: number;
-    onDiagnostic?: DiagnosticListener | undefined;
-  };
+  readonly #dir: SkillsDirectory;
 
   constructor(skillsDirectory: string, options: FileSkillStoreOptions = {}) {
     if (typeof skillsDirectory !== "string" || !isAbsolute(skillsDirectory)) {
@@ -248,13 +115,17 @@ export class FileSkillStore implements SkillStore {
       );
     }
     this.directory = skillsDirectory;
-    this.#now = options.now ?? (() => new Date());
-    this.#diagnostic = options.onDiagnostic;
-    this.#lockOptions = {
-      timeoutMs: options.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
-      staleMs: options.staleLockMs ?? STALE_LOCK_MS,
-      onDiagnostic: options.onDiagnostic,
-    };
+    this.#dir = new SkillsDirectory(
+      skillsDirectory,
+      {
+        timeoutMs: options.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
+        staleMs: options.staleLockMs ?? STALE_LOCK_MS,
+        onDiagnostic: options.onDiagnostic,
+      },
+      options.now ?? (() => new Date()),
+      options.onDiagnostic,
+      options.base,
+    );
   }
 
   /**
@@ -272,106 +143,7 @@ export class FileSkillStore implements SkillStore {
    * unless `force`), `SKILL_LOCKED`.
    */
   async save(input: SaveSkillInput, options: SaveOptions = {}): Promise<SkillSummary> {
-    const name = skillId(input.name);
-    const descriptionProblem = describeDescriptionProblem(input.description);
-    if (descriptionProblem !== undefined) {
-      throw new McpCliError("USAGE", `invalid description for skill ${name}: ${descriptionProblem}`, {
-        details: { name, field: "description", rule: descriptionProblem },
-      });
-    }
-    checkManifest(name, input);
-    const generated = this.#checkGeneratedFiles(name, input.files, input.description);
-    const vfs = VirtualFileSystem.withTools(generated);
-    let vfsJson: string;
-    try {
-      vfsJson = `${JSON.stringify(vfs.snapshot({ area: "mcp-tools" }), null, 2)}\n`;
-    } finally {
-      vfs.dispose();
-    }
-
-    const target = skillPath(this.directory, name);
-    await mkdir(this.directory, { recursive: true, mode: DIRECTORY_MODE });
-    const step = (what: string): void => this.#debug(`save ${name}: ${what}`);
-    const lock = await SkillLock.acquire(this.directory, name, this.#lockOptions);
-    const token = newToken();
-    const staging = sidePath(this.directory, name, "tmp", token);
-    const old = sidePath(this.directory, name, "old", token);
-    let committed = false;
-    try {
-      step("locked");
-      await this.#recover(name);
-      const existing = await this.#existingSkill(name, target);
-      if (existing === "foreign" && options.force !== true) {
-        throw new McpCliError(
-          "FILE_EXISTS",
-          `${target} exists and was not saved by mcp-cli (no metadata.json or checksum.blake3 of its own); choose another name or force the save to replace it`,
-          { details: { name, directory: target } },
-        );
-      }
-      const now = this.#now().toISOString();
-      const metadata: SkillMetadata = {
-        name,
-        description: input.description,
-        server: input.manifest.server,
-        serverName: input.manifest.serverInfo.name,
-        serverVersion: input.manifest.serverInfo.version,
-        protocolVersion: input.manifest.protocolVersion,
-        toolCount: input.manifest.tools.length,
-        fingerprint: input.manifest.fingerprint,
-        generatorVersion: input.generatorVersion,
-        createdAt: typeof existing === "object" ? existing.createdAt : now,
-        updatedAt: now,
-      };
-      const files = new Map<string, Uint8Array>();
-      for (const file of generated) files.set(file.path, Buffer.from(file.contents, "utf8"));
-      files.set(METADATA_JSON, Buffer.from(formatMetadata(metadata), "utf8"));
-      files.set(VFS_JSON, Buffer.from(vfsJson, "utf8"));
-      const digests = new Map<string, string>();
-      for (const [path, bytes] of files) digests.set(path, await digestOf(bytes));
-      files.set(CHECKSUM_FILE, Buffer.from(await formatChecksumFile(digests), "utf8"));
-
-      await writeTreeDurably(staging, files, (path) => step(`staged ${path}`));
-      step("staging synced");
-      if (!(await lock.isHeld())) {
-        throw new McpCliError(
-          "SKILL_LOCKED",
-          `the lock on skill ${name} was taken over while saving (judged stale); nothing was changed`,
-          { details: { name } },
-        );
-      }
-      if (existing !== undefined) {
-        await rename(target, old);
-        step("old version moved aside");
-      }
-      await rename(staging, target);
-      step("new version in place");
-      await syncDirectory(this.directory);
-      committed = true;
-      step("skills directory synced");
-      if (existing !== undefined) {
-        try {
-          await removeTree(old);
-          step("old version removed");
-        } catch (error) {
-          // The save is committed; the leftover is deleted by the next save or list.
-          this.#warn(
-            `skill ${name} saved, but its previous version could not be deleted: ${(error as Error).message}`,
-          );
-        }
-      }
-      return summaryOf(metadata, target);
-    } finally {
-      if (!committed) {
-        // Put the old version back if the swap failed halfway (a crash instead is repaired by #recover).
-        if ((await this.#kind(target)) === undefined && (await this.#kind(old)) !== undefined) {
-          await rename(old, target);
-          await syncDirectory(this.directory);
-        }
-        await removeTree(staging);
-      }
-      step("unlocking");
-      await lock.release();
-    }
+    return saveSkill(this.#dir, input, options);
   }
 
   /**
@@ -383,6 +155,8 @@ export class FileSkillStore implements SkillStore {
    * A missing skills directory lists nothing.
    */
   async list(): Promise<readonly SkillSummary[]> {
+    const dir = this.#dir;
+    if (!(await dir.check())) return [];
     let entries: import("node:fs").Dirent[];
     try {
       entries = await readdir(this.directory, { withFileTypes: true });
@@ -400,13 +174,13 @@ export class FileSkillStore implements SkillStore {
       // A save between its two renames: the skill is only there as .<name>.old-*; #read waits for it.
       if (side.kind === "old") names.add(side.name);
     }
-    for (const name of leftovers) await this.#tryRecover(name);
+    for (const name of leftovers) await tryRecover(dir, name);
 
     const summaries: SkillSummary[] = [];
     for (const name of [...names].sort(compare)) {
       let read: { tree: SkillTree; directory: string };
       try {
-        read = await this.#read(name, (path) => path === METADATA_JSON);
+        read = await readSkill(dir, name, (path) => path === METADATA_JSON);
       } catch (error) {
         if (isMcpCliError(error, "SKILL_NOT_FOUND") || isMcpCliError(error, "PATH_INVALID")) continue;
         throw error;
@@ -416,7 +190,7 @@ export class FileSkillStore implements SkillStore {
       const text = Buffer.from(bytes).toString("utf8");
       const metadata = parseMetadata(text, name);
       if (typeof metadata === "string") {
-        if (hasMetadataMarker(text)) this.#warn(`skill ${name} is not listed: ${metadata}`);
+        if (hasMetadataMarker(text)) dir.warn(`skill ${name} is not listed: ${metadata}`);
         continue;
       }
       summaries.push(summaryOf(metadata, read.directory));
@@ -429,8 +203,9 @@ export class FileSkillStore implements SkillStore {
    * `verify` or `load` for that). Errors: `NAME_INVALID`, `SKILL_NOT_FOUND`, `INTEGRITY`.
    */
   async info(name: SkillId | string): Promise<SkillMetadata> {
+    const dir = this.#dir;
     const id = skillId(name);
-    const { tree, directory } = await this.#read(id, (path) => path === METADATA_JSON);
+    const { tree, directory } = await readSkill(dir, id, (path) => path === METADATA_JSON);
     const bytes = tree.files.get(METADATA_JSON);
     if (bytes === undefined) {
       if (tree.regular.has(CHECKSUM_FILE)) {
@@ -459,13 +234,14 @@ export class FileSkillStore implements SkillStore {
    * `INTEGRITY`, `PATH_INVALID`.
    */
   async load(name: SkillId | string, options: LoadOptions = {}): Promise<LoadedSkillWithVfs> {
+    const dir = this.#dir;
     const id = skillId(name);
-    const { inspection, directory } = await this.#inspect(id);
+    const { inspection, directory } = await inspectSkill(dir, id);
     const { report, metadata, snapshot, tree } = inspection;
     if (!report.ok && options.force !== true) throw integrityError(report, directory);
     if (metadata === undefined) throw integrityError(report, directory);
     if (!report.ok) {
-      this.#warn(
+      dir.warn(
         `loading skill ${id} although it failed verification: ${integrityError(report, directory).message}`,
       );
     }
@@ -503,8 +279,9 @@ export class FileSkillStore implements SkillStore {
    * other problems. Errors: `NAME_INVALID`, `SKILL_NOT_FOUND`, `PATH_INVALID`.
    */
   async verify(name: SkillId | string): Promise<SkillVerificationReport> {
+    const dir = this.#dir;
     const id = skillId(name);
-    return (await this.#inspect(id)).inspection.report;
+    return (await inspectSkill(dir, id)).inspection.report;
   }
 
   /**
@@ -513,13 +290,14 @@ export class FileSkillStore implements SkillStore {
    * (also for a folder mcp-cli did not create, unless `force`), `PATH_INVALID`, `SKILL_LOCKED`.
    */
   async remove(name: SkillId | string, options: RemoveOptions = {}): Promise<void> {
+    const dir = this.#dir;
     const id = skillId(name);
     const target = skillPath(this.directory, id);
-    if ((await this.#kind(this.directory)) === undefined) throw notFound(id, this.directory);
-    const lock = await SkillLock.acquire(this.directory, id, this.#lockOptions);
+    if (!(await dir.check())) throw notFound(id, this.directory);
+    const lock = await SkillLock.acquire(this.directory, id, dir.lockOptions);
     try {
-      await this.#recover(id);
-      const existing = await this.#existingSkill(id, target);
+      await recover(dir, id);
+      const existing = await existingSkill(dir, id, target);
       if (existing === undefined) throw notFound(id, this.directory);
       if (existing === "foreign" && options.force !== true) {
         throw notFound(
@@ -546,10 +324,10 @@ export class FileSkillStore implements SkillStore {
   async checkFingerprint(
     name: SkillId | string,
     current: ToolFingerprint,
-    options: { readonly accept?: boolean } = {},
+    options: { readonly accept?: boolean; readonly server?: string } = {},
   ): Promise<FingerprintCheck> {
     const metadata = await this.info(name);
-    const check = compareFingerprints(metadata, current);
+    const check = compareFingerprints(metadata, current, options.server);
     if (!check.matches && options.accept !== true) {
       const { added, removed, changed } = check.diff;
       const parts = [
@@ -559,15 +337,20 @@ export class FileSkillStore implements SkillStore {
       ].filter((part) => part !== undefined);
       throw new McpCliError(
         "FINGERPRINT_MISMATCH",
-        `the tools of server ${metadata.server} differ from the ones skill ${metadata.name} was saved from (${parts.join("; ") || "same tool names, different digest"}); regenerate the skill (mcp-cli generate ${metadata.server} --save-skill ${metadata.name}) or accept the change`,
+        `the tools of server ${check.server} differ from the ones skill ${metadata.name} was saved from (${parts.join("; ") || "same tool names, different digest"}); regenerate the skill (mcp-cli generate ${skillServers(
+          metadata,
+        )
+          .map((record) => record.server)
+          .join(" ")} --save-skill ${metadata.name}) or accept the change`,
         {
           details: {
             name: metadata.name,
-            server: metadata.server,
+            server: check.server,
             added,
             removed,
             changed,
-            savedDigest: metadata.fingerprint.digest,
+            savedDigest: skillServers(metadata).find((record) => record.server === check.server)?.fingerprint
+              .digest,
             currentDigest: current.digest,
           },
         },
@@ -575,368 +358,4 @@ export class FileSkillStore implements SkillStore {
     }
     return check;
   }
-
-  // -------------------------------------------------------------------------------------------
-
-  #debug(message: string): void {
-    this.#diagnostic?.({ level: "debug", message, source: "skill-store" });
-  }
-
-  #warn(message: string): void {
-    this.#diagnostic?.({ level: "warn", message, source: "skill-store" });
-  }
-
-  // Synchronous: one lstat costs less than a round trip through the thread pool.
-  async #kind(path: string): Promise<"directory" | "other" | undefined> {
-    try {
-      return lstatSync(path).isDirectory() ? "directory" : "other";
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return undefined;
-      throw error;
-    }
-  }
-
-  /**
-   * What is at `<name>` now: nothing, a skill saved by this store (with its createdAt when its
-   * metadata still reads), or a folder of someone else's. A symlink or a file is `PATH_INVALID`.
-   */
-  async #existingSkill(
-    name: SkillId,
-    target: string,
-  ): Promise<undefined | "foreign" | { createdAt: string } | "ours"> {
-    const kind = await this.#kind(target);
-    if (kind === undefined) return undefined;
-    if (kind === "other") {
-      throw new McpCliError(
-        "PATH_INVALID",
-        `${target} is not a directory (a symlink or a file); mcp-cli manages skill folders it created itself`,
-        { details: { path: target, rule: "not-a-directory" } },
-      );
-    }
-    let metadataText: string | undefined;
-    try {
-      metadataText = await readFile(join(target, METADATA_JSON), "utf8");
-    } catch (error) {
-      if (errorCode(error) !== "ENOENT") throw error;
-    }
-    if (metadataText !== undefined) {
-      const metadata = parseMetadata(metadataText, name);
-      if (typeof metadata !== "string") return { createdAt: metadata.createdAt };
-      if (hasMetadataMarker(metadataText)) return "ours";
-    }
-    try {
-      const checksum = await readFile(join(target, CHECKSUM_FILE), "utf8");
-      if ((await parseChecksumFile(checksum)).ok || checksum.startsWith("# mcp-execution skill checksums")) {
-        return "ours";
-      }
-    } catch (error) {
-      if (errorCode(error) !== "ENOENT") throw error;
-    }
-    return "foreign";
-  }
-
-  /**
-   * Repairs what interrupted saves and removes of `name` left behind. The caller holds the lock.
-   * If `<name>` is missing and an `.old-` version exists, a save died between its two renames:
-   * the old version is moved back. Temporary, old and trash directories are then deleted, and so
-   * are new-lock and stale-lock files whose process is gone (others may belong to a process
-   * trying to take the lock right now).
-   */
-  async #recover(name: SkillId): Promise<void> {
-    const leftovers = (await readdir(this.directory))
-      .map((entry) => ({ entry, side: parseSideEntry(entry) }))
-      .filter(({ side }) => side !== undefined && side.name === name && side.kind !== "lock");
-    if (leftovers.length === 0) return;
-    const target = skillPath(this.directory, name);
-    const targetKind = await this.#kind(target);
-    if (targetKind === undefined) {
-      const olds = leftovers.filter(({ side }) => side?.kind === "old");
-      if (olds.length > 0) {
-        // Normally one; if several survived, the most recently moved aside is the newest version.
-        const times = await Promise.all(
-          olds.map(async ({ entry }) => (await lstat(join(this.directory, entry))).ctimeMs),
-        );
-        const newest = olds[times.indexOf(Math.max(...times))] as { entry: string };
-        await rename(join(this.directory, newest.entry), target);
-        await syncDirectory(this.directory);
-        this.#warn(`skill ${name}: an interrupted save was rolled back to the previous version`);
-      }
-    }
-    let removed = false;
-    for (const { entry, side } of leftovers) {
-      const path = join(this.directory, entry);
-      // An old version is only garbage once a directory (the committed new version) replaced it.
-      if (side?.kind === "old" && targetKind === "other") {
-        this.#warn(`skill ${name}: ${target} is not a directory; keeping the previous version in ${path}`);
-        continue;
-      }
-      if (side?.kind === "lock-new" || side?.kind === "lock-stale") {
-        const info = await lstat(path).catch(() => undefined);
-        const text = await readFile(path, "utf8").catch(() => undefined);
-        if (info === undefined || text === undefined) continue;
-        if (!isAbandonedLockFile(text, entry, Date.now() - info.mtimeMs, this.#lockOptions.staleMs)) continue;
-      }
-      if ((await this.#kind(path)) === undefined) continue;
-      await removeTree(path);
-      removed = true;
-    }
-    if (removed) {
-      await syncDirectory(this.directory);
-      this.#debug(`skill ${name}: removed leftovers of interrupted saves`);
-    }
-  }
-
-  /** {@link #recover} if the lock is free; skipped when it is busy or the directory is read-only. */
-  async #tryRecover(name: SkillId): Promise<boolean> {
-    let lock: SkillLock | undefined;
-    try {
-      lock = await SkillLock.tryAcquire(this.directory, name, this.#lockOptions);
-    } catch (error) {
-      if (["EACCES", "EPERM", "EROFS"].includes(errorCode(error) ?? "")) return false;
-      throw error;
-    }
-    if (lock === undefined) return false;
-    try {
-      await this.#recover(name);
-      return true;
-    } finally {
-      await lock.release();
-    }
-  }
-
-  /**
-   * Reads the skill directory consistently: if a save swaps it in the middle (another process),
-   * reads again. If the skill is missing because a save is between its two renames or died
-   * there, waits for or repairs it; in a read-only skills directory, reads the old version in place.
-   */
-  async #read(
-    name: SkillId,
-    wanted: (path: string) => boolean,
-  ): Promise<{ tree: SkillTree; directory: string }> {
-    const target = skillPath(this.directory, name);
-    for (let attempt = 1; ; attempt++) {
-      let directory = target;
-      const kind = await this.#kind(target);
-      if (kind === "other") {
-        throw new McpCliError("PATH_INVALID", `${target} is not a directory (a symlink or a file)`, {
-          details: { path: target, rule: "not-a-directory" },
-        });
-      }
-      if (kind === undefined) {
-        const entries = await readdir(this.directory).catch((error: unknown) => {
-          if (errorCode(error) === "ENOENT") return [] as string[];
-          throw error;
-        });
-        const old = entries.find((entry) => {
-          const side = parseSideEntry(entry);
-          return side?.name === name && side.kind === "old";
-        });
-        if (old === undefined) throw notFound(name, this.directory);
-        try {
-          const lock = await SkillLock.acquire(this.directory, name, this.#lockOptions);
-          try {
-            await this.#recover(name);
-          } finally {
-            await lock.release();
-          }
-          continue;
-        } catch (error) {
-          if (!["EACCES", "EPERM", "EROFS"].includes(errorCode(error) ?? "")) throw error;
-          directory = join(this.directory, old);
-        }
-      }
-      // After a few reads spoiled by saves of another process, read under the lock so that no
-      // save can swap the directory meanwhile (unless the skills directory is read-only).
-      const lock = attempt > UNLOCKED_READ_ATTEMPTS ? await this.#lockForRead(name) : undefined;
-      try {
-        return { tree: readSkillTree(directory, wanted), directory: target };
-      } catch (error) {
-        if (!(error instanceof TreeChangedError) || attempt >= READ_ATTEMPTS) throw error;
-        await sleep(5 * attempt);
-      } finally {
-        await lock?.release();
-      }
-    }
-  }
-
-  async #lockForRead(name: SkillId): Promise<SkillLock | undefined> {
-    try {
-      return await SkillLock.acquire(this.directory, name, this.#lockOptions);
-    } catch (error) {
-      if (["EACCES", "EPERM", "EROFS"].includes(errorCode(error) ?? "")) return undefined;
-      throw error;
-    }
-  }
-
-  /** Reads everything and checks it; see {@link SkillVerificationReport}. */
-  async #inspect(name: SkillId): Promise<{ inspection: Inspection; directory: string }> {
-    const { tree, directory } = await this.#read(name, () => true);
-    if (!tree.regular.has(METADATA_JSON) && !tree.regular.has(CHECKSUM_FILE)) {
-      throw notFound(
-        name,
-        this.directory,
-        "was saved by mcp-cli (the folder has neither metadata.json nor checksum.blake3)",
-      );
-    }
-    const changed = new Set<string>();
-    const missing = new Set<string>();
-    const extra = new Set<string>();
-    const problems: string[] = [];
-
-    const checksumBytes = tree.files.get(CHECKSUM_FILE);
-    let expected: ReadonlyMap<string, string> | undefined;
-    if (checksumBytes === undefined) {
-      missing.add(CHECKSUM_FILE);
-      problems.push("checksum.blake3 is missing, so no file can be verified");
-    } else {
-      const parsed = await parseChecksumFile(Buffer.from(checksumBytes).toString("utf8"));
-      if (!parsed.ok) {
-        changed.add(CHECKSUM_FILE);
-        problems.push(parsed.problem);
-      }
-      expected = parsed.digests;
-    }
-    if (expected !== undefined) {
-      for (const [path, digest] of expected) {
-        const bytes = tree.files.get(path);
-        if (tree.irregular.has(path) || tree.oversized.has(path)) changed.add(path);
-        else if (bytes === undefined) missing.add(path);
-        else if (!digestsEqual(await digestOf(bytes), digest)) changed.add(path);
-      }
-    }
-    for (const path of [...tree.regular, ...tree.irregular]) {
-      if (path !== CHECKSUM_FILE && expected !== undefined && !expected.has(path)) extra.add(path);
-    }
-    for (const path of REQUIRED_FILES) {
-      if (!tree.regular.has(path) && !tree.irregular.has(path)) missing.add(path);
-    }
-
-    const text = (path: string): string | undefined => {
-      const bytes = tree.files.get(path);
-      return bytes === undefined ? undefined : Buffer.from(bytes).toString("utf8");
-    };
-    const skillMd = text(SKILL_MD);
-    if (skillMd !== undefined) problems.push(...checkSkillMarkdown(skillMd, name));
-    let metadata: SkillMetadata | undefined;
-    const metadataText = text(METADATA_JSON);
-    if (metadataText !== undefined) {
-      const parsed = parseMetadata(metadataText, name);
-      if (typeof parsed === "string") problems.push(parsed);
-      else metadata = parsed;
-    }
-    let snapshot: VfsSnapshot | undefined;
-    const vfsText = text(VFS_JSON);
-    if (vfsText !== undefined) {
-      try {
-        snapshot = parseVfsSnapshot(JSON.parse(vfsText));
-      } catch (error) {
-        if (!(error instanceof SyntaxError) && !isMcpCliError(error)) throw error;
-        problems.push(`vfs.json cannot be read: ${(error as Error).message}`);
-      }
-    }
-    if (snapshot !== undefined) problems.push(...compareTreeWithSnapshot(tree, snapshot));
-
-    const sorted = (set: Set<string>): string[] => [...set].sort(compare);
-    const report: SkillVerificationReport = {
-      name,
-      ok: changed.size === 0 && missing.size === 0 && extra.size === 0 && problems.length === 0,
-      changed: sorted(changed),
-      missing: sorted(missing),
-      extra: sorted(extra),
-      problems,
-    };
-    return { inspection: { report, metadata, snapshot, tree }, directory };
-  }
-
-  /**
-   * Checks the generated tree and returns it with SKILL.md's front matter set to this skill's
-   * name and description. Paths must be canonical relative paths: `SKILL.md`, `REFERENCE.md` or
-   * under `servers/`; two paths may not differ only in case (they would collide on macOS and
-   * Windows).
-   */
-  #checkGeneratedFiles(name: SkillId, files: readonly GeneratedFile[], description: string): GeneratedFile[] {
-    const byPath = new Map<string, string>();
-    const folded = new Map<string, string>();
-    for (const file of files) {
-      const normalized = normalizeVfsPath(file.path, { base: MCP_TOOLS_ROOT });
-      if (normalized.path !== `${MCP_TOOLS_ROOT}/${file.path}`) {
-        throw new McpCliError(
-          "PATH_INVALID",
-          `generated file path ${JSON.stringify(file.path)} is not a normalized relative path (like servers/x/tool.ts)`,
-          { details: { path: file.path, rule: "not-normalized" } },
-        );
-      }
-      if (!isGeneratedTreePath(file.path)) {
-        throw new McpCliError(
-          "PATH_INVALID",
-          `generated file ${file.path} is outside the skill layout: only SKILL.md, REFERENCE.md and files under servers/ are saved`,
-          { details: { path: file.path, rule: "outside-layout" } },
-        );
-      }
-      if (typeof file.contents !== "string") {
-        throw new McpCliError("USAGE", `generated file ${file.path} has no text contents`, {
-          details: { path: file.path },
-        });
-      }
-      const lower = file.path.toLowerCase();
-      const clash = folded.get(lower);
-      if (clash !== undefined) {
-        throw new McpCliError(
-          "PATH_INVALID",
-          clash === file.path
-            ? `generated file ${file.path} is given twice`
-            : `generated files ${clash} and ${file.path} differ only in case`,
-          { details: { path: file.path, other: clash, rule: "duplicate" } },
-        );
-      }
-      folded.set(lower, file.path);
-      byPath.set(file.path, file.contents);
-    }
-    if (!byPath.has(SKILL_MD)) {
-      throw new McpCliError("USAGE", `the generated files for skill ${name} contain no SKILL.md`, {
-        details: { name },
-      });
-    }
-    byPath.set(SKILL_MD, renderSkillMarkdown(byPath.get(SKILL_MD), name, description));
-    return [...byPath.keys()].sort(compare).map((path) => ({ path, contents: byPath.get(path) as string }));
-  }
-}
-
-/** Compares a saved skill's fingerprint with a server's current one (see `diffFingerprints`). */
-export function compareFingerprints(metadata: SkillMetadata, current: ToolFingerprint): FingerprintCheck {
-  const diff = diffFingerprints(metadata.fingerprint, current);
-  const sameDigest = digestsEqual(metadata.fingerprint.digest, current.digest);
-  const emptyDiff = diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0;
-  return { name: metadata.name, server: metadata.server, matches: sameDigest && emptyDiff, diff };
-}
-
-/** vfs.json and the materialized tree must hold the same files with the same bytes. */
-function compareTreeWithSnapshot(tree: SkillTree, snapshot: VfsSnapshot): string[] {
-  const problems: string[] = [];
-  const inSnapshot = new Map<string, Uint8Array>();
-  for (const entry of snapshot.entries) {
-    if (!entry.path.startsWith(`${MCP_TOOLS_ROOT}/`)) {
-      problems.push(`vfs.json holds ${entry.path}, outside ${MCP_TOOLS_ROOT}`);
-    } else if (entry.type === "file") {
-      inSnapshot.set(entry.path.slice(MCP_TOOLS_ROOT.length + 1), decodeSnapshotFile(entry));
-    }
-  }
-  if (!snapshot.sealed) problems.push("vfs.json is not sealed");
-  const onDisk = generatedTreeFiles(tree.regular);
-  const diskSet = new Set(onDisk);
-  for (const path of [...inSnapshot.keys()].sort(compare)) {
-    if (!diskSet.has(path)) problems.push(`vfs.json holds ${path}, which is not in the skill folder`);
-  }
-  for (const path of onDisk) {
-    const copy = inSnapshot.get(path);
-    if (copy === undefined) {
-      problems.push(`${path} is in the skill folder but not in vfs.json`);
-      continue;
-    }
-    const bytes = tree.files.get(path);
-    if (bytes !== undefined && !Buffer.from(bytes).equals(copy)) {
-      problems.push(`${path} differs from its copy in vfs.json`);
-    }
-  }
-  return problems;
 }

@@ -14,6 +14,7 @@ export {
   type RemoveOptions,
   type SaveOptions,
   type SkillVerificationReport,
+  skillServers,
 } from "./file-skill-store.js";
 export {
   CHECKSUM_FILE,
@@ -25,4 +26,12 @@ export {
   SKILL_MD,
   VFS_JSON,
 } from "./layout.js";
+export {
+  MAX_TREE_MANIFEST_BYTES,
+  MAX_TREE_SERVERS,
+  readTreeManifests,
+  type TreeManifests,
+  type WriteGeneratedTreeOptions,
+  writeGeneratedTree,
+} from "./output-tree.js";
 export { checkSkillMarkdown, renderSkillMarkdown, SKILL_DESCRIPTION_MAX_LENGTH } from "./skill-md.js";

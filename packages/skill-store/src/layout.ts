@@ -1,5 +1,5 @@
 /**
- * Names of the files and directories a saved skill consists of (CONVENTIONS.md section 4 and
+ * Names of the files and directories a saved skill consists of (docs/conventions.md section 4 and
  * docs/adr/006-skill-format.md), and of the hidden entries a save leaves beside it while it runs.
  */
 import { join } from "node:path";

@@ -12,10 +12,39 @@
  * judged stale; if it is not (someone broke and re-took it in between), link it back.
  */
 import { randomBytes } from "node:crypto";
-import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { link, lstat, open, rename, rm, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { type DiagnosticListener, McpCliError, type SkillId } from "@mcp-execution/core";
+import { readContainedFile } from "./contained-path.js";
 import { FILE_MODE, sidePath } from "./layout.js";
+
+/**
+ * The largest lock record read. Ours are about 100 bytes; anything bigger is not a record of
+ * ours and is judged by its age alone, without reading it.
+ */
+export const MAX_LOCK_FILE_BYTES = 4096;
+
+/**
+ * What a lock file says, read without following links and without reading more than
+ * {@link MAX_LOCK_FILE_BYTES}: its text ("" when it is oversized or not a regular file, which
+ * makes it unparseable) and its age. An mtime in the future counts by its distance from now, so
+ * a lock stamped years ahead is old, not forever young. `undefined` when it does not exist.
+ */
+export async function readLockFile(path: string): Promise<{ text: string; ageMs: number } | undefined> {
+  const read = await readContainedFile(path, undefined, MAX_LOCK_FILE_BYTES);
+  if (read.kind === "missing") return undefined;
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await lstat(path)).mtimeMs;
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return undefined;
+    throw error;
+  }
+  return {
+    text: read.kind === "file" ? read.bytes.toString("utf8") : "",
+    ageMs: Math.abs(Date.now() - mtimeMs),
+  };
+}
 
 export interface LockOptions {
   /** How long `acquire` waits for a live owner before failing with `SKILL_LOCKED`. */
@@ -54,13 +83,20 @@ function processExists(pid: number): boolean {
   }
 }
 
+// A host name as the OS gives it: nothing else is accepted from a lock record.
+const HOST_NAME = /^[A-Za-z0-9._-]{1,253}$/;
+const TOKEN = /^[\w-]{1,64}$/;
+
 function parseRecord(text: string): LockRecord | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockRecord>;
     if (
       Number.isSafeInteger(value.pid) &&
+      (value.pid as number) > 0 &&
       typeof value.host === "string" &&
+      HOST_NAME.test(value.host) &&
       typeof value.token === "string" &&
+      TOKEN.test(value.token) &&
       typeof value.createdAt === "number"
     ) {
       return value as LockRecord;
@@ -108,14 +144,15 @@ export class SkillLock implements AsyncDisposable {
       const outcome = await SkillLock.#attempt(root, name, options);
       if (outcome instanceof SkillLock) return outcome;
       if (Date.now() >= deadline) {
+        // Only the checked process id leaves the lock file: its text is never printed.
         throw new McpCliError(
           "SKILL_LOCKED",
-          `skill ${name} is locked by ${outcome === undefined ? "another process" : `process ${outcome.pid} on ${outcome.host}`} (${sidePath(root, name, "lock")}); waited ${options.timeoutMs} ms. If no mcp-cli is running, delete the lock file.`,
+          `skill ${name} is locked by ${outcome === undefined ? "another process" : `process ${outcome.pid}`} (${sidePath(root, name, "lock")}); waited ${options.timeoutMs} ms. If no mcp-cli is running, delete the lock file.`,
           {
             details: {
               name,
               lockFile: sidePath(root, name, "lock"),
-              ...(outcome === undefined ? {} : { pid: outcome.pid, host: outcome.host }),
+              ...(outcome === undefined ? {} : { pid: outcome.pid }),
             },
           },
         );
@@ -157,15 +194,9 @@ export class SkillLock implements AsyncDisposable {
     } finally {
       await unlink(fresh);
     }
-    let text: string;
-    let ageMs: number;
-    try {
-      text = await readFile(path, "utf8");
-      ageMs = Date.now() - (await stat(path)).mtimeMs;
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return undefined; // released meanwhile: try again
-      throw error;
-    }
+    const existing = await readLockFile(path);
+    if (existing === undefined) return undefined; // released meanwhile: try again
+    const { text, ageMs } = existing;
     const owner = parseRecord(text);
     const stale =
       ageMs > options.staleMs ||
@@ -193,7 +224,7 @@ export class SkillLock implements AsyncDisposable {
       if (errorCode(error) === "ENOENT") return;
       throw error;
     }
-    const moved = await readFile(aside, "utf8");
+    const moved = (await readLockFile(aside))?.text;
     if (moved !== judged) {
       // Someone broke the same stale lock first and took the lock: give it back.
       try {
@@ -204,22 +235,19 @@ export class SkillLock implements AsyncDisposable {
     } else {
       options.onDiagnostic?.({
         level: "warn",
-        message: `removed a stale lock on skill ${name}: ${judged.trim()}`,
+        message: `removed a stale lock on skill ${name} (its owner is gone or it is older than ${options.staleMs} ms)`,
         source: "skill-store",
       });
     }
-    await unlink(aside);
+    // rm, not unlink: a hostile "lock" may be a folder; rm removes links as links.
+    await rm(aside, { recursive: true, force: true });
   }
 
   /** Whether the lock file is still this holder's (nobody judged it stale and took it). */
   async isHeld(): Promise<boolean> {
     if (this.#released) return false;
-    try {
-      return parseRecord(await readFile(this.#path, "utf8"))?.token === this.#token;
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return false;
-      throw error;
-    }
+    const existing = await readLockFile(this.#path);
+    return existing !== undefined && parseRecord(existing.text)?.token === this.#token;
   }
 
   /** Deletes the lock file if it is still this holder's. Idempotent. */

@@ -2,7 +2,13 @@
  * metadata.json: what a skill was generated from, plus a format marker that tells a skill saved by
  * mcp-cli apart from a hand-written skill in the same skills directory.
  */
-import { isSkillId, type SkillId, type SkillMetadata, type ToolFingerprint } from "@mcp-execution/core";
+import {
+  isSkillId,
+  type SkillId,
+  type SkillMetadata,
+  type SkillServerRecord,
+  type ToolFingerprint,
+} from "@mcp-execution/core";
 import { METADATA_FORMAT, METADATA_FORMAT_VERSION } from "./layout.js";
 
 /** The JSON text of metadata.json (2-space indent, trailing newline, fixed key order). */
@@ -17,20 +23,69 @@ export function formatMetadata(metadata: SkillMetadata): string {
     serverVersion: metadata.serverVersion,
     protocolVersion: metadata.protocolVersion,
     toolCount: metadata.toolCount,
-    fingerprint: {
-      algorithm: metadata.fingerprint.algorithm,
-      digest: metadata.fingerprint.digest,
-      tools: Object.fromEntries(
-        Object.keys(metadata.fingerprint.tools)
-          .sort()
-          .map((tool) => [tool, metadata.fingerprint.tools[tool]]),
-      ),
-    },
+    fingerprint: formatFingerprint(metadata.fingerprint),
     generatorVersion: metadata.generatorVersion,
     createdAt: metadata.createdAt,
     updatedAt: metadata.updatedAt,
+    ...(metadata.servers === undefined
+      ? {}
+      : {
+          servers: metadata.servers.map((record) => ({
+            server: record.server,
+            serverName: record.serverName,
+            serverVersion: record.serverVersion,
+            protocolVersion: record.protocolVersion,
+            toolCount: record.toolCount,
+            fingerprint: formatFingerprint(record.fingerprint),
+          })),
+        }),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** The fingerprint with its tools sorted by name; fromEntries keeps `__proto__` a plain key. */
+function formatFingerprint(fingerprint: ToolFingerprint): ToolFingerprint {
+  return {
+    algorithm: fingerprint.algorithm,
+    digest: fingerprint.digest,
+    tools: Object.fromEntries(
+      Object.keys(fingerprint.tools)
+        .sort()
+        .map((tool) => [tool, fingerprint.tools[tool] as string]),
+    ),
+  };
+}
+
+function isFingerprint(value: unknown): value is ToolFingerprint {
+  return (
+    isRecord(value) &&
+    value.algorithm === "blake3" &&
+    typeof value.digest === "string" &&
+    isRecord(value.tools) &&
+    Object.values(value.tools).every((digest) => typeof digest === "string")
+  );
+}
+
+/** The `servers` list of a several-server skill, or a problem sentence. */
+function parseServers(value: unknown): SkillServerRecord[] | string {
+  if (!Array.isArray(value) || value.length === 0) return "metadata.json servers is not a non-empty list";
+  const records: SkillServerRecord[] = [];
+  for (const [index, entry] of value.entries()) {
+    if (
+      !isRecord(entry) ||
+      typeof entry.server !== "string" ||
+      typeof entry.serverName !== "string" ||
+      typeof entry.serverVersion !== "string" ||
+      typeof entry.protocolVersion !== "string" ||
+      !Number.isSafeInteger(entry.toolCount) ||
+      (entry.toolCount as number) < 0 ||
+      !isFingerprint(entry.fingerprint)
+    ) {
+      return `metadata.json servers[${index}] is not { server, serverName, serverVersion, protocolVersion, toolCount, fingerprint }`;
+    }
+    records.push(entry as unknown as SkillServerRecord);
+  }
+  return records;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -91,14 +146,15 @@ export function parseMetadata(text: string, folder: SkillId): SkillMetadata | st
     return "metadata.json toolCount is not a non-negative integer";
   }
   const fingerprint = value.fingerprint;
-  if (
-    !isRecord(fingerprint) ||
-    fingerprint.algorithm !== "blake3" ||
-    typeof fingerprint.digest !== "string" ||
-    !isRecord(fingerprint.tools) ||
-    !Object.values(fingerprint.tools).every((digest) => typeof digest === "string")
-  ) {
+  if (!isFingerprint(fingerprint)) {
     return "metadata.json fingerprint is not { algorithm: 'blake3', digest, tools }";
+  }
+  let servers: SkillServerRecord[] | undefined;
+  if (value.servers !== undefined) {
+    const parsed = parseServers(value.servers);
+    if (typeof parsed === "string") return parsed;
+    if (parsed[0]?.server !== value.server) return "metadata.json servers does not start with its server";
+    servers = parsed;
   }
   return {
     name,
@@ -112,5 +168,6 @@ export function parseMetadata(text: string, folder: SkillId): SkillMetadata | st
     generatorVersion: value.generatorVersion as string,
     createdAt: value.createdAt as string,
     updatedAt: value.updatedAt as string,
+    ...(servers === undefined ? {} : { servers }),
   } as SkillMetadata;
 }

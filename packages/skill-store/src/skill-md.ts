@@ -1,5 +1,5 @@
 /**
- * SKILL.md front matter under the Agent Skills rule (CONVENTIONS.md section 4): YAML with `name`
+ * SKILL.md front matter under the Agent Skills rule (docs/conventions.md section 4): YAML with `name`
  * (the folder name) and `description` (1 to 1024 characters, no XML tags), written and read with
  * the `yaml` library, never by string concatenation.
  */

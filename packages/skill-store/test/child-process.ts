@@ -68,3 +68,21 @@ export function waitForLine(child: ChildProcess, prefix: string): Promise<string
 export function sideEntries(skillsDirectory: string): string[] {
   return readdirSync(skillsDirectory).filter((entry) => entry.startsWith("."));
 }
+
+/**
+ * How long one child takes on this machine right now (start Node, import the built store, save
+ * one skill), measured with a real child. Tests that run dozens of children budget their time as
+ * a multiple of it, so a loaded machine gets a proportionally longer deadline instead of a
+ * timeout: the budget follows the work, not the clock.
+ */
+export async function measureOneChildMs(skillsDirectory: string, inputPath: string): Promise<number> {
+  const started = performance.now();
+  const result = await runChild({ mode: "step", skillsDirectory, input: inputPath, killAtStep: -1 });
+  if (result.code !== 0) throw new Error(`the calibration child failed: ${result.stderr}`);
+  return performance.now() - started;
+}
+
+/** A test's time budget for `children` child runs of about `childMs` each, with room for the checks between them. */
+export function budgetForChildren(children: number, childMs: number): number {
+  return 10_000 + children * childMs * 4;
+}

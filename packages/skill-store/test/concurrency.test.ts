@@ -163,7 +163,7 @@ describe("the lock file", () => {
       error = caught;
     }
     expect(isMcpCliError(error, "SKILL_LOCKED")).toBe(true);
-    expect((error as Error).message).toMatch(new RegExp(`process ${process.pid} on `));
+    expect((error as Error).message).toMatch(new RegExp(`locked by process ${process.pid} \\(`));
     expect(readFileSync(lock, "utf8")).toContain('"token":"live"');
     expect(sideEntries(temp.path)).toEqual([`.${NAME}.lock`]);
   });

@@ -17,22 +17,33 @@ import {
   type LogEntry,
   McpCliError,
   type SandboxLimits,
+  type SessionId,
   type ToolBridge,
   toErrorDocument,
 } from "@mcp-execution/core";
-import { tripError } from "./guest-errors.js";
-import { resolveModule } from "./module-resolution.js";
-import { errorEnvelope, okEnvelope, type RunJob, type SyncAnswer, type SyncRequest } from "./protocol.js";
+import { boundErrorDocument } from "./guest-errors.js";
+import { tripError } from "./limit-errors.js";
+import { checkModuleSize, resolveModule } from "./module-resolution.js";
 import {
+  errorEnvelope,
+  okEnvelope,
+  type RunJob,
+  type SyncAnswer,
+  type SyncRequest,
+  type ToolCallRequest,
+} from "./protocol.js";
+import { QuickJsWorkerHandle, type RunHooks, type WorkerRunResult } from "./quickjs-worker-handle.js";
+import {
+  LOG_ENTRY_OVERHEAD_BYTES,
   MAX_MEMORY_BYTES,
   MAX_STACK_BYTES,
   MAX_TIMEOUT_MS,
   MIN_MEMORY_BYTES,
   MIN_STACK_BYTES,
 } from "./sandbox-constants.js";
-import { type RunHooks, SandboxWorker, type WorkerRunResult } from "./sandbox-worker.js";
 import { SessionState } from "./session-state.js";
-import { languageOf, loadTranspiler, prepareMain, transpileTypeScript } from "./transpile.js";
+import { armWatchdog } from "./threads/watchdog.js";
+import { languageOf } from "./transpile.js";
 
 type VfsModule = typeof import("@mcp-execution/vfs");
 
@@ -61,7 +72,7 @@ export interface QuickJsExecutorOptions {
 }
 
 interface Waiter {
-  readonly resolve: (worker: SandboxWorker) => void;
+  readonly resolve: (worker: QuickJsWorkerHandle) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -74,12 +85,6 @@ function loadVfs(): Promise<VfsModule> {
     return module;
   });
   return vfsLoading;
-}
-
-let transform: Awaited<ReturnType<typeof loadTranspiler>> | undefined;
-async function transpiler(): Promise<Awaited<ReturnType<typeof loadTranspiler>>> {
-  transform ??= await loadTranspiler();
-  return transform;
 }
 
 const LIMIT_NAMES = [
@@ -183,8 +188,8 @@ export class QuickJsExecutor implements CodeExecutor {
   readonly #idleTimeoutMs: number;
   readonly #warmWorkers: number;
   readonly #onDiagnostic: DiagnosticListener | undefined;
-  readonly #workers = new Set<SandboxWorker>();
-  readonly #idle: SandboxWorker[] = [];
+  readonly #workers = new Set<QuickJsWorkerHandle>();
+  readonly #idle: QuickJsWorkerHandle[] = [];
   readonly #waiters: Waiter[] = [];
   #idleTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -208,13 +213,13 @@ export class QuickJsExecutor implements CodeExecutor {
 
   /**
    * Starts `warmWorkers` workers (QuickJS compiled and instantiated, the next runtime prepared for
-   * `memoryBytes`) and loads the TypeScript transpiler, so that the next executions are warm.
+   * `memoryBytes`, the TypeScript transpiler loaded in each), so that the next executions are warm.
    * Throws `DISPOSED` after close, `INTERNAL` when a worker cannot start.
    */
   async warmUp(memoryBytes = 128 * 1024 * 1024): Promise<void> {
     this.#assertOpen();
     this.#warmMemoryBytes = memoryBytes;
-    const pending: Promise<unknown>[] = [transpiler()];
+    const pending: Promise<unknown>[] = [];
     while (this.#workers.size < this.#warmWorkers) pending.push(this.#spawnIdle(memoryBytes));
     await Promise.all(pending);
   }
@@ -237,42 +242,47 @@ export class QuickJsExecutor implements CodeExecutor {
         memoryBytes: stats.memoryBytes,
       },
     });
-    const fail = (error: ErrorDocument): ExecutionOutcome => finish({ ok: false, error });
+    // The error document counts against the output limit with the logs (at least 1 KiB of it).
+    let logBytes = 0;
+    const fail = (error: ErrorDocument): ExecutionOutcome =>
+      finish({
+        ok: false,
+        error: boundErrorDocument(
+          error,
+          (request.limits.maxOutputBytes ?? Number.MAX_SAFE_INTEGER) - logBytes,
+        ),
+      });
     const cancelled: ErrorDocument = { code: "CANCELLED", message: "the execution was cancelled" };
 
     const limits = request.limits;
     const limitsProblem = checkSandboxLimits(limits);
     if (limitsProblem !== undefined) return fail(limitsProblem);
+    if (request.component !== undefined) {
+      return fail({
+        code: "UNSUPPORTED",
+        message:
+          "the QuickJS sandbox runs TypeScript and JavaScript; run components with the component executor",
+      });
+    }
     if (request.signal?.aborted === true) return fail(cancelled);
-    // A cold start: boot a worker while the transpiler loads and the source is prepared.
+    // A cold start: boot a worker while the session state loads.
     // (A start-up failure reaches this execution through #acquire.)
     if (this.#workers.size === 0) void this.#spawnIdle(limits.memoryBytes).catch(() => {});
 
-    // The guest's source, as QuickJS will run it.
+    // The guest's source goes to the worker as it is (wrapped and transpiled there, under the
+    // deadline); only its size is checked here, before it is copied anywhere.
     const language = languageOf(request.filename, request.language);
-    const mainTransform = language === "typescript" ? await transpiler() : undefined;
-    let main: ReturnType<typeof prepareMain>;
     try {
-      main = prepareMain(
-        {
-          source: request.source,
-          mode: request.mode,
-          language,
-          ...(request.filename === undefined ? {} : { filename: request.filename }),
-        },
-        mainTransform,
-      );
+      checkModuleSize(request.source, request.filename ?? (request.mode === "snippet" ? "snippet" : "main"));
     } catch (error) {
-      if (isMcpCliError(error, "GUEST_SYNTAX")) return fail(error.toJSON());
+      if (isMcpCliError(error, "LIMIT_SIZE")) return fail(error.toJSON());
       throw error;
     }
 
     // Session state: persisted with a session, for this run only without one.
     let state: SessionState;
     try {
-      const initial =
-        request.session === undefined ? {} : await request.session.store.load(request.session.id);
-      state = new SessionState(initial, limits.workspaceBytes);
+      state = await this.#loadState(request);
     } catch (error) {
       return fail(toErrorDocument(error));
     }
@@ -285,10 +295,12 @@ export class QuickJsExecutor implements CodeExecutor {
 
     const job: RunJob = {
       runId: ++this.#runIds,
-      source: main.source,
-      moduleName: main.moduleName,
-      displayName: main.displayName,
-      ...(main.wrapperShift === undefined ? {} : { wrapperShift: main.wrapperShift }),
+      main: {
+        source: request.source,
+        mode: request.mode,
+        language,
+        ...(request.filename === undefined ? {} : { filename: request.filename }),
+      },
       limits: {
         memoryBytes: limits.memoryBytes,
         timeoutMs: limits.timeoutMs,
@@ -305,19 +317,13 @@ export class QuickJsExecutor implements CodeExecutor {
       const vfs = vfsModule;
       // Loaded on first use; the worker waits for the answer meanwhile.
       if (vfs === undefined) return loadVfs().then(() => serveSync(body));
-      if (body.op === "resolve" && transform === undefined) return transpiler().then(() => serveSync(body));
       try {
         switch (body.op) {
           case "resolve":
             return {
               ok: true,
               value: resolveModule(
-                {
-                  files: guestFiles(vfs),
-                  normalize: vfs.normalizeVfsPath,
-                  transpile: (code, path) =>
-                    transpileTypeScript(transform as NonNullable<typeof transform>, code, path),
-                },
+                { files: guestFiles(vfs), normalize: vfs.normalizeVfsPath },
                 body.specifier,
                 body.importer,
               ),
@@ -333,6 +339,19 @@ export class QuickJsExecutor implements CodeExecutor {
               body.text,
             );
             return { ok: true };
+          case "room": {
+            const target = guestFiles(vfs);
+            if (!(target instanceof vfs.VirtualFileSystem)) return { ok: true, value: null };
+            const path = vfs.normalizeVfsPath(body.path, { base: "/workspace" }).path;
+            const usage = target.usage();
+            let own = 0;
+            try {
+              if (target.exists(path)) own = target.stat(path).size;
+            } catch {
+              own = 0;
+            }
+            return { ok: true, value: usage.workspaceQuotaBytes - usage.workspaceBytes + own };
+          }
           case "list":
             return {
               ok: true,
@@ -353,7 +372,7 @@ export class QuickJsExecutor implements CodeExecutor {
       }
     };
 
-    let worker: SandboxWorker;
+    let worker: QuickJsWorkerHandle;
     try {
       worker = await this.#acquire(limits.memoryBytes, request.signal);
     } catch (error) {
@@ -369,41 +388,45 @@ export class QuickJsExecutor implements CodeExecutor {
     const toolAbort = new AbortController();
     // Every call of the run listens to this one signal.
     setMaxListeners(limits.maxToolCalls + 10, toolAbort.signal);
-    let watchdogFired = false;
-    let cancelRequested = false;
-    let cancelTimer: NodeJS.Timeout | undefined;
     const hooks: RunHooks = {
       onLog: (level, text) => {
-        logs.push({ level, text });
+        const entry: LogEntry = { level, text };
+        logs.push(entry);
+        logBytes += Buffer.byteLength(text, "utf8") + LOG_ENTRY_OVERHEAD_BYTES;
+        if (request.onLog !== undefined) {
+          try {
+            request.onLog(entry);
+          } catch (error) {
+            this.#diagnostic(`the log listener failed: ${toErrorDocument(error).message}`);
+          }
+        }
       },
       onToolCalls: (calls) => {
         for (const call of calls) {
           stats.toolCalls++;
-          this.#callTool(request.bridge, call.server, call.tool, call.args, toolAbort.signal).then(
-            (envelope) => worker.sendToolResult(job.runId, call.callId, envelope),
+          this.#callTool(request.bridge, call, toolAbort.signal).then((envelope) =>
+            worker.sendToolResult(job.runId, call.callId, envelope),
           );
         }
       },
       onSync: serveSync,
     };
-    const watchdog = setTimeout(() => {
-      watchdogFired = true;
-      void worker.terminate();
-    }, limits.timeoutMs + this.#graceMs);
-    const onAbort = (): void => {
-      cancelRequested = true;
-      worker.requestCancel(job.runId);
-      cancelTimer = setTimeout(() => void worker.terminate(), this.#graceMs);
-    };
-    request.signal?.addEventListener("abort", onAbort, { once: true });
+    // The worker enforces the deadline itself; the watchdog ends it when it cannot (a long
+    // built-in, a transpile on hostile input) and turns the signal into a cancellation.
+    const watchdog = armWatchdog({
+      timeoutMs: limits.timeoutMs,
+      graceMs: this.#graceMs,
+      signal: request.signal,
+      onDeadline: () => void worker.terminate(),
+      onCancel: () => worker.requestCancel(job.runId),
+      onCancelGraceOver: () => void worker.terminate(),
+    });
 
     let result: WorkerRunResult;
     try {
       result = await worker.run(job, hooks);
     } finally {
-      clearTimeout(watchdog);
-      clearTimeout(cancelTimer);
-      request.signal?.removeEventListener("abort", onAbort);
+      watchdog.disarm();
       toolAbort.abort();
       this.#release(worker);
     }
@@ -415,9 +438,9 @@ export class QuickJsExecutor implements CodeExecutor {
       stats.toolCalls = done.toolCalls;
       if (done.error !== undefined) outcome = fail(done.error);
       else outcome = resultOutcome(done.resultJson ?? "null", finish);
-    } else if (watchdogFired) {
+    } else if (watchdog.fired === "deadline") {
       outcome = fail(tripError("time", limits));
-    } else if (cancelRequested) {
+    } else if (watchdog.fired === "cancelled") {
       outcome = fail(cancelled);
     } else if (this.#closing !== undefined) {
       outcome = fail({ code: "CANCELLED", message: "the sandbox was closed while the code ran" });
@@ -434,6 +457,41 @@ export class QuickJsExecutor implements CodeExecutor {
       }
     }
     return outcome;
+  }
+
+  /**
+   * The session's state, checked like every write to it. A state that cannot be loaded fails
+   * the run with `STATE_INVALID` and a way out, or, with `resetSession`, is forgotten with a
+   * warning so the session starts fresh.
+   */
+  async #loadState(request: ExecutionRequest): Promise<SessionState> {
+    const maxBytes = request.limits.workspaceBytes;
+    const session = request.session;
+    if (session === undefined) return new SessionState({}, maxBytes);
+    try {
+      return new SessionState(
+        await session.store.load(session.id),
+        maxBytes,
+        `the state of session ${session.id}`,
+      );
+    } catch (error) {
+      if (!isMcpCliError(error, "STATE_INVALID")) throw error;
+      if (request.resetSession !== true) {
+        throw new McpCliError(
+          "STATE_INVALID",
+          `${error.message}. Nothing was run; start the session fresh with --reset-session (its stored state is then discarded)`,
+          { details: { ...error.details, session: session.id, resettable: true }, cause: error },
+        );
+      }
+      this.#onDiagnostic?.({
+        level: "warn",
+        message: `session ${session.id}: ${error.message}; starting with an empty state (--reset-session)`,
+        source: "sandbox",
+      });
+      const store = session.store as { remove?: (id: SessionId) => Promise<void> };
+      if (typeof store.remove === "function") await store.remove(session.id);
+      return new SessionState({}, maxBytes);
+    }
   }
 
   /** Terminates every worker. Running executions end as `CANCELLED`; waiting ones reject `DISPOSED`. */
@@ -486,29 +544,46 @@ export class QuickJsExecutor implements CodeExecutor {
     };
   }
 
+  /** One guest call (a tool, or a resource read) through the bridge, as the guest's envelope. */
   async #callTool(
     bridge: ToolBridge | undefined,
-    server: string,
-    tool: string,
-    args: Readonly<Record<string, unknown>>,
+    call: ToolCallRequest,
     signal: AbortSignal,
   ): Promise<string> {
+    const { server, tool } = call;
+    const what =
+      call.kind === "resource"
+        ? `readResource(${JSON.stringify(server)}, ${JSON.stringify(tool)})`
+        : `callTool(${JSON.stringify(server)}, ${JSON.stringify(tool)})`;
+    const identity = call.kind === "resource" ? { server, uri: tool } : { server, tool };
     if (bridge === undefined) {
       return safeErrorEnvelope({
         code: "SERVER_UNKNOWN",
-        message: `no MCP server is available to this execution (callTool(${JSON.stringify(server)}, ${JSON.stringify(tool)}))`,
-        details: { server, tool },
+        message: `no MCP server is available to this execution (${what})`,
+        details: identity,
       });
     }
     try {
-      const result = await bridge.callTool(server, tool, args, { signal });
+      let value: unknown;
+      if (call.kind === "resource") {
+        if (bridge.readResource === undefined) {
+          throw new McpCliError("UNSUPPORTED", `this execution's bridge cannot read resources (${what})`, {
+            details: identity,
+          });
+        }
+        const result = await bridge.readResource(server, tool, { signal });
+        value = { contents: result.contents };
+      } else {
+        const args = JSON.parse(call.argsJson) as Readonly<Record<string, unknown>>;
+        value = (await bridge.callTool(server, tool, args, { signal })).value;
+      }
       try {
-        return okEnvelope(result.value);
+        return okEnvelope(value);
       } catch (error) {
         return safeErrorEnvelope({
           code: "RESULT_INVALID",
-          message: `the result of ${server}/${tool} cannot be passed to the sandbox: ${error instanceof Error ? error.message : String(error)}`,
-          details: { server, tool },
+          message: `the result of ${what} cannot be passed to the sandbox: ${error instanceof Error ? error.message : String(error)}`,
+          details: identity,
         });
       }
     } catch (error) {
@@ -516,20 +591,20 @@ export class QuickJsExecutor implements CodeExecutor {
     }
   }
 
-  #spawn(memoryBytes: number): SandboxWorker {
-    const worker = new SandboxWorker(memoryBytes, (message) => this.#diagnostic(message));
+  #spawn(memoryBytes: number): QuickJsWorkerHandle {
+    const worker = new QuickJsWorkerHandle(memoryBytes, (message) => this.#diagnostic(message));
     this.#workers.add(worker);
     return worker;
   }
 
-  #discard(worker: SandboxWorker): void {
+  #discard(worker: QuickJsWorkerHandle): void {
     this.#workers.delete(worker);
     const index = this.#idle.indexOf(worker);
     if (index >= 0) this.#idle.splice(index, 1);
     void worker.terminate();
   }
 
-  async #acquire(memoryBytes: number, signal: AbortSignal | undefined): Promise<SandboxWorker> {
+  async #acquire(memoryBytes: number, signal: AbortSignal | undefined): Promise<QuickJsWorkerHandle> {
     this.#warmMemoryBytes ??= memoryBytes;
     for (;;) {
       // Oldest idle first: it has had the longest to prepare its next runtime.
@@ -542,7 +617,7 @@ export class QuickJsExecutor implements CodeExecutor {
       void this.#spawnIdle(memoryBytes).catch(() => {});
     }
     if (isAborted(signal)) throw new McpCliError("CANCELLED", "the execution was cancelled");
-    return new Promise<SandboxWorker>((resolve, reject) => {
+    return new Promise<QuickJsWorkerHandle>((resolve, reject) => {
       const onAbort = (): void => {
         const index = this.#waiters.indexOf(waiter);
         if (index >= 0) this.#waiters.splice(index, 1);
@@ -593,7 +668,7 @@ export class QuickJsExecutor implements CodeExecutor {
   }
 
   /** Gives a worker back after a run: to the next waiter, to the idle list, or (if dead) replaces it. */
-  #release(worker: SandboxWorker): void {
+  #release(worker: QuickJsWorkerHandle): void {
     if (this.#closing !== undefined) return;
     if (!worker.alive) {
       this.#workers.delete(worker);

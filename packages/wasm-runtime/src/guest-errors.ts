@@ -4,7 +4,6 @@
  */
 import type { ErrorCode, ErrorDocument } from "@mcp-execution/core";
 import { PRELUDE_FILENAME } from "./guest-prelude.js";
-import type { TripReason } from "./protocol.js";
 
 /** What the prelude's `describe()` says about a thrown value. */
 export interface ThrownInfo {
@@ -12,7 +11,10 @@ export interface ThrownInfo {
   readonly name?: string;
   readonly message?: string;
   readonly stack?: string;
+  /** The `code` property as the guest left it: only kept in details, never trusted. */
   readonly code?: string;
+  /** The code the sandbox gave the error when it raised it (the prelude's private record). */
+  readonly hostCode?: string;
   readonly details?: unknown;
   readonly server?: string;
   readonly tool?: string;
@@ -31,9 +33,10 @@ export interface SourceMapping {
 
 /**
  * Codes that the sandbox's own host APIs (tools, files, state, imports, serialization) put on the
- * errors they throw into the guest. An uncaught error carrying one keeps it as the outcome's code;
- * any other `code` a guest sets becomes `GUEST_ERROR` (details keep it), so guest code cannot pose
- * as a limit the host enforced.
+ * errors they throw into the guest. An uncaught error keeps its code only when the sandbox raised
+ * it (the prelude records those errors where guest code cannot reach) and the code is one of
+ * these; any `code` a guest sets itself becomes `GUEST_ERROR` (details keep it as `code`), so
+ * guest code cannot pose as the host or as a limit the host enforced.
  */
 const GUEST_VISIBLE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "TOOL_ERROR",
@@ -172,7 +175,7 @@ export function classifyThrown(info: ThrownInfo, mapping: SourceMapping, stackBy
   if (info.server !== undefined) extra.server = info.server;
   if (info.tool !== undefined) extra.tool = info.tool;
   if (info.details !== undefined) extra.details = info.details;
-  if (info.code !== undefined && GUEST_VISIBLE_CODES.has(info.code)) {
+  if (info.hostCode !== undefined && GUEST_VISIBLE_CODES.has(info.hostCode)) {
     // A host error (tool error, invalid arguments, ...) that crossed the guest uncaught: its own
     // details (server, tool, content, argument errors) come first-class, plus where the guest was;
     // the message is already the document's message.
@@ -182,7 +185,7 @@ export function classifyThrown(info: ThrownInfo, mapping: SourceMapping, stackBy
         : {};
     const { details: _nested, ...identity } = extra;
     return {
-      code: info.code as ErrorCode,
+      code: info.hostCode as ErrorCode,
       message: `${message}${locationText(location)}`,
       details: { ...hostDetails, ...identity, stack, ...where },
     };
@@ -195,44 +198,62 @@ export function classifyThrown(info: ThrownInfo, mapping: SourceMapping, stackBy
   };
 }
 
-const TRIP_ERRORS: Readonly<Record<TripReason, (limits: TripLimits) => ErrorDocument>> = {
-  time: (limits) => ({
-    code: "LIMIT_TIME",
-    message: `the execution ran longer than its time limit of ${limits.timeoutMs} ms`,
-    details: { limit: "timeoutMs", timeoutMs: limits.timeoutMs },
-  }),
-  fuel: (limits) => ({
-    code: "LIMIT_FUEL",
-    message: `the execution used up its CPU fuel of ${limits.fuel} (interpreter interrupt polls)`,
-    details: { limit: "fuel", fuel: limits.fuel },
-  }),
-  memory: (limits) => ({
-    code: "LIMIT_MEMORY",
-    message: `the execution ran out of memory (limit ${limits.memoryBytes} bytes)`,
-    details: { limit: "memoryBytes", memoryBytes: limits.memoryBytes },
-  }),
-  output: (limits) => ({
-    code: "LIMIT_OUTPUT",
-    message: `the execution produced more output (logs plus result) than its limit of ${limits.maxOutputBytes} bytes`,
-    details: { limit: "maxOutputBytes", maxOutputBytes: limits.maxOutputBytes },
-  }),
-  calls: (limits) => ({
-    code: "LIMIT_CALLS",
-    message: `the execution made more tool calls than its limit of ${limits.maxToolCalls}`,
-    details: { limit: "maxToolCalls", maxToolCalls: limits.maxToolCalls },
-  }),
-  cancelled: () => ({ code: "CANCELLED", message: "the execution was cancelled" }),
-};
+/** What a cut text ends with. */
+export const TRUNCATION_MARK = "… [truncated]";
+/** An error document is never cut below this many bytes, so it can always say what happened. */
+export const MIN_ERROR_DOCUMENT_BYTES = 1024;
 
-export interface TripLimits {
-  readonly timeoutMs: number;
-  readonly fuel: number;
-  readonly memoryBytes: number;
-  readonly maxOutputBytes: number;
-  readonly maxToolCalls: number;
+function byteSize(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? "", "utf8");
 }
 
-/** The outcome for a run the host stopped. */
-export function tripError(reason: TripReason, limits: TripLimits): ErrorDocument {
-  return TRIP_ERRORS[reason](limits);
+/** `text` cut to at most `maxBytes` UTF-8 bytes (the mark included), on a character boundary. */
+export function cutText(text: string, maxBytes: number): string {
+  if (text.length <= maxBytes / 3 || Buffer.byteLength(text, "utf8") <= maxBytes) return text;
+  const room = Math.max(0, maxBytes - Buffer.byteLength(TRUNCATION_MARK, "utf8"));
+  // At most `room` characters are copied, never the whole text.
+  const head = Buffer.from(text.slice(0, room), "utf8").subarray(0, room).toString("utf8");
+  return `${head.replace(/\uFFFD$/, "")}${TRUNCATION_MARK}`;
+}
+
+/**
+ * The error document cut to at most `maxBytes` bytes of JSON (but never below
+ * {@link MIN_ERROR_DOCUMENT_BYTES}): every byte a run prints counts against its output limit.
+ * Texts are cut with {@link TRUNCATION_MARK}, a `details.message` that repeats the message is
+ * dropped, large detail values are replaced by their size, and `details.truncated` says so.
+ * `code` is never touched. A document within the bound is returned as it is.
+ */
+export function boundErrorDocument(error: ErrorDocument, maxBytes: number): ErrorDocument {
+  const budget = Math.max(MIN_ERROR_DOCUMENT_BYTES, maxBytes);
+  if (error.message.length * 3 + 256 < budget && byteSize(error) <= budget) return error;
+  const details =
+    typeof error.details === "object" && error.details !== null && !Array.isArray(error.details)
+      ? (error.details as Record<string, unknown>)
+      : undefined;
+  for (let share = Math.floor(budget / 2); share >= 16; share = Math.floor(share / 2)) {
+    const message = cutText(error.message, share);
+    const cutDetails: Record<string, unknown> = {};
+    if (details !== undefined) {
+      const each = Math.max(16, Math.floor(share / Math.max(1, Object.keys(details).length)));
+      for (const [key, value] of Object.entries(details)) {
+        // The message is in the document once.
+        if (key === "message" && typeof value === "string" && error.message.includes(value.slice(0, 64)))
+          continue;
+        if (typeof value === "string") cutDetails[key] = cutText(value, each);
+        else if (value === null || typeof value !== "object") cutDetails[key] = value;
+        else {
+          const size = byteSize(value);
+          cutDetails[key] = size <= each ? value : `[${size} bytes, truncated]`;
+        }
+      }
+    }
+    cutDetails.truncated = true;
+    const bounded: ErrorDocument = { code: error.code, message, details: cutDetails };
+    if (byteSize(bounded) <= budget) return bounded;
+  }
+  return {
+    code: error.code,
+    message: cutText(error.message, Math.floor(budget / 2)),
+    details: { truncated: true },
+  };
 }

@@ -3,14 +3,18 @@
  * main module, the event loop that waits for tool results and timers, and the classification of
  * how it ended. Owns every QuickJS handle it creates; `dispose()` releases all of them.
  */
-import type { ErrorDocument, LogLevel } from "@mcp-execution/core";
+import { type ErrorDocument, type LogLevel, McpCliError, toErrorDocument } from "@mcp-execution/core";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
-import { classifyThrown, type SourceMapping, type ThrownInfo, tripError } from "./guest-errors.js";
+import { LOG_LEVELS } from "./component/names.js";
+import { classifyThrown, type SourceMapping, type ThrownInfo } from "./guest-errors.js";
 import { PRELUDE_CORE, PRELUDE_FILENAME, PRELUDE_PIECES } from "./guest-prelude.js";
 import type { Interpreter } from "./interpreter.js";
+import { tripError } from "./limit-errors.js";
+import { checkModuleSize } from "./module-resolution.js";
 import {
   errorEnvelope,
   okEnvelope,
+  type ResolvedModuleText,
   type RunJob,
   type SyncAnswer,
   type SyncRequest,
@@ -29,6 +33,13 @@ import {
   MAX_STATE_KEY_LENGTH,
   MAX_TOOL_ARGUMENT_BYTES,
 } from "./sandbox-constants.js";
+import {
+  loadTranspiler,
+  mainModuleName,
+  prepareMain,
+  type SucraseTransform,
+  transpileTypeScript,
+} from "./transpile.js";
 
 /** What a run needs from its worker. */
 export interface RunChannel {
@@ -43,14 +54,20 @@ export interface RunChannel {
 const MEMORY_SAMPLE_POLLS = 2048;
 /** Names given to refused imports; never a VFS path (those start with "/"). */
 const REFUSED_MODULE_PREFIX = "sandbox:refused-import-";
-const LOG_LEVELS: ReadonlySet<string> = new Set<LogLevel>(["log", "info", "warn", "error", "debug"]);
+/** The levels a guest may log at: the same list as the component world's `log-level`. */
+const LOG_LEVEL_SET: ReadonlySet<string> = new Set<LogLevel>(LOG_LEVELS);
 const MAX_NAME_LENGTH = 512;
+/** Error texts are cut to the output left, but never below this, so an error can always say what happened. */
+const ERROR_TEXT_FLOOR_CHARACTERS = 1024;
+/** Writes whose JSON text is longer than this ask the host first how much room is left. */
+const LARGE_WRITE_CHARACTERS = 64 * 1024;
 
 interface GuestApi {
   readonly settle: QuickJSHandle;
   readonly fireTimer: QuickJSHandle;
   readonly finish: QuickJSHandle;
   readonly describe: QuickJSHandle;
+  readonly coded: QuickJSHandle;
 }
 
 interface Ending {
@@ -75,6 +92,7 @@ export class GuestRun {
   #mapping: SourceMapping = { moduleName: "", displayName: "" };
 
   #trip: TripReason | undefined;
+  #hostFailure: ErrorDocument | undefined;
   #polls = 0;
   #peakMemoryBytes = 0;
   #deadline = 0;
@@ -94,6 +112,7 @@ export class GuestRun {
   readonly #refusedModules = new Map<string, ErrorDocument>();
   #runtime: QuickJSRuntime | undefined;
   #context: QuickJSContext | undefined;
+  #transform: SucraseTransform | undefined;
   #api: GuestApi | undefined;
   #used = false;
 
@@ -153,11 +172,6 @@ export class GuestRun {
     if (this.#used) throw new Error("a guest run is used for one job only");
     this.#used = true;
     this.#job = job;
-    this.#mapping = {
-      moduleName: job.moduleName,
-      displayName: job.displayName,
-      ...(job.wrapperShift === undefined ? {} : { wrapperShift: job.wrapperShift }),
-    };
     const limits = job.limits;
     this.#deadline = performance.now() + limits.timeoutMs;
     this.#deadlineTimer = setTimeout(() => {
@@ -169,14 +183,22 @@ export class GuestRun {
     let memoryBytes = 0;
     let broken = false;
     try {
-      this.prepare();
-      const runtime = this.#runtime as QuickJSRuntime;
-      const context = this.#context as QuickJSContext;
-      runtime.setMemoryLimit(limits.memoryBytes);
-      runtime.setMaxStackSize(limits.stackBytes);
-      ending = await this.#evaluate(context, runtime);
-      this.#sampleMemory();
-      memoryBytes = this.#peakMemoryBytes;
+      // The transpiler runs here, inside the deadline: the main thread's watchdog ends this
+      // thread if sucrase takes too long on hostile input, and the host's own loop stays free.
+      this.#transform = await loadTranspiler();
+      const main = this.#prepareMain(job);
+      if (main.error !== undefined) ending = { error: main.error };
+      else if (performance.now() >= this.#deadline) this.#trip ??= "time";
+      else {
+        this.prepare();
+        const runtime = this.#runtime as QuickJSRuntime;
+        const context = this.#context as QuickJSContext;
+        runtime.setMemoryLimit(limits.memoryBytes);
+        runtime.setMaxStackSize(limits.stackBytes);
+        ending = await this.#evaluate(context, runtime, main.source);
+        this.#sampleMemory();
+        memoryBytes = this.#peakMemoryBytes;
+      }
     } catch (error) {
       broken = true;
       if (this.#trip === undefined && this.#interpreter.growFailures === 0) {
@@ -197,7 +219,7 @@ export class GuestRun {
     let resultJson = ending.resultJson;
     if (this.#interpreter.growFailures > 0 && this.#trip === undefined) this.#trip = "memory";
     if (this.#trip !== undefined) {
-      error = tripError(this.#trip, limits);
+      error = this.#hostFailure ?? tripError(this.#trip, limits);
       resultJson = undefined;
       if (this.#trip === "memory") memoryBytes = this.#interpreter.maximumBytes;
     }
@@ -245,6 +267,12 @@ export class GuestRun {
     this.#channel.post({ type: "tool-calls", runId: this.runId, calls });
   }
 
+  /** The host's side failed (a message that could not be received): the run ends with `INTERNAL`. */
+  onHostFailure(message: string): void {
+    this.#hostFailure ??= { code: "INTERNAL", message };
+    this.#stop("cancelled");
+  }
+
   /** The host asked to stop this run (cancellation reaches a busy run through shared memory too). */
   onCancel(): void {
     this.#stop("cancelled");
@@ -288,10 +316,81 @@ export class GuestRun {
   // ------------------------------------------------------------------------------------------
   // Evaluation and the event loop
 
-  async #evaluate(context: QuickJSContext, runtime: QuickJSRuntime): Promise<Ending> {
+  /** The main module as QuickJS runs it (wrapped, transpiled), or why it cannot run. */
+  #prepareMain(
+    job: RunJob,
+  ): { readonly source: string; readonly error?: undefined } | { readonly error: ErrorDocument } {
+    const main = job.main;
+    const name = mainModuleName(main.filename, main.mode, main.language);
+    const displayName = main.filename ?? name.slice(name.lastIndexOf("/") + 1);
+    this.#mapping = { moduleName: name, displayName };
+    try {
+      checkModuleSize(main.source, displayName);
+      const prepared = prepareMain(main, this.#transform);
+      this.#mapping = {
+        moduleName: prepared.moduleName,
+        displayName: prepared.displayName,
+        ...(prepared.wrapperShift === undefined ? {} : { wrapperShift: prepared.wrapperShift }),
+      };
+      return { source: prepared.source };
+    } catch (error) {
+      if (error instanceof McpCliError && error.code === "GUEST_SYNTAX") {
+        return { error: this.#locateSyntaxError(main, error.toJSON()) };
+      }
+      if (error instanceof McpCliError) return { error: error.toJSON() };
+      throw error;
+    }
+  }
+
+  /**
+   * sucrase reports some errors past the place they are (`const x = {;` at the snippet wrapper's
+   * closing line). When its location is outside the user's text, QuickJS's own parser, run on the
+   * same text (compiled only, in a throwaway context), usually knows the place.
+   */
+  #locateSyntaxError(main: RunJob["main"], document: ErrorDocument): ErrorDocument {
+    const details = (document.details ?? {}) as { line?: unknown; column?: unknown; file?: unknown };
+    const lines = main.source.split("\n");
+    const line = typeof details.line === "number" ? details.line : 0;
+    const column = typeof details.column === "number" ? details.column : 0;
+    if (line >= 1 && line <= lines.length && column <= (lines[line - 1]?.length ?? 0) + 1) return document;
+    const plain = prepareMain({ ...main, language: "javascript" }, undefined);
+    const context = this.#interpreter.quickjs.newContext();
+    try {
+      const compiled = context.evalCode(plain.source, plain.moduleName, {
+        type: "module",
+        compileOnly: true,
+      });
+      if (compiled.error === undefined) {
+        compiled.value.dispose();
+        return document;
+      }
+      const thrown = context.dump(compiled.error) as { message?: unknown; stack?: unknown };
+      compiled.error.dispose();
+      const found = /:(\d+):(\d+)/.exec(typeof thrown.stack === "string" ? thrown.stack : "");
+      if (found === null) return document;
+      const foundLine = Number(found[1]);
+      let foundColumn = Number(found[2]);
+      const shift = plain.wrapperShift;
+      if (shift !== undefined && foundLine === shift.line && foundColumn > shift.columns)
+        foundColumn -= shift.columns;
+      if (foundLine < 1 || foundLine > lines.length) return document;
+      const file = typeof details.file === "string" ? details.file : this.#mapping.displayName;
+      const reason = typeof thrown.message === "string" ? thrown.message : "invalid syntax";
+      return {
+        code: "GUEST_SYNTAX",
+        message: `SyntaxError: ${reason} (at ${file}:${foundLine}:${foundColumn})`,
+        details: { file, line: foundLine, column: foundColumn },
+      };
+    } catch {
+      return document;
+    } finally {
+      context.dispose();
+    }
+  }
+
+  async #evaluate(context: QuickJSContext, runtime: QuickJSRuntime, source: string): Promise<Ending> {
     const api = this.#api as GuestApi;
-    const job = this.#job as RunJob;
-    const evaluated = context.evalCode(job.source, job.moduleName, { type: "module" });
+    const evaluated = context.evalCode(source, this.#mapping.moduleName, { type: "module" });
     if (evaluated.error !== undefined) {
       const thrown = evaluated.error;
       try {
@@ -431,7 +530,11 @@ export class GuestRun {
     const api = this.#api;
     let info: ThrownInfo = { isError: false, type: "unknown", value: "<could not be described>" };
     if (api !== undefined && this.#trip === undefined) {
-      const described = context.callFunction(api.describe, context.undefined, [thrown]);
+      // The guest cuts long texts before they are copied out: an error document is bounded by
+      // the output limit like everything else the run prints.
+      const maxChars = context.newNumber(Math.max(ERROR_TEXT_FLOOR_CHARACTERS, this.#outputBudget()));
+      const described = context.callFunction(api.describe, context.undefined, [thrown, maxChars]);
+      maxChars.dispose();
       if (described.error !== undefined) {
         described.error.dispose();
       } else {
@@ -506,6 +609,7 @@ export class GuestRun {
       release(api.fireTimer);
       release(api.finish);
       release(api.describe);
+      release(api.coded);
     }
     try {
       if (this.#context?.alive === true) this.#context.dispose();
@@ -551,7 +655,15 @@ export class GuestRun {
       });
     }
     if (!answer.ok) return refuse(answer.error);
-    const { name, source } = answer.value as { name: string; source: string };
+    const { name, text, typescript } = answer.value as ResolvedModuleText;
+    let source = text;
+    if (typescript) {
+      try {
+        source = transpileTypeScript(this.#transform as SucraseTransform, text, name);
+      } catch (error) {
+        return refuse(error instanceof McpCliError ? error.toJSON() : toErrorDocument(error));
+      }
+    }
     this.#resolvedModules.set(name, source);
     this.#normalized.set(key, name);
     return name;
@@ -569,12 +681,22 @@ export class GuestRun {
     return source;
   }
 
+  /** An error the sandbox raises into the guest, marked as the host's by the prelude. */
   #newCodedError(context: QuickJSContext, code: string, message: string): QuickJSHandle {
-    const error = context.newError(message);
-    const codeHandle = context.newString(code);
-    context.setProp(error, "code", codeHandle);
-    codeHandle.dispose();
-    return error;
+    const api = this.#api;
+    if (api !== undefined) {
+      const codeHandle = context.newString(code);
+      const messageHandle = context.newString(message);
+      try {
+        const made = context.callFunction(api.coded, context.undefined, [codeHandle, messageHandle]);
+        if (made.error === undefined) return made.value;
+        made.error.dispose();
+      } finally {
+        codeHandle.dispose();
+        messageHandle.dispose();
+      }
+    }
+    return context.newError(message);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -594,8 +716,10 @@ export class GuestRun {
       this.#log(context, level, text);
       return undefined;
     });
-    define("callTool", (id, call) => context.newString(this.#callTool(context, id, call)));
-    define("fs", (op, path, text) => context.newString(this.#fileCall(context, op, path, text)));
+    define("callTool", (id, call, kind) => context.newString(this.#callTool(context, id, call, kind)));
+    define("fs", (op, path, text, textLength) =>
+      context.newString(this.#fileCall(context, op, path, text, textLength)),
+    );
     define("state", (op, key, value) => context.newString(this.#stateCall(context, op, key, value)));
     define("timer", (op, id, delay) => {
       this.#timerCall(context, op, id, delay);
@@ -616,6 +740,7 @@ export class GuestRun {
             fireTimer: context.getProp(apiObject, "fireTimer"),
             finish: context.getProp(apiObject, "finish"),
             describe: context.getProp(apiObject, "describe"),
+            coded: context.getProp(apiObject, "coded"),
           };
         } finally {
           apiObject.dispose();
@@ -696,7 +821,7 @@ export class GuestRun {
   #log(context: QuickJSContext, levelHandle: QuickJSHandle, textHandle: QuickJSHandle): void {
     this.#checkRunning();
     const level = this.#stringArgument(context, levelHandle, "log level", 16);
-    if (!LOG_LEVELS.has(level)) throw new TypeError(`unknown log level ${level}`);
+    if (!LOG_LEVEL_SET.has(level)) throw new TypeError(`unknown log level ${level}`);
     if (context.typeof(textHandle) !== "string") throw new TypeError("log text must be a string");
     const remaining = this.#limits.maxOutputBytes - this.#logBytes;
     // JSON text is at least as long as the text (two quotes more), so this refuses before copying.
@@ -714,8 +839,22 @@ export class GuestRun {
     throw new StoppedError(`output limit of ${this.#limits.maxOutputBytes} bytes reached`);
   }
 
-  #callTool(context: QuickJSContext, idHandle: QuickJSHandle, callHandle: QuickJSHandle): string {
+  /**
+   * A tool call (`kind` "tool": `[server, tool, args]`) or a resource read (`kind` "resource":
+   * `[server, uri, {}]`); both count against the tool-call limit and come back through `settle`.
+   */
+  #callTool(
+    context: QuickJSContext,
+    idHandle: QuickJSHandle,
+    callHandle: QuickJSHandle,
+    kindHandle: QuickJSHandle | undefined,
+  ): string {
     this.#checkRunning();
+    const kind =
+      kindHandle !== undefined && context.typeof(kindHandle) === "string"
+        ? this.#stringArgument(context, kindHandle, "call kind", 8)
+        : "tool";
+    if (kind !== "tool" && kind !== "resource") throw new TypeError(`unknown call kind ${kind}`);
     if (this.#toolCalls >= this.#limits.maxToolCalls) {
       this.#stop("calls");
       throw new StoppedError(`tool call limit of ${this.#limits.maxToolCalls} reached`);
@@ -737,7 +876,17 @@ export class GuestRun {
         details: { limit: MAX_IN_FLIGHT_ARGUMENT_BYTES },
       });
     }
-    const call: unknown = JSON.parse(context.getString(callHandle));
+    const callJson = context.getString(callHandle);
+    // Depth is checked on the text, before anything parses or clones it: a very deep value would
+    // overflow a stack on the way (structured clone, JSON.parse) and take its batch down with it.
+    if (jsonDepth(callJson, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH + 1) {
+      return errorEnvelope({
+        code: "ARGS_INVALID",
+        message: `tool arguments are nested more than ${MAX_JSON_DEPTH} levels deep`,
+        details: { limit: MAX_JSON_DEPTH },
+      });
+    }
+    const call: unknown = JSON.parse(callJson);
     if (!Array.isArray(call) || call.length !== 3)
       throw new TypeError("a tool call must be [server, tool, args]");
     const [server, tool, args] = call as [unknown, unknown, unknown];
@@ -756,10 +905,16 @@ export class GuestRun {
         details: { server, tool },
       });
     }
+    // The arguments' own text, cut out of the call rather than stringified again.
+    const prefix = `[${JSON.stringify(server)},${JSON.stringify(tool)},`;
+    const argsJson =
+      callJson.startsWith(prefix) && callJson.endsWith("]")
+        ? callJson.slice(prefix.length, -1)
+        : JSON.stringify(args);
     this.#toolCalls++;
     this.#outstandingCalls.set(callId, length);
     this.#inFlightBytes += length;
-    this.#queuedCalls.push({ callId, server, tool, args: args as Record<string, unknown> });
+    this.#queuedCalls.push({ callId, kind, server, tool, argsJson });
     return "";
   }
 
@@ -777,6 +932,7 @@ export class GuestRun {
     opHandle: QuickJSHandle,
     pathHandle: QuickJSHandle,
     textHandle: QuickJSHandle,
+    textLengthHandle: QuickJSHandle | undefined,
   ): string {
     this.#checkRunning();
     const op = this.#stringArgument(context, opHandle, "file operation", 8);
@@ -786,12 +942,26 @@ export class GuestRun {
     else if (op === "list") answer = this.#syncRequest({ op: "list", path });
     else if (op === "write") {
       if (context.typeof(textHandle) !== "string") throw new TypeError("file text must be a string");
+      // Refused from lengths alone, before the text is copied out of the guest: a string of n
+      // UTF-16 units is at least n bytes of UTF-8, and its JSON is at least n + 2 characters.
+      const jsonLength = this.#stringLength(context, textHandle);
+      const told =
+        textLengthHandle !== undefined && context.typeof(textLengthHandle) === "number"
+          ? context.getNumber(textLengthHandle)
+          : 0;
+      const atLeastBytes = Math.max(Number.isSafeInteger(told) && told <= jsonLength - 2 ? told : 0, 0);
       const quota = this.#limits.workspaceBytes;
-      if (this.#stringLength(context, textHandle) - 2 > quota) {
+      let room: number = quota;
+      // Large texts only: asking costs a round trip between the threads.
+      if (jsonLength > LARGE_WRITE_CHARACTERS) {
+        const answer = this.#syncRequest({ op: "room", path });
+        if (answer.ok && typeof answer.value === "number") room = Math.min(room, answer.value);
+      }
+      if (atLeastBytes > room || jsonLength - 2 > quota * 6) {
         return errorEnvelope({
           code: "LIMIT_STORAGE",
-          message: `cannot write ${path}: the text is larger than the workspace quota of ${quota} bytes`,
-          details: { path, quotaBytes: quota },
+          message: `cannot write ${path}: the text (at least ${atLeastBytes} bytes) is larger than the ${room} bytes left of the workspace quota of ${quota} bytes`,
+          details: { path, quotaBytes: quota, roomBytes: room, atLeastBytes },
         });
       }
       const text = this.#jsonString(context, textHandle, "file text", Number.MAX_SAFE_INTEGER);

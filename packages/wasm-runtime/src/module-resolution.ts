@@ -1,24 +1,17 @@
 /**
  * Where a guest `import` may lead: only files of the virtual filesystem. Runs on the main thread,
- * answering the worker's synchronous `resolve` requests.
+ * answering the worker's synchronous `resolve` requests with the file's text; the worker
+ * transpiles it, under the run's deadline (a transpiler can take exponential time on hostile input).
  */
 import { type GuestFileSystem, McpCliError } from "@mcp-execution/core";
 import type { normalizeVfsPath as NormalizeVfsPath } from "@mcp-execution/vfs";
+import type { ResolvedModuleText } from "./protocol.js";
 import { MAX_MODULE_SOURCE_BYTES } from "./sandbox-constants.js";
 import { isTypeScriptPath } from "./transpile.js";
-
-export interface ResolvedModule {
-  /** The module's absolute VFS path, which QuickJS uses as its name. */
-  readonly name: string;
-  /** JavaScript, ready for QuickJS. */
-  readonly source: string;
-}
 
 export interface ModuleResolver {
   readonly files: GuestFileSystem;
   readonly normalize: typeof NormalizeVfsPath;
-  /** TypeScript to JavaScript (sucrase); a module that does not parse throws `GUEST_SYNTAX`. */
-  readonly transpile: (code: string, path: string) => string;
 }
 
 const NOT_THERE: ReadonlySet<string> = new Set(["FILE_NOT_FOUND", "PATH_INVALID", "UNSUPPORTED"]);
@@ -45,10 +38,14 @@ function directoryOf(path: string): string {
  * `index.ts`), and `./x.js` finds `x.ts` as TypeScript's own convention allows.
  *
  * Errors: `UNSUPPORTED` for `node:` and bare specifiers (there are no packages in the sandbox),
- * `PATH_INVALID` for paths that leave the VFS, `FILE_NOT_FOUND`, `GUEST_SYNTAX`, `LIMIT_SIZE` for
- * a module larger than {@link MAX_MODULE_SOURCE_BYTES}.
+ * `PATH_INVALID` for paths that leave the VFS, `FILE_NOT_FOUND`, `LIMIT_SIZE` for a module larger
+ * than {@link MAX_MODULE_SOURCE_BYTES}.
  */
-export function resolveModule(resolver: ModuleResolver, specifier: string, importer: string): ResolvedModule {
+export function resolveModule(
+  resolver: ModuleResolver,
+  specifier: string,
+  importer: string,
+): ResolvedModuleText {
   if (specifier.startsWith("node:")) {
     throw new McpCliError(
       "UNSUPPORTED",
@@ -85,19 +82,26 @@ export function resolveModule(resolver: ModuleResolver, specifier: string, impor
       if (error instanceof McpCliError && NOT_THERE.has(error.code)) continue;
       throw error;
     }
-    if (text.length > MAX_MODULE_SOURCE_BYTES) {
-      throw new McpCliError(
-        "LIMIT_SIZE",
-        `cannot import ${path}: it has ${text.length} characters, more than the ${MAX_MODULE_SOURCE_BYTES} a module may have`,
-        { details: { path, limit: MAX_MODULE_SOURCE_BYTES } },
-      );
-    }
-    const source = isTypeScriptPath(path) ? resolver.transpile(text, path) : text;
-    return { name: path, source };
+    checkModuleSize(text, path);
+    return { name: path, text, typescript: isTypeScriptPath(path) };
   }
   throw new McpCliError(
     "FILE_NOT_FOUND",
     `cannot find module ${JSON.stringify(specifier)} imported from ${importer} (tried ${tried.join(", ")})`,
     { details: { specifier, importer, tried } },
   );
+}
+
+/**
+ * Refuses a module (the main one or an import) larger than {@link MAX_MODULE_SOURCE_BYTES}, from
+ * its length alone: the transpiler's memory grows by a few hundred bytes per source byte.
+ */
+export function checkModuleSize(text: string, path: string): void {
+  if (text.length > MAX_MODULE_SOURCE_BYTES) {
+    throw new McpCliError(
+      "LIMIT_SIZE",
+      `${path} has ${text.length} characters, more than the ${MAX_MODULE_SOURCE_BYTES} a module may have`,
+      { details: { path, limit: MAX_MODULE_SOURCE_BYTES, length: text.length } },
+    );
+  }
 }

@@ -8,7 +8,7 @@
  *   results, the outcome), in order;
  * - a dedicated `MessageChannel` carries synchronous requests (`readFile`, `getState`, module
  *   resolution): the worker posts a request, blocks on `Atomics.wait` and takes the answer with
- *   `receiveMessageOnPort` once the main thread has flipped the flag in {@link SyncSignal}.
+ *   `receiveMessageOnPort` once the main thread has flipped the flag in `SyncSignal` (threads/sync-channel.ts).
  */
 import type { ErrorDocument, LogLevel } from "@mcp-execution/core";
 import type { WasmModule } from "./wasm-types.js";
@@ -24,19 +24,21 @@ export interface WorkerLimits {
   readonly workspaceBytes: number;
 }
 
+/** The guest's main module as the caller gave it; the worker wraps and transpiles it. */
+export interface MainSource {
+  readonly source: string;
+  readonly mode: "module" | "snippet";
+  readonly language: "typescript" | "javascript";
+  readonly filename?: string;
+}
+
 export interface RunJob {
   readonly runId: number;
-  /** The main module, already JavaScript. */
-  readonly source: string;
-  /** The module's name inside QuickJS: an absolute VFS path such as `/mcp-tools/main.ts`. */
-  readonly moduleName: string;
-  /** What error locations show instead of {@link moduleName}. */
-  readonly displayName: string;
   /**
-   * Snippet mode wraps the body on the line where it starts; columns on that line are shifted
-   * back by `columns` in error locations.
+   * The main module, untransformed: transpiling guest code is work on the guest's behalf, so it
+   * happens in the worker under the run's deadline and the watchdog, never on the main thread.
    */
-  readonly wrapperShift?: { readonly line: number; readonly columns: number; readonly lastLine: number };
+  readonly main: MainSource;
   readonly limits: WorkerLimits;
 }
 
@@ -58,13 +60,18 @@ export type MainToWorker =
 
 export interface ToolCallRequest {
   readonly callId: number;
+  /** `tool` names a tool; `resource` reads the resource whose URI is `uri` (in `tool`'s place). */
+  readonly kind: "tool" | "resource";
   readonly server: string;
   readonly tool: string;
-  readonly args: Readonly<Record<string, unknown>>;
+  /**
+   * The arguments as JSON text, checked for size and depth in the worker. Text, not an object:
+   * `postMessage` clones objects recursively, and deep ones would overflow the receiving stack.
+   */
+  readonly argsJson: string;
 }
 
-/** Why a run was stopped by the host; each maps to one error code. */
-export type TripReason = "time" | "fuel" | "memory" | "output" | "calls" | "cancelled";
+export type { TripReason } from "./limit-errors.js";
 
 export interface WorkerOutcome {
   readonly runId: number;
@@ -97,9 +104,18 @@ export type SyncRequest =
   | { readonly op: "resolve"; readonly specifier: string; readonly importer: string }
   | { readonly op: "read"; readonly path: string }
   | { readonly op: "write"; readonly path: string; readonly text: string }
+  /** Bytes a write to `path` may still add (the quota left, plus the file's own size): a number or null (unknown). */
+  | { readonly op: "room"; readonly path: string }
   | { readonly op: "list"; readonly path: string }
   | { readonly op: "get-state"; readonly key: string }
   | { readonly op: "set-state"; readonly key: string; readonly valueJson: string | undefined };
+
+/** What a `resolve` request answers: the module's file, untransformed (the worker transpiles it). */
+export interface ResolvedModuleText {
+  readonly name: string;
+  readonly text: string;
+  readonly typescript: boolean;
+}
 
 export type SyncAnswer =
   | { readonly ok: true; readonly value?: unknown }
@@ -110,15 +126,6 @@ export interface SyncEnvelope<T> {
   readonly runId: number;
   readonly body: T;
 }
-
-/** Layout of the shared `Int32Array` between the executor and one worker. */
-export const SyncSignal = {
-  /** 0 while a synchronous request waits for its answer, 1 once the answer is posted. */
-  answered: 0,
-  /** Set to the id of a run the host wants stopped; the interrupt handler reads it. */
-  cancelRun: 1,
-  length: 2,
-} as const;
 
 /** The guest-visible error envelope of host calls: `{"ok":true,"value":…}` or `{"ok":false,"error":…}`. */
 export function okEnvelope(value: unknown): string {

@@ -4,22 +4,35 @@
  * changed. Values are kept as JSON text, so what the guest gets back is always a fresh copy.
  */
 import { type JsonValue, McpCliError } from "@mcp-execution/core";
-import { MAX_STATE_KEY_LENGTH } from "./sandbox-constants.js";
+import { jsonDepth, MAX_JSON_DEPTH, MAX_STATE_KEY_LENGTH } from "./sandbox-constants.js";
 
 export class SessionState {
   readonly #values = new Map<string, string>();
   #bytes = 0;
   #changed = false;
 
+  /**
+   * Loads `initial` with exactly the checks {@link setJson} applies (key length, depth, the
+   * quota), so that a state a run could write is a state the next run can load, and the other
+   * way round. Throws `STATE_INVALID` (naming `source`) for one that breaks them.
+   */
   constructor(
     initial: Readonly<Record<string, JsonValue>>,
     private readonly maxBytes: number,
+    source = "the session's state",
   ) {
     for (const [key, value] of Object.entries(initial)) {
-      const json = JSON.stringify(value);
-      this.#values.set(key, json);
-      this.#bytes += key.length + json.length;
+      try {
+        this.setJson(key, JSON.stringify(value));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new McpCliError("STATE_INVALID", `${source} cannot be loaded: ${reason}`, {
+          details: { key: key.slice(0, MAX_STATE_KEY_LENGTH), reason },
+          cause: error,
+        });
+      }
     }
+    this.#changed = false;
   }
 
   get changed(): boolean {
@@ -47,8 +60,16 @@ export class SessionState {
       this.#changed = true;
       return;
     }
-    // Parsed to be sure it is JSON before it is stored; the guest side produced it, but the
-    // host does not rely on guest code for what it writes to disk.
+    // Depth first (on the text, without recursion), then parsed to be sure it is JSON before it
+    // is stored: the guest side produced it, but the host does not rely on guest code for what
+    // it writes to disk. Loading checks the same.
+    if (jsonDepth(json, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      throw new McpCliError(
+        "RESULT_UNSERIALIZABLE",
+        `cannot save state ${JSON.stringify(key.slice(0, 64))}: the value is nested more than ${MAX_JSON_DEPTH} levels deep`,
+        { details: { key, limit: MAX_JSON_DEPTH } },
+      );
+    }
     JSON.parse(json);
     const size = key.length + json.length;
     if (this.#bytes - previousSize + size > this.maxBytes) {

@@ -2,20 +2,17 @@
  * `getState`/`setState` persistence: one JSON file per session in a directory the caller chooses.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type JsonValue, McpCliError, type SessionId, type StateStore, sessionId } from "@mcp-execution/core";
+import { jsonDepth, MAX_JSON_DEPTH } from "./sandbox-constants.js";
 
-function isJsonValue(value: unknown, depth: number): value is JsonValue {
-  if (depth > 1000) return false;
-  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
-  if (typeof value === "number") return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
-  if (typeof value === "object") {
-    return Object.values(value as Record<string, unknown>).every((item) => isJsonValue(item, depth + 1));
-  }
-  return false;
-}
+/**
+ * Largest state file read: the largest workspace quota of the limit profiles (a session's state
+ * is capped at its run's `workspaceBytes`), with room for JSON escapes. Larger files are refused
+ * from their size, before they are read.
+ */
+export const MAX_STATE_FILE_BYTES = 4 * 256 * 1024 * 1024;
 
 /**
  * Keeps each session's state in `<directory>/<session>.json` (mode 0600). Writes are atomic: a
@@ -43,10 +40,33 @@ export class FileStateStore implements StateStore {
     const file = this.fileFor(session);
     let text: string;
     try {
+      const info = await lstat(file);
+      if (!info.isFile()) {
+        throw new McpCliError(
+          "STATE_INVALID",
+          `the state file of session ${session} (${file}) is not a regular file; remove it or start the session fresh`,
+          { details: { session, file } },
+        );
+      }
+      if (info.size > MAX_STATE_FILE_BYTES) {
+        throw new McpCliError(
+          "STATE_INVALID",
+          `the state file of session ${session} (${file}) has ${info.size} bytes, more than the ${MAX_STATE_FILE_BYTES} a session may hold; remove it or start the session fresh`,
+          { details: { session, file, bytes: info.size, limit: MAX_STATE_FILE_BYTES } },
+        );
+      }
       text = await readFile(file, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
       throw error;
+    }
+    // The same depth a run may write (the file's own object is one level more).
+    if (jsonDepth(text, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH + 1) {
+      throw new McpCliError(
+        "STATE_INVALID",
+        `the state file of session ${session} (${file}) is nested more than ${MAX_JSON_DEPTH} levels deep; fix or delete it, or start the session fresh`,
+        { details: { session, file, limit: MAX_JSON_DEPTH } },
+      );
     }
     let parsed: unknown;
     try {
@@ -58,7 +78,7 @@ export class FileStateStore implements StateStore {
         { details: { session, file }, cause: error },
       );
     }
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed) || !isJsonValue(parsed, 0)) {
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new McpCliError(
         "STATE_INVALID",
         `the state file of session ${session} (${file}) must hold a JSON object; fix or delete it`,

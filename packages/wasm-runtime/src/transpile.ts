@@ -1,11 +1,13 @@
 /**
- * Guest source to QuickJS module source, on the main thread: TypeScript through sucrase (loaded
- * lazily, once; it keeps line numbers), and the snippet wrapper. A small cache keeps repeated runs
- * of the same code and imports of the same generated wrappers from transpiling again.
+ * Guest source to QuickJS module source, in the sandbox worker (never on the main thread: a
+ * transpiler can take exponential time on small hostile input, and only the worker is under the
+ * watchdog): TypeScript through sucrase (loaded once per worker; it keeps line numbers), and the
+ * snippet wrapper. A small cache keeps repeated runs of the same code and imports of the same
+ * generated wrappers from transpiling again.
  */
 import { McpCliError } from "@mcp-execution/core";
 
-type SucraseTransform = (
+export type SucraseTransform = (
   code: string,
   options: {
     transforms: ("typescript" | "jsx")[];
@@ -31,7 +33,7 @@ const JAVASCRIPT_EXTENSIONS = [".js", ".mjs", ".cjs", ".jsx"];
 
 let sucraseLoading: Promise<SucraseTransform> | undefined;
 
-/** Loads sucrase once per process (about 65-125 ms); later calls return the same promise. */
+/** Loads sucrase once per worker (about 65-125 ms); later calls return the same promise. */
 export function loadTranspiler(): Promise<SucraseTransform> {
   sucraseLoading ??= import("sucrase").then((module) => module.transform as SucraseTransform);
   return sucraseLoading;

@@ -7,6 +7,8 @@ import { spawn } from "node:child_process";
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { McpCliError } from "@mcp-execution/core";
+import { loadConfiguration } from "../config-source.js";
+import { ensureTrusted } from "../config-trust.js";
 import type { CommandContext } from "../context.js";
 import { connectDaemon, daemonIdentity } from "../daemon/client.js";
 import { type DaemonStatus, daemonDirectory, socketPath } from "../daemon/protocol.js";
@@ -46,6 +48,13 @@ export async function daemonStartCommand(
     else context.output.data(`the daemon for this configuration is already running: ${describe(already)}`);
     return 0;
   }
+  // The detached daemon has no terminal to ask on: an unapproved project file is asked about (or
+  // refused with CONFIG_UNTRUSTED) here, before it starts.
+  const configuration = await loadConfiguration(context);
+  await ensureTrusted(
+    context,
+    configuration.servers.filter((server) => !server.disabled),
+  );
   const directory = daemonDirectory(context);
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const log = await open(join(directory, `d-${identity.fingerprint}.log`), "a", 0o600);
@@ -57,6 +66,7 @@ export async function daemonStartCommand(
     [
       entry,
       ...(context.globals.config === undefined ? [] : ["--config", context.globals.config]),
+      ...(context.globals.trustProject === true ? ["--trust-project"] : []),
       "daemon",
       "run",
       "--fingerprint",

@@ -1,10 +1,11 @@
 /**
- * `generate <server>`: introspects the server, writes the typed API tree (CONVENTIONS.md section
- * 4) to `-o` (default `./mcp-tools`), prints what it wrote and the token report, and with
- * `--save-skill [name]` also saves the tree as a skill.
+ * `generate <server>... | --all`: introspects the servers, writes one typed API tree
+ * (docs/conventions.md section 4) covering them to `-o` (default `./mcp-tools`), prints what it wrote
+ * and the token report, and with `--save-skill [name]` also saves the tree as one skill. A tree
+ * already at `-o` keeps its other servers: SKILL.md and REFERENCE.md are regenerated for all.
  */
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { lstat } from "node:fs/promises";
+import { relative, resolve } from "node:path";
 import type { TokenReport } from "@mcp-execution/codegen";
 import {
   type GeneratedFile,
@@ -19,9 +20,12 @@ import { type SkillScope, skillsDirectory } from "../locations.js";
 import type { AdHocOptions } from "../server-target.js";
 import { formatTable } from "../table.js";
 import { introspectServer } from "./introspect.js";
+import { skillsBase } from "./skill.js";
 
 export interface GenerateOptions extends AdHocOptions {
   readonly output: string;
+  /** Every enabled server of the configuration. */
+  readonly all?: boolean;
   /** `true` for a bare `--save-skill`, the name otherwise. */
   readonly saveSkill?: string | boolean;
   readonly description?: string;
@@ -42,44 +46,15 @@ export async function generateFiles(
   });
 }
 
-/** `path` inside `root`, or `PATH_INVALID`. Generated paths are relative already; this is the belt to those braces. */
-function inside(root: string, path: string): string {
-  const target = resolve(root, path);
-  const rel = relative(root, target);
-  if (rel === "" || rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
-    throw new McpCliError("PATH_INVALID", `generated path ${JSON.stringify(path)} leaves ${root}`, {
-      details: { path, root },
-    });
-  }
-  return target;
-}
-
-/**
- * Writes the tree under `outDir`. The server's own `servers/<server>/` directory is replaced as a
- * whole, so tools that disappeared from the server do not linger; other servers' directories in
- * the same output are left alone.
- */
-export async function writeTree(
-  outDir: string,
-  server: string,
-  files: readonly GeneratedFile[],
-): Promise<void> {
-  await checkOutputDirectory(outDir);
-  await rm(inside(outDir, join("servers", server)), { recursive: true, force: true });
-  for (const file of files) {
-    const target = inside(outDir, file.path);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, file.contents);
-  }
-}
-
-/** `PATH_INVALID` when `outDir` exists and is not a directory. */
+/** `PATH_INVALID` when `outDir` exists and is not a directory (a file, or a link even to a directory). */
 async function checkOutputDirectory(outDir: string): Promise<void> {
-  const existing = await stat(outDir).catch(() => undefined);
+  const existing = await lstat(outDir).catch(() => undefined);
   if (existing !== undefined && !existing.isDirectory()) {
-    throw new McpCliError("PATH_INVALID", `output ${outDir} exists and is not a directory`, {
-      details: { path: outDir },
-    });
+    throw new McpCliError(
+      "PATH_INVALID",
+      `output ${outDir} exists and is ${existing.isSymbolicLink() ? "a symbolic link" : "not a directory"}; mcp-cli never writes through links`,
+      { details: { path: outDir } },
+    );
   }
 }
 
@@ -125,9 +100,42 @@ export function formatTokenReport(report: TokenReport): string {
   return `Tokens (${report.encoding}):\n${formatTable(rows, "  ")}`;
 }
 
+/** The `<server>` operands to introspect: as given, every enabled configured server, or the one after `--`. */
+async function generateTargets(
+  context: CommandContext,
+  servers: readonly string[],
+  options: GenerateOptions,
+): Promise<(string | undefined)[]> {
+  if (options.all === true) {
+    if (servers.length > 0 || context.adHoc !== undefined) {
+      throw new McpCliError("USAGE", "give server names or --all, not both", {
+        details: { option: "--all", servers: [...servers] },
+      });
+    }
+    const { loadConfiguration } = await import("../config-source.js");
+    const enabled = (await loadConfiguration(context)).servers.filter((server) => !server.disabled);
+    if (enabled.length === 0) {
+      throw new McpCliError("SERVER_UNKNOWN", "--all found no enabled server in the configuration", {
+        details: { option: "--all" },
+      });
+    }
+    return enabled.map((server) => server.name);
+  }
+  if (servers.length > 1 && context.adHoc !== undefined) {
+    throw new McpCliError("USAGE", "a command after -- is one server; give it alone, without server names", {
+      details: { servers: [...servers] },
+    });
+  }
+  return servers.length === 0 ? [undefined] : [...servers];
+}
+
+function compareServers(a: ServerManifest, b: ServerManifest): number {
+  return a.server < b.server ? -1 : a.server > b.server ? 1 : 0;
+}
+
 export async function generateCommand(
   context: CommandContext,
-  target: string | undefined,
+  servers: readonly string[],
   options: GenerateOptions,
 ): Promise<number> {
   const { output } = context;
@@ -138,37 +146,57 @@ export async function generateCommand(
       details: { option: options.scope !== undefined ? "--scope" : "--description" },
     });
   }
+  const targets = await generateTargets(context, servers, options);
   const outDir = resolve(context.cwd, options.output);
   await checkOutputDirectory(outDir);
-  const { manifest, connection } = await introspectServer(context, target, options);
-  await connection.close();
+  const introspected: ServerManifest[] = [];
+  for (const target of targets) {
+    const { manifest, connection } = await introspectServer(context, target, options);
+    await connection.close();
+    introspected.push(manifest);
+  }
+  const generatedNames = new Set(introspected.map((manifest) => manifest.server));
 
-  const progress = output.progress(`generating the API of ${manifest.server}`);
-  const files = await generateFiles(manifest, {
+  // The servers already in the tree stay in it, so a second `generate` adds instead of replacing.
+  const { readTreeManifests, writeGeneratedTree } = await import("@mcp-execution/skill-store");
+  const existing = await readTreeManifests(outDir);
+  for (const skipped of existing.skipped) output.warn(`${skipped}; it is left out of SKILL.md`);
+  const manifests = [
+    ...existing.manifests.filter((manifest) => !generatedNames.has(manifest.server)),
+    ...introspected,
+  ].sort(compareServers);
+
+  const names = introspected.map((manifest) => manifest.server).join(", ");
+  const progress = output.progress(`generating the API of ${names}`);
+  const { generateTree, measureTokens, skillIdentity, GENERATOR_VERSION } = await import(
+    "@mcp-execution/codegen"
+  );
+  const identity = {
     ...(wantedName === undefined ? {} : { name: wantedName }),
     ...(options.description === undefined ? {} : { description: options.description }),
-  });
-  await writeTree(outDir, manifest.server, files);
+  };
+  const files = generateTree(manifests, { skill: identity });
+  await writeGeneratedTree(outDir, files, { replaceServers: [...generatedNames] });
   progress.update("counting tokens");
-  const { measureTokens, skillIdentity, GENERATOR_VERSION } = await import("@mcp-execution/codegen");
-  const tokens = await measureTokens([manifest], files);
+  const tokens = await measureTokens(manifests, files);
   progress.done();
 
   let skill: SkillSummary | undefined;
   if (options.saveSkill !== undefined) {
-    const identity = skillIdentity([manifest], {
-      ...(wantedName === undefined ? {} : { name: wantedName }),
-      ...(options.description === undefined ? {} : { description: options.description }),
-    });
-    const saving = output.progress(`saving skill ${identity.name}`);
+    const { name, description } = skillIdentity(manifests, identity);
+    const saving = output.progress(`saving skill ${name}`);
     const { FileSkillStore } = await import("@mcp-execution/skill-store");
-    const store = new FileSkillStore(skillsDirectory(context, options.scope), {
+    const directory = skillsDirectory(context, options.scope, "write");
+    const base = skillsBase(context, directory);
+    const store = new FileSkillStore(directory, {
       onDiagnostic: diagnosticsFor(context),
+      ...(base === undefined ? {} : { base }),
     });
     skill = await store.save({
-      name: identity.name,
-      description: identity.description,
-      manifest,
+      name,
+      description,
+      manifest: manifests[0] as ServerManifest,
+      manifests,
       files,
       generatorVersion: GENERATOR_VERSION,
     });
@@ -178,10 +206,15 @@ export async function generateCommand(
   if (output.json) {
     output.document({
       ok: true,
-      server: manifest.server,
+      ...(manifests.length === 1 ? { server: manifests[0]?.server } : {}),
+      servers: manifests.map((manifest) => manifest.server),
+      generated: introspected.map((manifest) => manifest.server),
       output: outDir,
       files: files.map((file) => file.path),
-      fingerprint: manifest.fingerprint.digest,
+      ...(manifests.length === 1 ? { fingerprint: manifests[0]?.fingerprint.digest } : {}),
+      fingerprints: Object.fromEntries(
+        manifests.map((manifest) => [manifest.server, manifest.fingerprint.digest]),
+      ),
       tokens,
       ...(skill === undefined ? {} : { skill }),
     });
@@ -189,8 +222,15 @@ export async function generateCommand(
   }
   const { style } = output;
   const shown = relative(context.cwd, outDir) || ".";
+  const toolCount = introspected.reduce((sum, manifest) => sum + manifest.tools.length, 0);
+  const kept = manifests.filter((manifest) => !generatedNames.has(manifest.server));
   const lines = [
-    `Wrote ${files.length} files for ${style.bold(manifest.server)} (${manifest.tools.length} tools) to ${shown}${shown.endsWith("/") ? "" : "/"}`,
+    `Wrote ${files.length} files for ${introspected.map((manifest) => style.bold(manifest.server)).join(", ")} (${toolCount} tools) to ${shown}${shown.endsWith("/") ? "" : "/"}`,
+    ...(kept.length === 0
+      ? []
+      : [
+          `  kept ${kept.map((manifest) => manifest.server).join(", ")}, already in the tree; SKILL.md covers all`,
+        ]),
     ...files.map((file) => `  ${file.path}`),
     "",
     formatTokenReport(tokens),

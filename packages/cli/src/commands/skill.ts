@@ -2,6 +2,7 @@
  * `skill list | info <name> | load <name> | remove <name> | verify <name>` over the skills
  * directory (see locations.ts). None of them starts a server.
  */
+import { isAbsolute, relative } from "node:path";
 import { McpCliError, type SkillMetadata } from "@mcp-execution/core";
 import type { FileSkillStore } from "@mcp-execution/skill-store";
 import { diagnosticsFor } from "../connect.js";
@@ -13,9 +14,27 @@ export interface SkillOptions {
   readonly scope?: SkillScope;
 }
 
+/**
+ * The folder a skills directory was resolved from, when it lies below the project folder or the
+ * home folder: the store checks the folders between them with lstat too (a cloned repository can
+ * ship `.claude -> ~/elsewhere`).
+ */
+export function skillsBase(context: CommandContext, directory: string): string | undefined {
+  for (const candidate of [context.cwd, context.environment.home]) {
+    const rel = relative(candidate, directory);
+    if (rel !== "" && !rel.startsWith("..") && !isAbsolute(rel)) return candidate;
+  }
+  return undefined;
+}
+
 async function openStore(context: CommandContext, scope: SkillScope | undefined): Promise<FileSkillStore> {
   const { FileSkillStore } = await import("@mcp-execution/skill-store");
-  return new FileSkillStore(skillsDirectory(context, scope), { onDiagnostic: diagnosticsFor(context) });
+  const directory = skillsDirectory(context, scope);
+  const base = skillsBase(context, directory);
+  return new FileSkillStore(directory, {
+    onDiagnostic: diagnosticsFor(context),
+    ...(base === undefined ? {} : { base }),
+  });
 }
 
 export async function skillListCommand(context: CommandContext, options: SkillOptions): Promise<number> {

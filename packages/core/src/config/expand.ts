@@ -1,5 +1,5 @@
 /**
- * `${VAR}`, `${VAR:-default}` and `${env:VAR}` expansion (CONVENTIONS.md section 2), applied to
+ * `${VAR}`, `${VAR:-default}` and `${env:VAR}` expansion (docs/conventions.md section 2), applied to
  * `command`, `args`, `env` values, `cwd`, `url` and `headers` values just before connecting.
  * `${workspaceFolder}` (VS Code) expands to the working directory.
  *
@@ -26,8 +26,16 @@ interface Where {
   readonly key: string;
 }
 
-/** Expands the references in one string. */
-export function expandString(value: string, context: ExpansionContext, where: Where): string {
+/**
+ * Expands the references in one string. Every value substituted from a variable or a default is
+ * appended to `substituted` when given (`${workspaceFolder}` is not: it is a path, not a secret).
+ */
+export function expandString(
+  value: string,
+  context: ExpansionContext,
+  where: Where,
+  substituted?: string[],
+): string {
   if (value.includes("${") && !/\$\{[^}]*\}/.test(value.slice(value.indexOf("${")))) {
     throw invalid(where, `unterminated "\${" in ${JSON.stringify(value)}`);
   }
@@ -50,7 +58,11 @@ export function expandString(value: string, context: ExpansionContext, where: Wh
       );
     }
     const current = context.env[name];
-    if (fallback !== undefined) return current === undefined || current === "" ? fallback : current;
+    if (fallback !== undefined) {
+      const chosen = current === undefined || current === "" ? fallback : current;
+      substituted?.push(chosen);
+      return chosen;
+    }
     if (current === undefined) {
       throw new McpCliError(
         "CONFIG_VARIABLE_MISSING",
@@ -59,6 +71,7 @@ export function expandString(value: string, context: ExpansionContext, where: Wh
         { details: { variable: name, server: where.server, key: where.key, file: where.file } },
       );
     }
+    substituted?.push(current);
     return current;
   });
 }
@@ -78,43 +91,72 @@ function expandRecord(
   key: string,
   context: ExpansionContext,
   server: ServerConfig,
+  substituted: string[],
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(record)) {
-    out[name] = expandString(value, context, {
-      server: server.name,
-      file: server.source,
-      key: `${key}.${name}`,
-    });
+    out[name] = expandString(
+      value,
+      context,
+      { server: server.name, file: server.source, key: `${key}.${name}` },
+      substituted,
+    );
   }
   return out;
 }
 
-/** The entry with every reference expanded. The result holds secrets: never print it. */
+/**
+ * The values worth redacting: non-empty, longest first (so a value that contains another is
+ * replaced whole), each once.
+ */
+function redactionList(substituted: readonly string[]): string[] {
+  return [...new Set(substituted.filter((value) => value !== ""))].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The entry with every reference expanded. The result holds secrets: never print it; its `redact`
+ * lists every substituted value, for whoever prints text that may contain one (error messages).
+ */
 export function expandServerConfig(config: ServerConfig, context: ExpansionContext): ResolvedServerConfig {
   const where = (key: string): Where => ({ server: config.name, file: config.source, key });
+  const substituted: string[] = [];
   if (config.transport === "stdio") {
     const expanded: ServerConfig = {
       ...config,
-      command: expandString(config.command, context, where("command")),
-      args: config.args.map((arg, index) => expandString(arg, context, where(`args[${index}]`))),
-      env: expandRecord(config.env, "env", context, config),
-      ...(config.cwd === undefined ? {} : { cwd: expandString(config.cwd, context, where("cwd")) }),
+      command: expandString(config.command, context, where("command"), substituted),
+      args: config.args.map((arg, index) => expandString(arg, context, where(`args[${index}]`), substituted)),
+      env: expandRecord(config.env, "env", context, config, substituted),
+      ...(config.cwd === undefined
+        ? {}
+        : { cwd: expandString(config.cwd, context, where("cwd"), substituted) }),
     };
-    return expanded as ResolvedServerConfig;
+    return resolvedWith(expanded, substituted);
   }
   const expanded: ServerConfig = {
     ...config,
-    url: expandString(config.url, context, where("url")),
-    headers: expandRecord(config.headers, "headers", context, config),
+    url: expandString(config.url, context, where("url"), substituted),
+    headers: expandRecord(config.headers, "headers", context, config, substituted),
     ...(config.oauth?.clientSecret === undefined
       ? {}
       : {
           oauth: {
             ...config.oauth,
-            clientSecret: expandString(config.oauth.clientSecret, context, where("oauth.clientSecret")),
+            clientSecret: expandString(
+              config.oauth.clientSecret,
+              context,
+              where("oauth.clientSecret"),
+              substituted,
+            ),
           },
         }),
   };
-  return expanded as ResolvedServerConfig;
+  return resolvedWith(expanded, substituted);
+}
+
+function resolvedWith(expanded: ServerConfig, substituted: readonly string[]): ResolvedServerConfig {
+  const withRedactions: ServerConfig & { redact: readonly string[] } = {
+    ...expanded,
+    redact: redactionList(substituted),
+  };
+  return withRedactions as ResolvedServerConfig;
 }

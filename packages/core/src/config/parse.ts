@@ -1,6 +1,6 @@
 /**
  * Parsing of server configuration files in the shapes Claude Code, Claude Desktop, Cursor and
- * VS Code write (CONVENTIONS.md section 2). Pure: text in, entries out.
+ * VS Code write (docs/conventions.md section 2). Pure: text in, entries out.
  *
  * Files are read as JSON with comments and trailing commas (VS Code's mcp.json allows both).
  * Structural problems fail the whole file with `CONFIG_INVALID` naming the file, the server, the
@@ -18,6 +18,8 @@ import {
 import { McpCliError } from "../errors.js";
 import { isServerId } from "../ids.js";
 import { isLimitProfileName, LIMIT_PROFILES, type LimitProfileName, type SandboxLimits } from "../limits.js";
+import { DIALECT_SECTION, translateEntry } from "./dialects.js";
+import type { ConfigDialect } from "./discovery.js";
 import type { OAuthSettings, RemoteTransport, ServerConfig } from "./types.js";
 
 /**
@@ -42,9 +44,21 @@ const SANDBOX_KEYS: Readonly<Record<string, { readonly limit: keyof SandboxLimit
     workspace: { limit: "workspaceBytes", unit: 1024 * 1024 },
   };
 
+/** One group of servers in a file: Claude Code's `~/.claude.json` has two, `local` and `main`. */
+export interface ParsedConfigSection {
+  /** Where in the file, e.g. `mcpServers` or `projects["/repo"].mcpServers`. */
+  readonly label: string;
+  /** `local`: Claude Code's per-project entries, which outrank project files; `main`: the rest. */
+  readonly layer: "local" | "main";
+  readonly servers: readonly ServerConfig[];
+}
+
 export interface ParsedConfigFile {
   readonly path: string;
+  /** Every section's servers, a later section winning a name clash (local over main). */
   readonly servers: readonly ServerConfig[];
+  /** The same servers, by section, for callers that rank sections apart. */
+  readonly sections: readonly ParsedConfigSection[];
   /** Where in the file the servers were found, e.g. `mcpServers` or `projects["/repo"].mcpServers`. */
   readonly section: string | undefined;
   /** The top-level `sandbox` object, when the file has one. */
@@ -55,6 +69,15 @@ export interface ParsedConfigFile {
 export interface ParseConfigOptions {
   /** For `~/.claude.json`: the project directory whose `projects[cwd].mcpServers` also apply. */
   readonly cwd?: string;
+  /**
+   * For `~/.claude.json`: folders to look up in `projects`, nearest first (the working directory
+   * up to the project root); the first one present is the local scope. Overrides `cwd`.
+   */
+  readonly projectKeys?: readonly string[];
+  /** How the file spells servers (default `mcp-json`). */
+  readonly dialect?: ConfigDialect;
+  /** The document already parsed (TOML files are parsed by the loader); `text` is then only quoted. */
+  readonly document?: unknown;
 }
 
 type JsonPath = (string | number)[];
@@ -131,8 +154,10 @@ class FileReader {
   constructor(
     readonly path: string,
     readonly text: string,
+    json = true,
   ) {
-    this.#tree = parseTree(text, [], { allowTrailingComma: true });
+    // Line and column are known for JSON files only.
+    this.#tree = json ? parseTree(text, [], { allowTrailingComma: true }) : undefined;
   }
 
   /** A `CONFIG_INVALID` error about `path` inside the file (absolute JSON path). */
@@ -188,44 +213,68 @@ export function parseConfigFile(
   path: string,
   options: ParseConfigOptions = {},
 ): ParsedConfigFile {
-  const document = parseJsonDocument(text, path);
-  const file = new FileReader(path, text);
-  if (!isRecord(document)) throw file.error("the top level must be a JSON object", []);
+  const dialect = options.dialect ?? "mcp-json";
+  const document = options.document === undefined ? parseJsonDocument(text, path) : options.document;
+  const file = new FileReader(path, text, options.document === undefined);
+  if (!isRecord(document)) {
+    throw file.error(
+      `the top level must be ${options.document === undefined ? "a JSON object" : "a table"}`,
+      [],
+    );
+  }
 
-  const sections: { label: string; path: JsonPath; value: unknown }[] = [];
-  if (document.mcpServers !== undefined)
-    sections.push({ label: "mcpServers", path: ["mcpServers"], value: document.mcpServers });
-  if (document.servers !== undefined) {
-    if (document.mcpServers !== undefined) {
-      file.warnings.push(`${path}: both "mcpServers" and "servers" are present; using "mcpServers"`);
-    } else {
-      sections.push({ label: "servers", path: ["servers"], value: document.servers });
+  const sections: { label: string; path: JsonPath; value: unknown; layer: "local" | "main" }[] = [];
+  if (dialect !== "mcp-json") {
+    const key = DIALECT_SECTION[dialect];
+    if (document[key] !== undefined)
+      sections.push({ label: key, path: [key], value: document[key], layer: "main" });
+  } else {
+    if (document.mcpServers !== undefined)
+      sections.push({ label: "mcpServers", path: ["mcpServers"], value: document.mcpServers, layer: "main" });
+    if (document.servers !== undefined) {
+      if (document.mcpServers !== undefined) {
+        file.warnings.push(`${path}: both "mcpServers" and "servers" are present; using "mcpServers"`);
+      } else {
+        sections.push({ label: "servers", path: ["servers"], value: document.servers, layer: "main" });
+      }
     }
   }
-  const cwd = options.cwd;
-  if (cwd !== undefined && isRecord(document.projects)) {
-    const project = document.projects[cwd];
-    if (isRecord(project) && project.mcpServers !== undefined) {
+  const projectKeys = options.projectKeys ?? (options.cwd === undefined ? [] : [options.cwd]);
+  const projects = document.projects;
+  if (dialect === "mcp-json" && isRecord(projects)) {
+    // Claude Code keys its local scope by the folder it was started in; the nearest one applies.
+    const key = projectKeys.find((folder) => {
+      const project = Object.hasOwn(projects, folder) ? projects[folder] : undefined;
+      return isRecord(project) && project.mcpServers !== undefined;
+    });
+    if (key !== undefined) {
       sections.push({
-        label: `projects[${JSON.stringify(cwd)}].mcpServers`,
-        path: ["projects", cwd, "mcpServers"],
-        value: project.mcpServers,
+        label: `projects[${JSON.stringify(key)}].mcpServers`,
+        path: ["projects", key, "mcpServers"],
+        value: (projects[key] as Record<string, unknown>).mcpServers,
+        layer: "local",
       });
     }
   }
 
   const byName = new Map<string, ServerConfig>();
+  const parsedSections: ParsedConfigSection[] = [];
   for (const section of sections) {
     if (!isRecord(section.value))
       throw file.error(`"${section.label}" must be an object of servers`, section.path);
+    const servers: ServerConfig[] = [];
     for (const [name, entry] of Object.entries(section.value)) {
-      byName.set(name, parseEntry(file, name, entry, [...section.path, name]));
+      const server = parseEntry(file, name, translateEntry(dialect, entry), [...section.path, name]);
+      servers.push(server);
+      byName.set(name, server);
     }
+    parsedSections.push({ label: section.label, layer: section.layer, servers });
   }
   const sandbox = document.sandbox === undefined ? undefined : parseSandbox(file, document.sandbox);
   return {
     path,
     servers: [...byName.values()],
+    sections: parsedSections,
     ...(sandbox === undefined ? {} : { sandbox }),
     section: sections.length === 0 ? undefined : sections.map((section) => section.label).join(" + "),
     warnings: file.warnings,

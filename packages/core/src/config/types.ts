@@ -1,5 +1,5 @@
 /**
- * Server configuration entries after parsing (CONVENTIONS.md section 2).
+ * Server configuration entries after parsing (docs/conventions.md section 2).
  *
  * Parsing keeps `${VAR}` references as written ({@link ServerConfig}); {@link expandServerConfig}
  * produces a {@link ResolvedServerConfig} with every reference replaced, just before a connection

@@ -1,30 +1,32 @@
 /**
  * Runs a WebAssembly component guest: prepare (check, transpile or reuse the cache), then run
- * it in a fresh Worker under the sandbox limits, serving `call-tool` from the bridge.
+ * it in a fresh sealed Worker under the sandbox limits, serving `call-tool` from the bridge.
+ * {@link ComponentExecutor} is the `CodeExecutor` for components; {@link executeComponent} runs one.
+ * The worker plumbing (sealed start, synchronous channel, deadline watchdog) is the QuickJS
+ * sandbox's own (src/threads/).
  */
-import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import { MessageChannel, Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import {
+  type CodeExecutor,
   type DiagnosticListener,
+  disposedError,
   type ErrorDocument,
   type ExecutionOutcome,
+  type ExecutionRequest,
   type LogEntry,
   McpCliError,
   type SandboxLimits,
   type ToolBridge,
   toErrorDocument,
 } from "@mcp-execution/core";
-import { WASM_PAGE_BYTES } from "./memory-cap.js";
-import {
-  CALL_ANSWERED,
-  CALL_STATE_INDEX,
-  type CallMessage,
-  type CallReply,
-  type WorkerInput,
-  type WorkerMessage,
-} from "./protocol.js";
+import { boundErrorDocument } from "../guest-errors.js";
+import { tripError } from "../limit-errors.js";
+import { LOG_ENTRY_OVERHEAD_BYTES, WASM_PAGE_BYTES } from "../sandbox-constants.js";
+import { startSealedWorker, workerScript } from "../threads/sealed-worker.js";
+import { SyncChannelHost } from "../threads/sync-channel.js";
+import { armWatchdog } from "../threads/watchdog.js";
+import type { CallMessage, CallReply, WorkerInput, WorkerMessage } from "./protocol.js";
 import { type PreparedComponent, prepareComponent } from "./transpile-cache.js";
 
 /** What to run and under which limits. */
@@ -43,9 +45,11 @@ export interface ComponentExecutionRequest {
   /** Serves `call-tool`; without it every call returns err with `SERVER_UNKNOWN`. */
   readonly bridge?: ToolBridge;
   /** Aborting ends the run with `CANCELLED`. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Receives anything the Worker itself printed (never the guest's output, which is in `logs`). */
   readonly onDiagnostic?: DiagnosticListener;
+  /** Called with each log line as it happens (also in the outcome's `logs`). */
+  readonly onLog?: (entry: LogEntry) => void;
 }
 
 /** How the component was prepared; beside the usual outcome fields. */
@@ -66,16 +70,12 @@ const MIB = 1024 * 1024;
 const WORKER_HEAP_MB = 64;
 const WORKER_STACK_MB = 4;
 
+const ENTRY = "./component-worker-entry.js";
 /**
- * The Worker script. Built code runs it from beside this file; when this module runs from
- * source (vitest transforms `src/` on the fly), the built copy in `dist/` is used, so tests of
- * the source need `tsc -b` first, like every cross-package test.
+ * How long after the deadline the watchdog waits before ending the Worker. None: a component's
+ * Worker is thrown away after every run anyway, so there is no warm thread to save.
  */
-function workerUrl(): URL {
-  const sibling = new URL("./worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
-  return new URL("../../dist/component/worker.js", import.meta.url);
-}
+const COMPONENT_GRACE_MS = 0;
 
 function byteLength(text: string): number {
   return Buffer.byteLength(text, "utf8");
@@ -122,8 +122,13 @@ export async function executeComponent(
   };
   const run = await runInWorker(prepared, request, logs);
   const base = { logs, stats: stats(run.toolCalls, run.memoryBytes), component };
-  if (!run.ok) return { ok: false, error: run.error, ...base };
-  return finishResult(run.resultText, logs, request.limits, base);
+  const outcome = run.ok
+    ? finishResult(run.resultText, logs, request.limits, base)
+    : { ok: false as const, error: run.error, ...base };
+  if (outcome.ok) return outcome;
+  // Every byte a run prints counts against the output limit, the error document too.
+  const logBytes = logs.reduce((sum, entry) => sum + byteLength(entry.text) + LOG_ENTRY_OVERHEAD_BYTES, 0);
+  return { ...outcome, error: boundErrorDocument(outcome.error, request.limits.maxOutputBytes - logBytes) };
 }
 
 function finishResult(
@@ -133,17 +138,7 @@ function finishResult(
   base: Omit<Extract<ComponentExecutionOutcome, { ok: true }>, "ok" | "result">,
 ): ComponentExecutionOutcome {
   const outputBytes = logs.reduce((sum, entry) => sum + byteLength(entry.text), 0) + byteLength(resultText);
-  if (outputBytes > limits.maxOutputBytes) {
-    return {
-      ok: false,
-      error: {
-        code: "LIMIT_OUTPUT",
-        message: `the component's result and logs (${outputBytes} bytes) exceed the output limit of ${limits.maxOutputBytes} bytes`,
-        details: { outputBytes, limitBytes: limits.maxOutputBytes },
-      },
-      ...base,
-    };
-  }
+  if (outputBytes > limits.maxOutputBytes) return { ok: false, error: tripError("output", limits), ...base };
   let result: unknown;
   try {
     result = JSON.parse(resultText);
@@ -162,7 +157,13 @@ function finishResult(
 }
 
 function cancelled(): ErrorDocument {
-  return { code: "CANCELLED", message: "the execution was cancelled" };
+  return tripError("cancelled", {
+    timeoutMs: 0,
+    fuel: 0,
+    memoryBytes: 0,
+    maxOutputBytes: 0,
+    maxToolCalls: 0,
+  });
 }
 
 type WorkerRun =
@@ -175,34 +176,24 @@ function runInWorker(
   logs: LogEntry[],
 ): Promise<WorkerRun> {
   const { limits } = request;
-  const state = new SharedArrayBuffer(4);
-  const flag = new Int32Array(state);
-  const channel = new MessageChannel();
+  const sync = new SyncChannelHost();
   const input: WorkerInput = {
     directory: prepared.directory,
     moduleFile: prepared.moduleFile,
     memoryPages: Math.max(1, Math.floor(limits.memoryBytes / WASM_PAGE_BYTES)),
-    maxToolCalls: limits.maxToolCalls,
-    maxOutputBytes: limits.maxOutputBytes,
-    state,
-    replyPort: channel.port2,
+    limits,
+    sync: sync.workerEnd,
   };
-  const worker = new Worker(workerUrl(), {
-    workerData: input,
-    transferList: [channel.port2],
-    // The bindings must not see the host's environment (jco's reads JCO_DEBUG), and nothing the
-    // Worker prints may reach the host's stdout or stderr.
-    env: {},
-    // Nor inherit the host's Node flags: `--input-type` (as in `node --input-type=module -e`)
-    // makes a Worker refuse its own file, and `--import`/`--require` would preload host code.
-    execArgv: [],
-    stdout: true,
-    stderr: true,
-    resourceLimits: {
-      maxOldGenerationSizeMb: WORKER_HEAP_MB + Math.ceil(limits.memoryBytes / MIB),
-      stackSizeMb: WORKER_STACK_MB,
+  const worker: Worker = startSealedWorker(
+    workerScript(new URL(ENTRY, import.meta.url), new URL(`../../dist/component/${ENTRY}`, import.meta.url)),
+    {
+      name: "mcp-execution-component",
+      workerData: input,
+      transferList: [sync.workerEnd.port],
+      heapMb: WORKER_HEAP_MB + Math.ceil(limits.memoryBytes / MIB),
+      stackMb: WORKER_STACK_MB,
     },
-  });
+  );
   for (const stream of [worker.stdout, worker.stderr]) {
     stream.setEncoding("utf8");
     stream.on("data", (text: string) =>
@@ -217,31 +208,23 @@ function runInWorker(
     const settle = (run: WorkerRun): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(deadline);
-      request.signal?.removeEventListener("abort", onAbort);
+      watchdog.disarm();
       callAbort.abort();
-      channel.port1.close();
+      sync.close();
       void worker.terminate().then(() => resolve(run));
     };
     const fail = (error: ErrorDocument, memoryBytes = 0): void =>
       settle({ ok: false, error, toolCalls, memoryBytes });
-    const deadline = setTimeout(
-      () =>
-        fail({
-          code: "LIMIT_TIME",
-          message: `the component ran longer than the time limit of ${limits.timeoutMs} ms`,
-          details: { limitMs: limits.timeoutMs },
-        }),
-      limits.timeoutMs,
-    );
-    const onAbort = (): void => fail(cancelled());
-    request.signal?.addEventListener("abort", onAbort, { once: true });
+    const watchdog = armWatchdog({
+      timeoutMs: limits.timeoutMs,
+      graceMs: COMPONENT_GRACE_MS,
+      signal: request.signal,
+      onDeadline: () => fail(tripError("time", limits)),
+      onCancel: () => fail(cancelled()),
+    });
 
     const answer = (reply: CallReply): void => {
-      if (settled) return;
-      channel.port1.postMessage(reply);
-      Atomics.store(flag, CALL_STATE_INDEX, CALL_ANSWERED);
-      Atomics.notify(flag, CALL_STATE_INDEX);
+      if (!settled) sync.answer(reply);
     };
     const serveCall = async (call: CallMessage): Promise<void> => {
       toolCalls += 1;
@@ -250,9 +233,20 @@ function runInWorker(
 
     worker.on("message", (message: WorkerMessage) => {
       switch (message.type) {
-        case "log":
-          logs.push({ level: message.level, text: message.text });
+        case "log": {
+          const entry: LogEntry = { level: message.level, text: message.text };
+          logs.push(entry);
+          try {
+            request.onLog?.(entry);
+          } catch (error) {
+            request.onDiagnostic?.({
+              level: "debug",
+              message: `the log listener failed: ${toErrorDocument(error).message}`,
+              source: "component",
+            });
+          }
           return;
+        }
         case "call":
           void serveCall(message);
           return;
@@ -264,12 +258,20 @@ function runInWorker(
           }
       }
     });
+    // A message that cannot be received must not leave the run waiting for the deadline.
+    worker.on("messageerror", (error) =>
+      fail({
+        code: "INTERNAL",
+        message: `a message from the component worker could not be received: ${error.message}`,
+      }),
+    );
     worker.on("error", (error: Error & { code?: string }) => {
       if (error.code === "ERR_WORKER_OUT_OF_MEMORY") {
+        const limit = tripError("memory", limits);
         fail({
           code: "LIMIT_MEMORY",
           message: "the component's host-side heap ran out of memory",
-          details: { reason: error.message },
+          details: { ...limit.details, reason: error.message },
         });
         return;
       }
@@ -322,5 +324,62 @@ async function callThroughBridge(
     return { ok: true, text: text === undefined ? "null" : text };
   } catch (error) {
     return err(toErrorDocument(error));
+  }
+}
+
+export interface ComponentExecutorOptions {
+  /** Directory for transpiled components (see {@link ComponentExecutionRequest.cacheDir}). */
+  readonly cacheDir: string;
+  /** Anything a component's Worker itself printed. */
+  readonly onDiagnostic?: DiagnosticListener;
+}
+
+/**
+ * The {@link CodeExecutor} for WebAssembly components: `execute(request)` runs
+ * `request.component` (its bytes) under `request.limits` with `request.bridge`, `signal` and
+ * `onLog`, like the QuickJS executor runs `request.source`. A request without `component` is
+ * `UNSUPPORTED`. Each run gets a fresh Worker, so there is nothing to keep warm; `close()` only
+ * refuses later runs (`DISPOSED`).
+ */
+export class ComponentExecutor implements CodeExecutor {
+  readonly #options: ComponentExecutorOptions;
+  #closed = false;
+
+  constructor(options: ComponentExecutorOptions) {
+    this.#options = options;
+  }
+
+  async execute(request: ExecutionRequest): Promise<ComponentExecutionOutcome> {
+    if (this.#closed) throw disposedError("ComponentExecutor");
+    if (request.component === undefined) {
+      return {
+        ok: false,
+        error: {
+          code: "UNSUPPORTED",
+          message: "the component executor runs WebAssembly components: the request has no component bytes",
+        },
+        logs: [],
+        stats: { durationMs: 0, toolCalls: 0, memoryBytes: 0 },
+      };
+    }
+    const onDiagnostic = this.#options.onDiagnostic;
+    return executeComponent({
+      component: request.component,
+      cacheDir: this.#options.cacheDir,
+      limits: request.limits,
+      ...(request.filename === undefined ? {} : { filename: request.filename }),
+      ...(request.bridge === undefined ? {} : { bridge: request.bridge }),
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+      ...(request.onLog === undefined ? {} : { onLog: request.onLog }),
+      ...(onDiagnostic === undefined ? {} : { onDiagnostic }),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

@@ -6,6 +6,8 @@
 export {
   type ComponentExecutionOutcome,
   type ComponentExecutionRequest,
+  ComponentExecutor,
+  type ComponentExecutorOptions,
   type ComponentRunInfo,
   executeComponent,
 } from "./execute.js";

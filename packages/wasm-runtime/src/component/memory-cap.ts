@@ -9,6 +9,9 @@
  * allocator then traps or reports an error, which the executor turns into `LIMIT_MEMORY`.
  * The rest of the module is copied byte for byte.
  */
+import { WASM_PAGE_BYTES } from "../sandbox-constants.js";
+
+export { WASM_PAGE_BYTES };
 
 /**
  * Why a module cannot run under the cap. A plain class with a core error code rather than
@@ -31,9 +34,6 @@ const HAS_MAXIMUM = 0x01;
 const SHARED = 0x02;
 const MEMORY_64 = 0x04;
 const CUSTOM_PAGE_SIZE = 0x08;
-
-/** 64 KiB, the size of a WebAssembly page. */
-export const WASM_PAGE_BYTES = 65_536;
 
 export interface CappedModule {
   readonly bytes: Uint8Array;

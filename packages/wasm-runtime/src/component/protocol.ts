@@ -1,10 +1,11 @@
 /**
  * Messages between the main thread and the component Worker. The Worker posts `log`, `call` and
- * `done` on its parent port; the main thread answers a `call` on the reply port and then wakes
- * the Worker, which is blocked in `Atomics.wait` on {@link CALL_STATE_INDEX} of the shared state.
+ * `done` on its parent port; the main thread answers a `call` through the shared synchronous
+ * channel (threads/sync-channel.ts), on which the Worker blocks.
  */
-import type { MessagePort } from "node:worker_threads";
 import type { ErrorDocument, LogLevel } from "@mcp-execution/core";
+import type { TripLimits } from "../limit-errors.js";
+import type { SyncChannelEnd } from "../threads/sync-channel.js";
 
 /** What the Worker needs to load and run one transpiled component. */
 export interface WorkerInput {
@@ -14,18 +15,14 @@ export interface WorkerInput {
   readonly moduleFile: string;
   /** Every linear memory is given this maximum, in 64 KiB pages. */
   readonly memoryPages: number;
-  readonly maxToolCalls: number;
-  /** Budget for captured log text, in UTF-8 bytes; the result is checked on the main thread. */
-  readonly maxOutputBytes: number;
-  /** `Int32Array` view index {@link CALL_STATE_INDEX}: 0 while a call is pending, 1 when answered. */
-  readonly state: SharedArrayBuffer;
-  /** The main thread posts {@link CallReply} here before waking the Worker. */
-  readonly replyPort: MessagePort;
+  /**
+   * The run's limits: `maxToolCalls` and `maxOutputBytes` (log text, in UTF-8 bytes; the result
+   * is checked on the main thread) are enforced here, the others name themselves in errors.
+   */
+  readonly limits: TripLimits;
+  /** The main thread answers {@link CallMessage}s here with a {@link CallReply}. */
+  readonly sync: SyncChannelEnd;
 }
-
-export const CALL_STATE_INDEX = 0;
-export const CALL_PENDING = 0;
-export const CALL_ANSWERED = 1;
 
 export interface LogMessage {
   readonly type: "log";

@@ -1,7 +1,13 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type CodeExecutor, resolveLimits } from "@mcp-execution/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { type ComponentExecutionOutcome, executeComponent } from "../../src/component/index.js";
+import {
+  type ComponentExecutionOutcome,
+  ComponentExecutor,
+  executeComponent,
+} from "../../src/component/index.js";
+import { QuickJsExecutor } from "../../src/executor.js";
 import { fixture, temporaryCache, testLimits } from "./helpers.js";
 
 const cache = temporaryCache();
@@ -13,11 +19,11 @@ function run(name: string, limits = testLimits(), signal?: AbortSignal): Promise
     filename: `${name}.wasm`,
     cacheDir: cache.dir,
     limits,
-    signal,
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 
-function errorOf(outcome: ComponentExecutionOutcome) {
+function errorOf(outcome: ComponentExecutionOutcome | import("@mcp-execution/core").ExecutionOutcome) {
   if (outcome.ok) throw new Error(`expected a failure, got ${JSON.stringify(outcome.result)}`);
   return outcome.error;
 }
@@ -74,7 +80,10 @@ describe("executeComponent: results", () => {
 describe("executeComponent: limits", () => {
   it("stops a component that loops forever at the deadline with LIMIT_TIME", async () => {
     const outcome = await run("loop", testLimits({ timeoutMs: 400 }));
-    expect(errorOf(outcome)).toMatchObject({ code: "LIMIT_TIME", details: { limitMs: 400 } });
+    expect(errorOf(outcome)).toMatchObject({
+      code: "LIMIT_TIME",
+      details: { limit: "timeoutMs", timeoutMs: 400 },
+    });
     expect(outcome.stats.durationMs).toBeGreaterThanOrEqual(400);
     await expectHealthyHost();
   });
@@ -106,14 +115,20 @@ describe("executeComponent: limits", () => {
 
   it("stops the call after the tool-call limit with LIMIT_CALLS", async () => {
     const outcome = await run("calls-forever", testLimits({ maxToolCalls: 5 }));
-    expect(errorOf(outcome)).toMatchObject({ code: "LIMIT_CALLS", details: { limit: 5 } });
+    expect(errorOf(outcome)).toMatchObject({
+      code: "LIMIT_CALLS",
+      details: { limit: "maxToolCalls", maxToolCalls: 5 },
+    });
     expect(outcome.stats.toolCalls).toBe(5);
     await expectHealthyHost();
   });
 
   it("stops a component that logs without end at the output limit with LIMIT_OUTPUT", async () => {
     const outcome = await run("log-forever", testLimits({ maxOutputBytes: 1000 }));
-    expect(errorOf(outcome)).toMatchObject({ code: "LIMIT_OUTPUT", details: { limitBytes: 1000 } });
+    expect(errorOf(outcome)).toMatchObject({
+      code: "LIMIT_OUTPUT",
+      details: { limit: "maxOutputBytes", maxOutputBytes: 1000 },
+    });
     const logged = outcome.logs.reduce((sum, entry) => sum + entry.text.length, 0);
     expect(logged).toBeLessThanOrEqual(1000);
     expect(logged).toBeGreaterThan(900);
@@ -123,7 +138,10 @@ describe("executeComponent: limits", () => {
   it("counts the result against the output limit", async () => {
     // 14 bytes of log fit in 20; the 13-byte result does not.
     const error = errorOf(await run("ok", testLimits({ maxOutputBytes: 20 })));
-    expect(error).toMatchObject({ code: "LIMIT_OUTPUT", details: { outputBytes: 27, limitBytes: 20 } });
+    expect(error).toMatchObject({
+      code: "LIMIT_OUTPUT",
+      details: { limit: "maxOutputBytes", maxOutputBytes: 20 },
+    });
   });
 
   it("reports unbounded recursion as LIMIT_STACK", async () => {
@@ -216,5 +234,40 @@ describe("executeComponent: transpile cache", () => {
     } finally {
       own.remove();
     }
+  });
+});
+
+describe("ComponentExecutor: the CodeExecutor for components", () => {
+  it("runs request.component like executeComponent, streaming logs through onLog", async () => {
+    const executor: CodeExecutor = new ComponentExecutor({ cacheDir: cache.dir });
+    const seen: string[] = [];
+    const outcome = await executor.execute({
+      source: "",
+      mode: "module",
+      component: fixture("ok"),
+      filename: "ok.wasm",
+      limits: testLimits(),
+      onLog: (entry) => seen.push(`${entry.level}:${entry.text}`),
+    });
+    expect(outcome).toMatchObject({ ok: true, result: { answer: 42 } });
+    expect(seen).toEqual(["info:hello from wat"]);
+    await executor.close();
+    await expect(
+      executor.execute({ source: "", mode: "module", component: fixture("ok"), limits: testLimits() }),
+    ).rejects.toMatchObject({ code: "DISPOSED" });
+  });
+
+  it("a request without component bytes is UNSUPPORTED; the QuickJS executor refuses component bytes", async () => {
+    await using components = new ComponentExecutor({ cacheDir: cache.dir });
+    const none = await components.execute({ source: "return 1", mode: "snippet", limits: testLimits() });
+    expect(errorOf(none).code).toBe("UNSUPPORTED");
+    await using quickjs = new QuickJsExecutor({ maxWorkers: 1 });
+    const refused = await quickjs.execute({
+      source: "",
+      mode: "module",
+      component: fixture("ok"),
+      limits: resolveLimits("strict"),
+    });
+    expect(refused.ok ? "ok" : refused.error.code).toBe("UNSUPPORTED");
   });
 });

@@ -21,6 +21,7 @@ describe("the component subpath", () => {
     };
     expect(own.dependencies["@bytecodealliance/jco-transpile"]).toBe(JCO_TRANSPILE_VERSION);
     expect(own.exports["./component"]).toEqual({
+      "mcp-execution-source": "./src/component/index.ts",
       types: "./dist/component/index.d.ts",
       default: "./dist/component/index.js",
     });

@@ -19,13 +19,14 @@ afterAll(async () => {
   await executor.close();
 });
 
-/** A bridge whose calls never answer; it records the signals it was given. */
-function silentBridge(): ToolBridge & { readonly signals: AbortSignal[] } {
+/** A bridge whose calls never answer; it records the signals it was given and tells `onCall`. */
+function silentBridge(onCall: () => void = () => {}): ToolBridge & { readonly signals: AbortSignal[] } {
   const signals: AbortSignal[] = [];
   return {
     signals,
     callTool: (_server, _tool, _args, options) => {
       if (options?.signal !== undefined) signals.push(options.signal);
+      onCall();
       return new Promise<never>(() => {});
     },
     servers: () => ["silent"],
@@ -37,20 +38,31 @@ function silentBridge(): ToolBridge & { readonly signals: AbortSignal[] } {
 describe("a burst of concurrent executions", () => {
   it("gives every execution its own outcome and code, limits included", async () => {
     // CPU exhaustion shows as fuel or time, whichever comes first on a busy machine.
-    const cases: { source: string; expect: readonly ErrorCode[] | number }[] = [];
+    const cases: {
+      source: string;
+      expect: readonly ErrorCode[] | number;
+      limits: { timeoutMs: number; fuel: number };
+    }[] = [];
+    const short = { timeoutMs: 1_500, fuel: 1_000 };
+    // Filling memory or the stack takes a while on a loaded machine: the deadline must not come first.
+    const long = { timeoutMs: 20_000, fuel: 1e9 };
     for (let i = 0; i < 6; i++) {
-      cases.push({ source: `console.log('run ${i}'); return ${i};`, expect: i });
-      cases.push({ source: "while (true) {}", expect: ["LIMIT_FUEL", "LIMIT_TIME"] });
-      cases.push({ source: "const a = []; for (;;) a.push({ i: a.length });", expect: ["LIMIT_MEMORY"] });
+      cases.push({ source: `console.log('run ${i}'); return ${i};`, expect: i, limits: short });
+      cases.push({ source: "while (true) {}", expect: ["LIMIT_FUEL", "LIMIT_TIME"], limits: short });
+      cases.push({
+        source: "const a = []; for (;;) a.push({ i: a.length });",
+        expect: ["LIMIT_MEMORY"],
+        limits: long,
+      });
       cases.push({
         source: "function f(n: number): number { return f(n + 1) + 1; } return f(0);",
         expect: ["LIMIT_STACK"],
+        limits: long,
       });
     }
-    cases.push({ source: "for (;;) 'x'.repeat(1 << 22);", expect: ["LIMIT_TIME"] });
-    const limits = { timeoutMs: 1_500, fuel: 1_000 };
+    cases.push({ source: "for (;;) 'x'.repeat(1 << 22);", expect: ["LIMIT_TIME"], limits: short });
     const { value: outcomes, ms } = await timed(() =>
-      Promise.all(cases.map((entry) => run(executor, entry.source, { limits }))),
+      Promise.all(cases.map((entry) => run(executor, entry.source, { limits: entry.limits }))),
     );
     outcomes.forEach((outcome: ExecutionOutcome, index) => {
       const wanted = cases[index]?.expect;
@@ -63,7 +75,8 @@ describe("a burst of concurrent executions", () => {
       }
     });
     // Two workers share 25 runs; even if every run used its whole deadline, this bounds the burst.
-    expect(ms).toBeLessThan((cases.length / 2) * 1_500 + 5_000);
+    const deadlines = cases.reduce((sum, entry) => sum + entry.limits.timeoutMs, 0);
+    expect(ms).toBeLessThan(deadlines / 2 + 5_000);
     expect(executor.workerCount).toBeLessThanOrEqual(2);
     expect(resultOf(await run(executor, "return 'after the burst'"))).toBe("after the burst");
   });
@@ -84,9 +97,9 @@ describe("cancellation", () => {
   });
 
   it("cancels a run waiting for a tool call and aborts that call", async () => {
-    const bridge = silentBridge();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
+    // Aborted once the call has arrived (a fixed delay raced a slow worker start under load).
+    const bridge = silentBridge(() => setImmediate(() => controller.abort()));
     const outcome = await run(executor, "return await callTool('silent', 'wait', {});", {
       bridge,
       signal: controller.signal,
@@ -174,8 +187,15 @@ describe("cancellation", () => {
 describe("closing", () => {
   it("ends running executions as CANCELLED and refuses new ones with DISPOSED", async () => {
     const closing = new QuickJsExecutor({ maxWorkers: 1 });
-    const running = run(closing, "while (true) {}", { limits: { timeoutMs: 30_000, fuel: 1e9 } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    let started: () => void = () => {};
+    const running = run(closing, 'console.log("started"); while (true) {}', {
+      limits: { timeoutMs: 30_000, fuel: 1e9 },
+      onLog: () => started(),
+    });
+    // Wait for the guest to run (an event, not the clock: a loaded machine starts workers slowly).
+    await new Promise<void>((resolve) => {
+      started = resolve;
+    });
     await closing.close();
     errorOf(await running, "CANCELLED");
     expect(closing.workerCount).toBe(0);

@@ -1,5 +1,5 @@
 /**
- * The guest contract of CONVENTIONS.md section 3 against the real sandbox: modes, languages,
+ * The guest contract of docs/conventions.md section 3 against the real sandbox: modes, languages,
  * results, logs, error locations, imports from the VFS, timers, files and state.
  */
 import { sessionId } from "@mcp-execution/core";

@@ -93,6 +93,7 @@ const ALLOWED_GLOBALS = new Set([
   ],
   ...[
     "callTool",
+    "readResource",
     "readFile",
     "writeFile",
     "listFiles",

@@ -132,14 +132,26 @@ describe("error mapping", () => {
     ).toBe("GUEST_ERROR");
   });
 
-  it("keeps the codes of the sandbox's own APIs and only those", () => {
+  it("keeps the codes of the sandbox's own APIs and only those, and only when the sandbox raised them", () => {
     const error = (code: string) =>
-      classifyThrown({ isError: true, name: "Error", message: "m", stack: "", code }, mapping, 1);
+      classifyThrown(
+        { isError: true, name: "Error", message: "m", stack: "", code, hostCode: code },
+        mapping,
+        1,
+      );
     expect(error("TOOL_ERROR").code).toBe("TOOL_ERROR");
     expect(error("FILE_NOT_FOUND").code).toBe("FILE_NOT_FOUND");
     expect(error("LIMIT_TIME")).toMatchObject({ code: "GUEST_ERROR", details: { code: "LIMIT_TIME" } });
     expect(error("INTERNAL").code).toBe("GUEST_ERROR");
     expect(error("made-up").code).toBe("GUEST_ERROR");
+    // The same codes on an error the guest made itself: its own, in details.
+    const posing = (code: string) =>
+      classifyThrown({ isError: true, name: "Error", message: "m", stack: "", code }, mapping, 1);
+    expect(posing("TOOL_ERROR")).toMatchObject({ code: "GUEST_ERROR", details: { code: "TOOL_ERROR" } });
+    expect(posing("AUTH_REQUIRED")).toMatchObject({
+      code: "GUEST_ERROR",
+      details: { code: "AUTH_REQUIRED" },
+    });
   });
 });
 

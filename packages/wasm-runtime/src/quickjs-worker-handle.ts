@@ -1,24 +1,24 @@
 /**
- * The main thread's handle on one sandbox worker: spawning it with its resource limits, the two
- * message channels, one run at a time, and termination. The executor owns these handles.
+ * The main thread's handle on one QuickJS sandbox worker thread (whose entry point is
+ * `quickjs-worker-entry.ts`): spawning it sealed with its resource limits, the two message
+ * channels, one run at a time, and termination. The executor owns these handles.
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { LogLevel } from "@mcp-execution/core";
-import {
-  type MainToWorker,
-  type RunJob,
-  type SyncAnswer,
-  type SyncEnvelope,
-  type SyncRequest,
-  SyncSignal,
-  type ToolCallRequest,
-  type WorkerOutcome,
-  type WorkerToMain,
+import type {
+  MainToWorker,
+  RunJob,
+  SyncAnswer,
+  SyncEnvelope,
+  SyncRequest,
+  ToolCallRequest,
+  WorkerOutcome,
+  WorkerToMain,
 } from "./protocol.js";
+import { startSealedWorker, workerScript } from "./threads/sealed-worker.js";
+import { SyncChannelHost } from "./threads/sync-channel.js";
 import { type WasmModule, wasm } from "./wasm-types.js";
 
 /**
@@ -69,21 +69,12 @@ function compiledQuickJs(): Promise<WasmModule> {
   return compiled;
 }
 
-/**
- * The worker script. Built code runs it from beside this file; when this module runs from source
- * (vitest transforms `src/` on the fly) the built copy in `dist/` is used, so tests need `tsc -b`
- * first, like every cross-package test.
- */
-function workerUrl(): URL {
-  const sibling = new URL("./worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
-  return new URL("../dist/worker.js", import.meta.url);
-}
+const ENTRY = "./quickjs-worker-entry.js";
 
-export class SandboxWorker {
+/** The main thread's handle on one QuickJS worker thread. */
+export class QuickJsWorkerHandle {
   readonly #worker: Worker;
-  readonly #flags: Int32Array;
-  readonly #syncPort: MessagePort;
+  readonly #sync: SyncChannelHost;
   readonly #ready: Promise<void>;
   readonly #onDiagnostic: (message: string) => void;
   #active: ActiveRun | undefined;
@@ -95,20 +86,17 @@ export class SandboxWorker {
 
   constructor(initialMemoryBytes: number, onDiagnostic: (message: string) => void) {
     this.#onDiagnostic = onDiagnostic;
-    const signal = new SharedArrayBuffer(SyncSignal.length * Int32Array.BYTES_PER_ELEMENT);
-    this.#flags = new Int32Array(signal);
-    const { port1, port2 } = new MessageChannel();
-    this.#syncPort = port1;
-    this.#worker = new Worker(workerUrl(), {
-      workerData: { signal, syncPort: port2 },
-      transferList: [port2],
-      resourceLimits: { stackSizeMb: WORKER_STACK_MB, maxOldGenerationSizeMb: WORKER_HEAP_MB },
-      env: {},
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-      name: "mcp-execution-sandbox",
-    });
+    this.#sync = new SyncChannelHost();
+    this.#worker = startSealedWorker(
+      workerScript(new URL(ENTRY, import.meta.url), new URL(`../dist/${ENTRY}`, import.meta.url)),
+      {
+        name: "mcp-execution-sandbox",
+        workerData: this.#sync.workerEnd,
+        transferList: [this.#sync.workerEnd.port],
+        heapMb: WORKER_HEAP_MB,
+        stackMb: WORKER_STACK_MB,
+      },
+    );
     // Nothing in the worker prints (QuickJS's own printing goes to diagnostics). The worker's stdio
     // is captured so that nothing unexpected reaches the process's stdout or stderr, and read only
     // when the worker exits: a stdio stream that is being read keeps the process alive even when
@@ -157,6 +145,15 @@ export class SandboxWorker {
     this.#worker.on("error", (error) => {
       this.#exitError ??= error;
     });
+    // A message that cannot be received (too deep to clone, for example) must not leave the run
+    // waiting for it until the deadline: the worker is ended and the run reports why.
+    this.#worker.on("messageerror", (error) => {
+      this.#exitError ??= new Error(
+        `a message from the sandbox worker could not be received: ${error.message}`,
+      );
+      this.#onDiagnostic(this.#exitError.message);
+      void this.terminate();
+    });
     this.#worker.on("exit", (code) => {
       this.#exited = true;
       for (const [name, stream] of [
@@ -168,16 +165,25 @@ export class SandboxWorker {
       }
       this.#exitError ??= code === 0 ? undefined : new Error(`the sandbox worker exited with code ${code}`);
       readyReject(this.#exitError ?? new Error("the sandbox worker exited before it was ready"));
-      this.#syncPort.close();
+      this.#sync.close();
       this.#finishRun({ kind: "exited", error: this.#exitError });
     });
 
-    this.#syncPort.on("message", (envelope: SyncEnvelope<SyncRequest>) => {
+    this.#sync.port.on("messageerror", (error) => {
+      this.#exitError ??= new Error(
+        `a request from the sandbox worker could not be received: ${error.message}`,
+      );
+      this.#onDiagnostic(this.#exitError.message);
+      void this.terminate();
+    });
+    this.#sync.port.on("message", (envelope: SyncEnvelope<SyncRequest>) => {
       const answer = (body: SyncAnswer): void => {
         if (this.#exited) return;
-        this.#syncPort.postMessage({ seq: envelope.seq, runId: envelope.runId, body });
-        Atomics.store(this.#flags, SyncSignal.answered, 1);
-        Atomics.notify(this.#flags, SyncSignal.answered);
+        this.#sync.answer({
+          seq: envelope.seq,
+          runId: envelope.runId,
+          body,
+        } satisfies SyncEnvelope<SyncAnswer>);
       };
       const failed = (error: unknown): SyncAnswer => ({
         ok: false,
@@ -231,11 +237,11 @@ export class SandboxWorker {
   run(job: RunJob, hooks: RunHooks): Promise<WorkerRunResult> {
     if (this.#active !== undefined) throw new Error("a sandbox worker runs one job at a time");
     if (!this.alive) return Promise.resolve({ kind: "exited", error: this.#exitError });
-    Atomics.store(this.#flags, SyncSignal.cancelRun, 0);
+    this.#sync.setCancelRun(0);
     return new Promise<WorkerRunResult>((resolve) => {
       this.#active = { runId: job.runId, hooks, resolve };
       this.#worker.ref();
-      this.#syncPort.ref();
+      this.#sync.port.ref();
       this.#post({ type: "run", job });
     });
   }
@@ -258,15 +264,24 @@ export class SandboxWorker {
   /** Asks the run to stop: seen by the interrupt handler mid-loop, or by the event loop when idle. */
   requestCancel(runId: number): void {
     if (this.#active?.runId !== runId) return;
-    Atomics.store(this.#flags, SyncSignal.cancelRun, runId);
+    this.#sync.setCancelRun(runId);
     this.#post({ type: "cancel", runId });
   }
 
   /** Ends the thread at once, whatever it is doing. Idempotent. */
   async terminate(): Promise<void> {
     this.#terminating = true;
-    if (!this.#exited) await this.#worker.terminate();
-    await this.#exitPromise;
+    // An idle worker is unreferenced, and one being terminated does not hold the event loop open by
+    // itself: a process with nothing else to do could drain its loop before the exit arrives, and
+    // whoever awaits this would never resume (the CLI then exits with Node's code 13 instead of its
+    // own). A referenced timer keeps the loop alive until the worker is gone.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      if (!this.#exited) await this.#worker.terminate();
+      await this.#exitPromise;
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   #post(message: MainToWorker): void {
@@ -284,6 +299,6 @@ export class SandboxWorker {
   #idle(): void {
     if (this.#exited) return;
     this.#worker.unref();
-    this.#syncPort.unref();
+    this.#sync.port.unref();
   }
 }

@@ -115,10 +115,11 @@ describe.skipIf(!installed("bash"))("bash completes", () => {
       "server",
       "auth",
       "completions",
+      "help",
     ]);
   });
   it("subcommands and their prefixes", () => {
-    expect(bashComplete(["mcp-cli", "server", ""])).toEqual(["list", "info", "validate"]);
+    expect(bashComplete(["mcp-cli", "server", ""])).toEqual(["list", "info", "validate", "trust"]);
     expect(bashComplete(["mcp-cli", "skill", "re"])).toEqual(["remove"]);
   });
   it("flags of a command, global ones included", () => {
@@ -182,13 +183,14 @@ describe.skipIf(!installed("fish"))("fish completes", () => {
         "daemon",
         "execute",
         "generate",
+        "help",
         "introspect",
         "serve",
         "server",
         "skill",
       ].sort(),
     );
-    expect(fishComplete("mcp-cli server ").sort()).toEqual(["info", "list", "validate"]);
+    expect(fishComplete("mcp-cli server ").sort()).toEqual(["info", "list", "trust", "validate"]);
   });
   it("server and skill names", () => {
     expect(fishComplete("mcp-cli introspect ").sort()).toEqual(["alpha", "beta"]);

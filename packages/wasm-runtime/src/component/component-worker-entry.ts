@@ -1,5 +1,6 @@
 /**
- * Worker entry: loads one transpiled component, serves its imports and calls `run` once.
+ * The component Worker's entry point (the main thread's side is `execute.ts`): loads one
+ * transpiled component, serves its imports and calls `run` once.
  *
  * `call-tool` is synchronous for the guest: the Worker posts the call to the main thread and
  * blocks in `Atomics.wait` until the main thread has posted the answer on the reply port and
@@ -12,8 +13,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import type { ErrorCode, ErrorDocument, LogLevel } from "@mcp-execution/core";
+import { tripError } from "../limit-errors.js";
+import { WASM_PAGE_BYTES } from "../sandbox-constants.js";
+import { SyncChannelWorker } from "../threads/sync-channel.js";
 import {
   type WasmImports,
   type WasmInstance,
@@ -21,16 +25,9 @@ import {
   type WasmModule,
   wasm,
 } from "../wasm-types.js";
-import { capMemories, MemoryCapError, WASM_PAGE_BYTES } from "./memory-cap.js";
+import { capMemories, MemoryCapError } from "./memory-cap.js";
 import { HOST_INTERFACE, LOG_LEVELS } from "./names.js";
-import {
-  CALL_PENDING,
-  CALL_STATE_INDEX,
-  type CallReply,
-  type DoneMessage,
-  type WorkerInput,
-  type WorkerMessage,
-} from "./protocol.js";
+import type { CallReply, DoneMessage, WorkerInput, WorkerMessage } from "./protocol.js";
 import { GuestExit, SandboxDenied, wasiImports } from "./wasi.js";
 
 /** Ends the run with a coded error; thrown from imports so the guest cannot catch it. */
@@ -57,6 +54,12 @@ function stop(code: ErrorCode, message: string, details?: Readonly<Record<string
   return firstStop;
 }
 
+/** A limit stop, with the same error document the QuickJS sandbox gives for it. */
+function stopFor(reason: "output" | "calls"): HostStop {
+  const document = tripError(reason, input.limits);
+  return stop(document.code, document.message, document.details as Readonly<Record<string, unknown>>);
+}
+
 /** A component's exported `run`, as jco binds it: `ok` returns, `err` throws a ComponentError. */
 interface Root {
   run(...args: unknown[]): unknown;
@@ -71,7 +74,7 @@ type Instantiate = (
 const input = workerData as WorkerInput;
 const port = parentPort;
 if (port === null) throw new Error("component worker started outside a Worker");
-const state = new Int32Array(input.state);
+const sync = new SyncChannelWorker(input.sync);
 const encoder = new TextEncoder();
 const memories = new Set<WasmMemory>();
 
@@ -84,13 +87,7 @@ function post(message: WorkerMessage): void {
 
 function log(level: LogLevel, text: string): void {
   outputBytes += encoder.encode(text).length;
-  if (outputBytes > input.maxOutputBytes) {
-    throw stop(
-      "LIMIT_OUTPUT",
-      `the component's logs exceed the output limit of ${input.maxOutputBytes} bytes`,
-      { limitBytes: input.maxOutputBytes },
-    );
-  }
+  if (outputBytes > input.limits.maxOutputBytes) throw stopFor("output");
   post({ type: "log", level, text });
 }
 
@@ -138,19 +135,14 @@ function callTool(server: unknown, tool: unknown, argsJson: unknown): { tag: "ok
     argsJson: requireString(argsJson, "args-json", "call-tool"),
   };
   toolCalls += 1;
-  if (toolCalls > input.maxToolCalls) {
-    throw stop(
-      "LIMIT_CALLS",
-      `the component made more than ${input.maxToolCalls} tool calls (the tool-call limit)`,
-      { limit: input.maxToolCalls },
-    );
-  }
-  Atomics.store(state, CALL_STATE_INDEX, CALL_PENDING);
-  post(message);
-  Atomics.wait(state, CALL_STATE_INDEX, CALL_PENDING);
-  const received = receiveMessageOnPort(input.replyPort);
-  if (received === undefined) throw new Error("woken without an answer to call-tool");
-  const reply = received.message as CallReply;
+  if (toolCalls > input.limits.maxToolCalls) throw stopFor("calls");
+  // No timeout of its own: the main thread's watchdog ends this thread at the deadline.
+  const reply = sync.request(
+    () => post(message),
+    (answer): answer is CallReply => typeof (answer as CallReply).ok === "boolean",
+    Number.POSITIVE_INFINITY,
+  );
+  if (reply === undefined) throw new Error("woken without an answer to call-tool");
   return { tag: reply.ok ? "ok" : "err", val: reply.text };
 }
 
@@ -215,7 +207,7 @@ function classify(error: unknown): ErrorDocument {
   return failure(
     "LIMIT_MEMORY",
     `the component ran out of memory at the memory limit of ${limitBytes / (1024 * 1024)} MiB (${document.message})`,
-    { limitBytes, memoryBytes: memoryBytes(), guestError: document.message },
+    { ...tripError("memory", input.limits).details, usedBytes: memoryBytes(), guestError: document.message },
   );
 }
 

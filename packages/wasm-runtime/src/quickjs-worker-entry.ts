@@ -1,34 +1,30 @@
 /**
- * The sandbox worker's entry point (runs inside a `worker_threads` Worker). It holds one capped
+ * The QuickJS sandbox worker's entry point (runs inside a `worker_threads` Worker; the main
+ * thread's handle on it is `quickjs-worker-handle.ts`). It holds one capped
  * QuickJS interpreter, runs one job at a time and replaces the interpreter after a run that hit a
  * limit or grew its memory. The main thread's watchdog may terminate this thread at any moment;
  * nothing here needs to survive that.
  */
-import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { GuestRun, type RunChannel } from "./guest-run.js";
 import { type Interpreter, loadInterpreter } from "./interpreter.js";
-import {
-  type MainToWorker,
-  type RunJob,
-  type SyncAnswer,
-  type SyncEnvelope,
-  type SyncRequest,
-  SyncSignal,
-  type WorkerOutcome,
-  type WorkerToMain,
+import type {
+  MainToWorker,
+  RunJob,
+  SyncAnswer,
+  SyncEnvelope,
+  SyncRequest,
+  WorkerOutcome,
+  WorkerToMain,
 } from "./protocol.js";
 import { capBytes, RETAIN_MEMORY_BYTES } from "./sandbox-constants.js";
+import { type SyncChannelEnd, SyncChannelWorker } from "./threads/sync-channel.js";
+import { loadTranspiler } from "./transpile.js";
 import type { WasmModule } from "./wasm-types.js";
-
-interface WorkerData {
-  readonly signal: SharedArrayBuffer;
-  readonly syncPort: MessagePort;
-}
 
 const port = parentPort;
 if (port === null) throw new Error("the sandbox worker must run inside a worker thread");
-const { signal, syncPort } = workerData as WorkerData;
-const flags = new Int32Array(signal);
+const sync = new SyncChannelWorker(workerData as SyncChannelEnd);
 
 function post(message: WorkerToMain): void {
   port?.postMessage(message);
@@ -44,24 +40,14 @@ const channel: RunChannel = {
   post,
   request(runId: number, body: SyncRequest, timeoutMs: number): SyncAnswer | undefined {
     const seq = ++sequence;
-    Atomics.store(flags, SyncSignal.answered, 0);
-    syncPort.postMessage({ seq, runId, body } satisfies SyncEnvelope<SyncRequest>);
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      // Drain first: the answer is posted before the flag flips, so it is here if the flag is.
-      for (;;) {
-        const received = receiveMessageOnPort(syncPort);
-        if (received === undefined) break;
-        const envelope = received.message as SyncEnvelope<SyncAnswer>;
-        if (envelope.seq === seq) return envelope.body;
-      }
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) return undefined;
-      Atomics.wait(flags, SyncSignal.answered, 0, remaining);
-      Atomics.store(flags, SyncSignal.answered, 0);
-    }
+    const answer = sync.request(
+      () => sync.port.postMessage({ seq, runId, body } satisfies SyncEnvelope<SyncRequest>),
+      (message): message is SyncEnvelope<SyncAnswer> => (message as SyncEnvelope<SyncAnswer>).seq === seq,
+      timeoutMs,
+    );
+    return answer?.body;
   },
-  cancelRequested: (runId: number) => Atomics.load(flags, SyncSignal.cancelRun) === runId,
+  cancelRequested: (runId: number) => sync.cancelRequested(runId),
 };
 
 let wasmModule: WasmModule | undefined;
@@ -145,13 +131,23 @@ async function runJob(job: RunJob): Promise<void> {
   }
 }
 
+// A message from the host that cannot be received would leave the run waiting for it: end the
+// run now with the reason instead.
+port.on("messageerror", (error) => {
+  diagnostic(`a message from the host could not be received: ${error.message}`);
+  current?.onHostFailure(`a message from the host could not be received: ${error.message}`);
+});
+
 port.on("message", (message: MainToWorker) => {
   switch (message.type) {
     case "init":
       wasmModule = message.wasmModule;
       queue = queue
         .then(async () => {
+          // Every run transpiles here (under the watchdog); load sucrase while QuickJS instantiates.
+          const transpiler = loadTranspiler();
           await interpreterFor(message.memoryBytes);
+          await transpiler;
           prepareNext();
           post({ type: "ready" });
         })

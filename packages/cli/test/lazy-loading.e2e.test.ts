@@ -18,6 +18,7 @@ const HEAVY = [
   "packages/bridge/dist",
   "packages/wasm-runtime/dist",
   "packages/codegen/dist",
+  "packages/runner/dist",
 ];
 
 let sandbox: Sandbox;
