@@ -46,9 +46,17 @@ const INLINED = new Set(["blake3-wasm", "@c4312/blake3-internal", "jsonc-parser"
 
 /**
  * Worker entry files, bundled as entries of their own, each at the path the code looks for it
- * relative to the bundle's directory (see `workerEntryUrl` in wasm-runtime).
+ * relative to the bundle's directory (`workerScript` in wasm-runtime looks for each entry beside the
+ * module that starts it; in the bundle every file sits in dist/, so the names must differ).
  */
-const WORKER_ENTRIES = [{ package: "wasm-runtime", file: "dist/worker.js", out: "worker" }];
+const WORKER_ENTRIES = [
+  { package: "wasm-runtime", file: "dist/quickjs-worker-entry.js", out: "quickjs-worker-entry" },
+  {
+    package: "wasm-runtime",
+    file: "dist/component/component-worker-entry.js",
+    out: "component-worker-entry",
+  },
+];
 
 function readJson(path) {
   return JSON.parse(readFileSync(path, "utf8"));

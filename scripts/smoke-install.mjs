@@ -80,6 +80,20 @@ for (const node of values.node) {
       () => existsSync(join(outside, "tree", "SKILL.md")),
     ],
     [
+      "execute a WebAssembly component",
+      [
+        "execute",
+        join(root, "examples", "wasm-component", "everything-tools.wasm"),
+        "--name",
+        "everything",
+        "--",
+        process.execPath,
+        everything,
+        "stdio",
+      ],
+      (out) => out.includes("The sum of 19 and 23 is 42."),
+    ],
+    [
       "completions bash",
       ["completions", "bash"],
       (out) => spawnSync("bash", ["-n"], { input: out }).status === 0,

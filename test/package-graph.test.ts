@@ -34,6 +34,14 @@ const ALLOWED_TEST_EDGES: Readonly<Record<string, readonly string[]>> = {
 /** Only these packages may import the MCP SDK (ADR-001: the SDK sits behind one connection module). */
 const SDK_PACKAGES: readonly string[] = ["mcp-client", "bridge", "serve"];
 const SDK = "@modelcontextprotocol/sdk";
+/** The SDK's packages, v1 and v2 (ADR-009): each is held like `@modelcontextprotocol/sdk`. */
+const SDK_NAMES: readonly string[] = [
+  SDK,
+  "@modelcontextprotocol/client",
+  "@modelcontextprotocol/server",
+  "@modelcontextprotocol/node",
+  "@modelcontextprotocol/core",
+];
 
 interface Manifest {
   name: string;
@@ -74,8 +82,8 @@ function checkGraph(packages: Map<string, Manifest>): string[] {
     const dev = names(manifest.devDependencies);
     const edges: string[] = [];
     for (const dependency of runtime) {
-      if (dependency === SDK && !SDK_PACKAGES.includes(dir))
-        problems.push(`${dir} must not depend on ${SDK}`);
+      if (SDK_NAMES.includes(dependency) && !SDK_PACKAGES.includes(dir))
+        problems.push(`${dir} must not depend on ${dependency}`);
       if (!dependency.startsWith(SCOPE)) continue;
       const target = dependency.slice(SCOPE.length);
       if (!(ALLOWED_RUNTIME_EDGES[dir] ?? []).includes(target))
@@ -83,8 +91,8 @@ function checkGraph(packages: Map<string, Manifest>): string[] {
       edges.push(target);
     }
     for (const dependency of dev) {
-      if (dependency === SDK && !SDK_PACKAGES.includes(dir))
-        problems.push(`${dir} must not depend on ${SDK}`);
+      if (SDK_NAMES.includes(dependency) && !SDK_PACKAGES.includes(dir))
+        problems.push(`${dir} must not depend on ${dependency}`);
       if (!dependency.startsWith(SCOPE)) continue;
       const target = dependency.slice(SCOPE.length);
       const allowed = [...(ALLOWED_RUNTIME_EDGES[dir] ?? []), ...(ALLOWED_TEST_EDGES[dir] ?? [])];
@@ -149,6 +157,17 @@ describe("package graph", () => {
     if (codegen === undefined) throw new Error("codegen package missing");
     broken.set("codegen", { ...codegen, devDependencies: { ...codegen.devDependencies, [SDK]: "^1.0.0" } });
     expect(checkGraph(broken)).toContain(`codegen must not depend on ${SDK}`);
+  });
+
+  it("holds the SDK's v2 packages the same way", () => {
+    const broken = new Map(packages);
+    const cli = packages.get("cli");
+    if (cli === undefined) throw new Error("cli package missing");
+    broken.set("cli", {
+      ...cli,
+      dependencies: { ...cli.dependencies, "@modelcontextprotocol/client": "^2.4.0" },
+    });
+    expect(checkGraph(broken)).toContain("cli must not depend on @modelcontextprotocol/client");
   });
 
   it("finds a cycle through test-only edges too", () => {

@@ -11,6 +11,7 @@ import {
   disposedError,
   McpCliError,
   type ResolvedServerConfig,
+  type ResourceReadResult,
   type ServerManifest,
   type ToolBridge,
   type ToolCallOptions,
@@ -107,6 +108,7 @@ export interface Bridge extends ToolBridge {
    * `introspect`, `SERVER_UNKNOWN`, `DISPOSED`.
    */
   introspect(server: string, options?: IntrospectOptions): Promise<ServerManifest>;
+  readResource(server: string, uri: string, options?: ToolCallOptions): Promise<ResourceReadResult>;
 }
 
 /**
@@ -341,6 +343,11 @@ class ToolBridgeImpl implements Bridge {
         return state.calls;
       },
       callTool: (server, tool, args, callOptions) => this.#call(server, tool, args, callOptions, state),
+      readResource: (server, uri, readOptions) =>
+        this.readResource(server, uri, {
+          ...readOptions,
+          signal: linkedSignal(state.controller.signal, readOptions),
+        }),
       servers: () => this.#names,
       close,
       [Symbol.asyncDispose]: close,
@@ -520,13 +527,11 @@ class ToolBridgeImpl implements Bridge {
       const sent = performance.now();
       let raw: Awaited<ReturnType<ServerConnection["callTool"]>>;
       try {
-        raw = await connection.callTool(
-          tool,
-          args,
-          options?.timeoutMs === undefined
-            ? { signal: abortSignal }
-            : { signal: abortSignal, timeoutMs: options.timeoutMs },
-        );
+        raw = await connection.callTool(tool, args, {
+          signal: abortSignal,
+          ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          ...(options?.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        });
       } finally {
         const elapsed = performance.now() - sent;
         this.#counters.latency(elapsed);
@@ -629,6 +634,37 @@ class ToolBridgeImpl implements Bridge {
     };
   }
 
+  /**
+   * `resources/read` on an allowed server, over the bridge's shared connection. Resources are
+   * read-only by nature, so answers are cached like read-only tools (same cache, same TTL).
+   * Binary contents arrive as base64 `blob` with their `mimeType`. Errors: those of connecting,
+   * `SERVER_UNKNOWN`, `LIMIT_SIZE` (over the result limit), `PROTOCOL_ERROR` (unknown resource),
+   * `TIMEOUT`, `CANCELLED`, `DISPOSED`.
+   */
+  async readResource(server: string, uri: string, options?: ToolCallOptions): Promise<ResourceReadResult> {
+    if (this.#closing !== undefined) throw disposedError("tool bridge");
+    const slot = this.#slot(server);
+    const key =
+      this.#cache === undefined ? undefined : await cacheKey(server, "\u0000resources/read", { uri });
+    const hit = key === undefined ? undefined : this.#cache?.get(key);
+    if (hit !== undefined) return structuredClone(hit.value) as ResourceReadResult;
+    const connection = slot.openConnection() ?? (await slot.connection());
+    const result = await connection.readResource(uri, {
+      signal: linkedSignal(this.#closeController.signal, options),
+      ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    const bytes = jsonBytes(result.contents);
+    if (bytes > this.#maxResultBytes) {
+      throw new McpCliError(
+        "LIMIT_SIZE",
+        `resource ${JSON.stringify(uri)} of server "${server}" is ${bytes} bytes, more than the ${this.#maxResultBytes} allowed`,
+        { details: { server, uri, bytes, limitBytes: this.#maxResultBytes, what: "resource" } },
+      );
+    }
+    if (key !== undefined) this.#cache?.set(key, structuredClone({ value: result, content: [], bytes }));
+    return result;
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -672,4 +708,9 @@ class ToolBridgeImpl implements Bridge {
  */
 export function createBridge(options: BridgeOptions): Bridge {
   return new ToolBridgeImpl(options);
+}
+
+/** The bridge's (or a scope's) signal, combined with the caller's own when it has one. */
+function linkedSignal(shared: AbortSignal, options: ToolCallOptions | undefined): AbortSignal {
+  return options?.signal === undefined ? shared : AbortSignal.any([shared, options.signal]);
 }

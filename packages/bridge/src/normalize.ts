@@ -1,8 +1,8 @@
 /**
  * What guest code receives from a tool call (docs/conventions.md section 3): the structured content when
- * the server gave it; otherwise the text content, parsed as JSON when it is JSON; several text
- * blocks give an array; a result without text blocks (only images, audio, resources) gives the
- * content blocks themselves.
+ * the server gave it; otherwise, when every block is text, the text parsed as JSON when it is JSON
+ * (several text blocks give an array); a result with any other block (image, audio, resource link,
+ * embedded resource) gives all the content blocks, so nothing the server sent is dropped.
  */
 import type { ContentBlock } from "@mcp-execution/core";
 
@@ -21,8 +21,11 @@ export function parseTextValue(text: string): unknown {
 export function resultValue(content: readonly ContentBlock[], structuredContent: unknown): unknown {
   if (structuredContent !== undefined) return structuredContent;
   const texts: string[] = [];
-  for (const block of content)
-    if (block.type === "text" && typeof block.text === "string") texts.push(block.text);
+  for (const block of content) {
+    // An image beside a caption must reach the guest too: mixed results stay whole.
+    if (block.type !== "text" || typeof block.text !== "string") return content;
+    texts.push(block.text);
+  }
   if (texts.length === 1) return parseTextValue(texts[0] as string);
   if (texts.length > 1) return texts.map(parseTextValue);
   return content;

@@ -40,6 +40,51 @@ afterAll(async () => {
   expect(await eventually(() => childProcessesOf().length === 0)).toBe(true);
 });
 
+describe("resources and mixed results", () => {
+  it("reads text and binary resources, caches them, and gives guests every content block", async () => {
+    const bridge = bridgeOf({ servers: [fixtureConfig("two-eras")] });
+    try {
+      const text = await bridge.readResource("two-eras", "fixture://text");
+      expect(text).toEqual({
+        contents: [{ uri: "fixture://text", mimeType: "text/plain", text: "hello from a resource" }],
+      });
+      const binary = await bridge.readResource("two-eras", "fixture://binary");
+      expect(binary.contents[0]).toMatchObject({ uri: "fixture://binary", mimeType: "image/png" });
+      expect(typeof binary.contents[0]?.blob).toBe("string");
+      // The second read is served from the cache: the server is gone, the answer is not.
+      await bridge.readResource("two-eras", "fixture://text");
+      expect(bridge.stats().servers["two-eras"]?.connects).toBe(1);
+      const scoped = bridge.scope();
+      expect(await scoped.readResource?.("two-eras", "fixture://text")).toEqual(text);
+      await scoped.close();
+      const mixed = await bridge.callTool("two-eras", "mixed", {});
+      expect((mixed.value as { type: string }[]).map((block) => block.type)).toEqual([
+        "text",
+        "image",
+        "audio",
+        "resource_link",
+        "resource",
+      ]);
+      const missing = await failure(bridge.readResource("two-eras", "fixture://missing"));
+      expect(missing.code).toBe("PROTOCOL_ERROR");
+      const unknown = await failure(bridge.readResource("nope", "fixture://text"));
+      expect(unknown.code).toBe("SERVER_UNKNOWN");
+    } finally {
+      await bridge.close();
+    }
+  }, 60_000);
+
+  it("refuses a resource larger than the result limit with LIMIT_SIZE", async () => {
+    const bridge = bridgeOf({ servers: [fixtureConfig("two-eras")], limits: { maxResultBytes: 10 } });
+    try {
+      const error = await failure(bridge.readResource("two-eras", "fixture://text"));
+      expect(error.code).toBe("LIMIT_SIZE");
+    } finally {
+      await bridge.close();
+    }
+  }, 60_000);
+});
+
 describe("calls and results", () => {
   it("connects lazily, normalizes results, and shares one connection between concurrent calls", async () => {
     const bridge = bridgeOf({ servers: [everythingStdio(), fixtureConfig("results")] });

@@ -146,7 +146,8 @@ describe("result values", () => {
     expect(resultValue([text("first"), text("[2]")], undefined)).toEqual(["first", [2]]);
     const image = { type: "image", data: "AAAA", mimeType: "image/png" };
     expect(resultValue([image], undefined)).toEqual([image]);
-    expect(resultValue([image, text("caption")], undefined)).toBe("caption");
+    // Regression: a caption beside an image used to drop the image.
+    expect(resultValue([image, text("caption")], undefined)).toEqual([image, text("caption")]);
   });
 
   it("parses only JSON documents", () => {

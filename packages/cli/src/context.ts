@@ -3,7 +3,7 @@
  * (so commands never read `process.*` behind the caller's back), a scope that owns every resource
  * the command opens, and the signal that SIGINT aborts.
  */
-import type { ConfigEnvironment } from "@mcp-execution/core";
+import type { ConfigEnvironment, ProtocolPreference } from "@mcp-execution/core";
 import { ResourceScope } from "@mcp-execution/core";
 import type { Output } from "./output.js";
 
@@ -15,6 +15,8 @@ export interface GlobalOptions {
   readonly color: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
+  /** `--protocol`: pins every server's protocol era, over its configured `protocol`. */
+  readonly protocol?: ProtocolPreference;
   /** `--trust-project`: project configuration files count as approved for this run. */
   readonly trustProject?: boolean;
 }

@@ -2,6 +2,7 @@
  * The top of the CLI: parse, run one command, map whatever happened to an exit code. This is the
  * only place that decides exit codes (STYLE.md point 5); `bin.ts` only wires the real process in.
  */
+import type { ProtocolPreference } from "@mcp-execution/core";
 import { McpCliError } from "@mcp-execution/core";
 import type { Command } from "commander";
 import { splitAdHocCommand, wantsJson } from "./argv.js";
@@ -95,6 +96,7 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
       color: parsed.color !== false,
       quiet: parsed.quiet === true,
       verbose: parsed.verbose === true,
+      ...(typeof parsed.protocol === "string" ? { protocol: parsed.protocol as ProtocolPreference } : {}),
       ...(parsed.trustProject === true ? { trustProject: true } : {}),
     };
     output = new Output({

@@ -15,6 +15,7 @@ export type RunCommand = (
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export const SCOPES = ["project", "user"] as const;
 export const PROFILES = ["strict", "moderate", "permissive"] as const;
+export const PROTOCOLS = ["auto", "legacy", "modern"] as const;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -76,6 +77,12 @@ export function buildProgram(version: string, run: RunCommand): Command {
     .option("--no-color", "never use colour")
     .option("-q, --quiet", "print no progress or status lines")
     .option("-v, --verbose", "print details on stderr (connections, timings, server stderr)")
+    .addOption(
+      new Option(
+        "--protocol <era>",
+        "MCP protocol era: auto (probe server/discover, fall back to initialize), legacy or modern",
+      ).choices(PROTOCOLS),
+    )
     .option("--trust-project", "run servers from this project's configuration files without approving them")
     .showSuggestionAfterError(true)
     .helpCommand(false)
@@ -91,6 +98,7 @@ Documentation: docs/cli.md`,
   registerGenerate(program, run);
   registerExecute(program, run);
   registerCall(program, run);
+  registerResourceAndPromptCommands(program, run);
   registerServe(program, run);
   registerDaemon(program, run);
   registerSkillCommands(program, run);
@@ -261,6 +269,54 @@ Examples:
         });
       },
     );
+}
+
+function registerResourceAndPromptCommands(program: Command, run: RunCommand): void {
+  const resource = program.command("resource").description("server resources: read");
+  withAdHocOptions(
+    resource
+      .command("read")
+      .description("read one resource; binary contents as base64 with --json")
+      .usage("[options] <server> <uri>   (or: <uri> -- <command> [args...])")
+      .argument("[server]", "configured name or URL")
+      .argument("[uri]", "resource URI"),
+  ).action(async (server: string | undefined, uri: string | undefined, _options, command: Command) => {
+    await run(command, async (context) => {
+      const { resourceReadCommand } = await import("./commands/resource.js");
+      return resourceReadCommand(
+        context,
+        [server, uri].filter((word) => word !== undefined),
+        command.opts(),
+      );
+    });
+  });
+  const prompt = program.command("prompt").description("server prompts: get");
+  withAdHocOptions(
+    prompt
+      .command("get")
+      .description("get one prompt, filled in with key=value arguments")
+      .usage("[options] <server> <name> [key=value...]   (or: <name> [key=value...] -- <command> [args...])")
+      .argument("[server]", "configured name or URL")
+      .argument("[name]", "prompt name")
+      .argument("[arguments...]", "key=value"),
+  ).action(
+    async (
+      server: string | undefined,
+      name: string | undefined,
+      rest: string[],
+      _options,
+      command: Command,
+    ) => {
+      await run(command, async (context) => {
+        const { promptGetCommand } = await import("./commands/prompt.js");
+        return promptGetCommand(
+          context,
+          [server, name, ...rest].filter((word) => word !== undefined),
+          command.opts(),
+        );
+      });
+    },
+  );
 }
 
 function registerServe(program: Command, run: RunCommand): void {

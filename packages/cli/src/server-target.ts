@@ -119,5 +119,9 @@ export async function resolveServerTarget(
  */
 export function resolveForConnection(context: CommandContext, server: ServerConfig): ResolvedServerConfig {
   assertTrusted(context, server);
-  return expandServerConfig(server, { env: context.env, cwd: context.cwd });
+  const protocol = context.globals.protocol;
+  return expandServerConfig(protocol === undefined ? server : { ...server, protocol }, {
+    env: context.env,
+    cwd: context.cwd,
+  });
 }

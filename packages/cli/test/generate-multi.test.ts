@@ -120,6 +120,21 @@ describe("generate with several servers", { timeout: 120_000 }, () => {
     expect(metadata.toolCount).toBe(metadata.servers[0]!.toolCount + metadata.servers[1]!.toolCount);
     const verify = await runCli(sandbox, ["skill", "verify", "everything-memory", "--json"]);
     expect(verify.code, verify.stderr).toBe(0);
+    // execute --skill connects every server of a combined skill and checks each one's fingerprint.
+    const both = await runCli(sandbox, [
+      "execute",
+      "--no-daemon",
+      "--skill",
+      "everything-memory",
+      "-e",
+      'const sum = await callTool("everything", "get-sum", { a: 2, b: 3 }); const graph = await callTool("memory", "read_graph", {}); return { sum, entities: graph.entities.length };',
+      "--json",
+    ]);
+    expect(both.code, both.stderr).toBe(0);
+    expect(parseDocument(both)).toMatchObject({
+      ok: true,
+      result: { sum: "The sum of 2 and 3 is 5.", entities: 0 },
+    });
     writeFileSync(join(saved?.directory ?? "", "servers/memory/read_graph.ts"), "tampered");
     const tampered = await runCli(sandbox, ["skill", "verify", "everything-memory", "--json"]);
     expect(tampered.code).toBe(6);

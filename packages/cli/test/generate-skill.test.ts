@@ -52,7 +52,7 @@ describe("generate", () => {
       expect(existsSync(join(out, path)), path).toBe(true);
       expect(result.stdout).toContain(`  ${path}`);
     }
-    expect(result.stdout).toMatch(/Wrote 17 files for everything \(13 tools\) to mcp-tools\//);
+    expect(result.stdout).toMatch(/Wrote 20 files for everything \(16 tools\) to mcp-tools\//);
     expect(result.stdout).toMatch(/full tools\/list listing\s+[\d,]+/);
     expect(result.stdout).toMatch(/SKILL\.md \+ one tool file \(average\)\s+[\d,]+\s+[\d.]+% of the listing/);
     expect(readFileSync(join(out, "servers/everything/echo.ts"), "utf8")).toContain(
@@ -152,7 +152,7 @@ describe("skills", () => {
     const saved = (parseDocument(project) as unknown as GenerateDocument).skill;
     expect(saved).toMatchObject({
       name: "everything",
-      toolCount: 13,
+      toolCount: 16,
       directory: join(sandbox.cwd, ".claude/skills/everything"),
     });
     for (const file of [
@@ -192,7 +192,7 @@ describe("skills", () => {
     };
     expect(project.skills.map((skill) => skill.name)).toEqual(["everything"]);
     const user = await runMain(sandbox, ["skill", "list", "--scope", "user"]);
-    expect(user.stdout).toMatch(/demo-tools\s+everything\s+13\s+\d{4}-\d\d-\d\d\s+Echo and sum numbers/);
+    expect(user.stdout).toMatch(/demo-tools\s+everything\s+16\s+\d{4}-\d\d-\d\d\s+Echo and sum numbers/);
     const viaEnv = parseDocument(
       await runMain(sandbox, ["skill", "list", "--json"], {
         env: { MCP_CLI_SKILLS_DIR: join(sandbox.home, ".claude/skills") },
@@ -215,7 +215,7 @@ describe("skills", () => {
     const info = await runMain(sandbox, ["skill", "info", "everything", "--json"]);
     expect(parseDocument(info)).toMatchObject({
       ok: true,
-      skill: { name: "everything", server: "everything", toolCount: 13 },
+      skill: { name: "everything", server: "everything", toolCount: 16 },
     });
     const load = await runMain(sandbox, ["skill", "load", "everything"]);
     expect(load.code, load.stderr).toBe(0);

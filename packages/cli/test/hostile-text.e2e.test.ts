@@ -77,7 +77,9 @@ describe("server text reaches the terminal escaped", () => {
     ]);
     expect(ok.code).toBe(0);
     expectNoRawControls(ok);
-    expect(ok.stdout).toContain(`said ${SHOWN}`);
+    // Log lines go to stderr as they happen; the result (JSON) to stdout.
+    expect(ok.stderr).toContain(`said ${SHOWN}`);
+    expect(ok.stdout).toContain('"said": "said A\\u001b]0;pwned');
     const failed = await runCli(sandbox, [
       "execute",
       "--server",

@@ -18,12 +18,17 @@ import {
 import { createSandbox, EVERYTHING_BIN, parseDocument, type Sandbox } from "./helpers.js";
 import { runMain, startMain } from "./in-process.js";
 
+/**
+ * server-everything's tools for mcp-cli over stdio: its capability-gated tools included, since
+ * mcp-cli declares elicitation, sampling (declined), and roots (stdio servers only).
+ */
 const EVERYTHING_TOOLS = [
   "echo",
   "get-annotated-message",
   "get-env",
   "get-resource-links",
   "get-resource-reference",
+  "get-roots-list",
   "get-structured-content",
   "get-sum",
   "get-tiny-image",
@@ -31,7 +36,9 @@ const EVERYTHING_TOOLS = [
   "simulate-research-query",
   "toggle-simulated-logging",
   "toggle-subscriber-updates",
+  "trigger-elicitation-request",
   "trigger-long-running-operation",
+  "trigger-sampling-request",
 ];
 
 let sandbox: Sandbox;
@@ -76,7 +83,7 @@ describe("introspect", () => {
   it("describes a configured stdio server in human form", async () => {
     const result = await runMain(sandbox, ["introspect", "everything"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain("Tools (13)");
+    expect(result.stdout).toContain("Tools (16)");
     expect(result.stdout).toMatch(/echo\s+Echoes back the input string\s+\[read-only, idempotent\]/);
     expect(result.stdout).toMatch(/fingerprint:\s+blake3:[0-9a-f]{64}/);
     expect(result.stdout).toContain("Prompts (");
@@ -94,18 +101,21 @@ describe("introspect", () => {
     expect(manifest.fingerprint.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("gives the same fingerprint over Streamable HTTP, by name and by URL", async () => {
-    const stdio = parseDocument(await runMain(sandbox, ["introspect", "everything", "--json"])) as {
-      manifest: { fingerprint: { digest: string } };
-    };
+  it("gives the same fingerprint over Streamable HTTP by name and by URL; stdio adds the roots tool", async () => {
+    type Document = { manifest: { fingerprint: { digest: string; tools: Record<string, string> } } };
+    const stdio = parseDocument(await runMain(sandbox, ["introspect", "everything", "--json"])) as Document;
     const named = await runMain(sandbox, ["introspect", "everything-http", "--json"]);
     expect(named.code, named.stderr).toBe(0);
     const byUrl = await runMain(sandbox, ["introspect", http.url, "--json"]);
     expect(byUrl.code, byUrl.stderr).toBe(0);
-    for (const result of [named, byUrl]) {
-      const { manifest } = parseDocument(result) as { manifest: { fingerprint: { digest: string } } };
-      expect(manifest.fingerprint.digest).toBe(stdio.manifest.fingerprint.digest);
-    }
+    const [first, second] = [named, byUrl].map(
+      (result) => (parseDocument(result) as Document).manifest.fingerprint,
+    );
+    expect(first?.digest).toBe(second?.digest);
+    // Roots are withheld from remote servers, so server-everything does not offer get-roots-list there.
+    const { "get-roots-list": rootsTool, ...stdioWithoutRoots } = stdio.manifest.fingerprint.tools;
+    expect(rootsTool).toBeDefined();
+    expect(first?.tools).toEqual(stdioWithoutRoots);
   });
 
   it("runs an ad-hoc stdio server after --, named with --name", async () => {
@@ -258,7 +268,7 @@ describe("misbehaving servers", () => {
     try {
       const result = await runMain(sandbox, ["server", "validate", sse.url, "--json"]);
       expect(result.code, result.stderr).toBe(0);
-      expect(parseDocument(result)).toMatchObject({ ok: true, servers: [{ transport: "sse", tools: 13 }] });
+      expect(parseDocument(result)).toMatchObject({ ok: true, servers: [{ transport: "sse", tools: 15 }] });
     } finally {
       await sse.stop();
     }
@@ -271,11 +281,11 @@ describe("server validate", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(parseDocument(result)).toMatchObject({
       ok: true,
-      servers: [{ name: "everything", ok: true, transport: "stdio", tools: 13 }],
+      servers: [{ name: "everything", ok: true, transport: "stdio", tools: 16 }],
     });
     const human = await runMain(sandbox, ["server", "validate", "everything-http"]);
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/✓\s+everything-http\s+streamable-http\s+\d+ ms\s+13 tools/);
+    expect(human.stdout).toMatch(/✓\s+everything-http\s+streamable-http\s+\d+ ms\s+15 tools/);
   });
 
   it("validates every enabled server and fails with the first failure's code", async () => {

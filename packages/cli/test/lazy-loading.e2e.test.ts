@@ -10,6 +10,7 @@ import { createSandbox, EVERYTHING_BIN, FIXTURES, runCli, type Sandbox } from ".
 
 const HEAVY = [
   "@modelcontextprotocol/sdk",
+  "@modelcontextprotocol/client",
   "quickjs-emscripten",
   "@jitl/quickjs",
   "@bytecodealliance/jco",
@@ -75,7 +76,7 @@ describe("--version alone loads nothing of the CLI but its entry point", () => {
 describe("the tracer sees heavy modules where they belong", () => {
   it("introspect loads the MCP SDK (so the checks above can fail)", async () => {
     const modules = await loadedModules(["introspect", "--json", "--", EVERYTHING_BIN], "introspect");
-    expect(modules.some((url) => url.includes("@modelcontextprotocol/sdk"))).toBe(true);
+    expect(modules.some((url) => url.includes("@modelcontextprotocol/client"))).toBe(true);
     expect(modules.some((url) => url.includes("packages/mcp-client/dist"))).toBe(true);
   });
 });

@@ -51,6 +51,7 @@ export {
 export {
   isStdioServerConfig,
   type OAuthSettings,
+  type ProtocolPreference,
   type RemoteServerConfig,
   type RemoteTransport,
   type ResolvedServerConfig,
@@ -135,6 +136,7 @@ export {
   type JsonSchema,
   type PromptArgumentDescriptor,
   type PromptDescriptor,
+  type ProtocolEra,
   type ResourceDescriptor,
   type ResourceTemplateDescriptor,
   type ServerCapabilities,

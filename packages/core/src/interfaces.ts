@@ -18,6 +18,8 @@ export interface ToolCallOptions {
   readonly signal?: AbortSignal;
   /** Overrides the server's configured request timeout for this call. */
   readonly timeoutMs?: number;
+  /** Receives the server's progress notifications for this call (the timeout then measures silence). */
+  readonly onProgress?: (update: { progress: number; total?: number; message?: string }) => void;
 }
 
 export interface ToolCallResult {

@@ -23,6 +23,12 @@ export interface ToolDescriptor {
   readonly inputSchema: JsonSchema;
   readonly outputSchema?: JsonSchema;
   readonly annotations?: ToolAnnotations;
+  /** Server-defined metadata, kept as sent (bounded) so token counts see what the server sent. */
+  readonly _meta?: { readonly [key: string]: unknown };
+  /** Icons as sent (bounded). */
+  readonly icons?: readonly { readonly [key: string]: unknown }[];
+  /** Execution hints (for example `taskSupport`), as sent. */
+  readonly execution?: { readonly [key: string]: unknown };
 }
 
 export interface ResourceDescriptor {
@@ -63,11 +69,19 @@ export interface ServerInfo {
 /** Server capabilities as announced in `initialize`; kept as sent. */
 export type ServerCapabilities = { readonly [capability: string]: unknown };
 
+/** The two MCP protocol eras: `initialize` (2025 revisions) and `server/discover` (2026-07-28+). */
+export type ProtocolEra = "legacy" | "modern";
+
 export interface ServerManifest {
   /** The name the server is configured under (the `servers/<server>/` directory). */
   readonly server: string;
   readonly serverInfo: ServerInfo;
   readonly protocolVersion: string;
+  /**
+   * `modern` when the session was negotiated with `server/discover` (MCP 2026-07-28 and later),
+   * `legacy` for the `initialize` handshake. Absent in manifests written before it was recorded.
+   */
+  readonly protocolEra?: ProtocolEra;
   readonly capabilities: ServerCapabilities;
   readonly instructions?: string;
   readonly tools: readonly ToolDescriptor[];

@@ -26,7 +26,8 @@ export async function computeFingerprint(tools: readonly ToolDescriptor[]): Prom
   const sorted = tools
     .map(fingerprintedView)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const perTool: Record<string, string> = {};
+  // Tool names are data: a tool named `__proto__` must be an own key like any other.
+  const perTool: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const tool of sorted) perTool[tool.name] = await blake3Hex(canonicalJson(tool));
   return { algorithm: "blake3", digest: await blake3Hex(canonicalJson(sorted)), tools: perTool };
 }

@@ -31,20 +31,28 @@ export {
   type StoredTokenSet,
 } from "./auth/token-store.js";
 export { DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES } from "./bounded-fetch.js";
+export { connectServer } from "./connection/connect.js";
 export {
   type ConnectedTransport,
   type ConnectOptions,
-  connectServer,
   DEFAULT_KILL_GRACE_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STARTUP_TIMEOUT_MS,
   DEFAULT_STDERR_TAIL_CHARS,
+  type ElicitationAnswer,
+  type ElicitationHandler,
+  type ElicitationRequest,
+  type ListKind,
   type Page,
+  type ProgressUpdate,
+  type PromptResult,
   type RawToolResult,
   type RequestOptions,
+  type Root,
   type ServerConnection,
-} from "./connection.js";
+} from "./connection/contract.js";
+export type { OAuthClientProvider } from "./connection/sdk.js";
 export {
   type EnvironmentInheritance,
   type ServerEnvironmentInput,

@@ -11,7 +11,7 @@ import {
   type ServerManifest,
   type ToolDescriptor,
 } from "@mcp-execution/core";
-import type { Page, RequestOptions, ServerConnection } from "./connection.js";
+import type { Page, RequestOptions, ServerConnection } from "./connection/contract.js";
 import { computeFingerprint } from "./fingerprint.js";
 import { DEFAULT_LISTING_LIMITS, ListingBudget, type ListingLimits } from "./listing-budget.js";
 import { type ExpansionBudget, type ResolveRefsOptions, resolveLocalRefs } from "./schema-refs.js";
@@ -167,6 +167,7 @@ export async function introspect(
     server: connection.server,
     serverInfo: connection.serverInfo,
     protocolVersion: connection.protocolVersion,
+    protocolEra: connection.protocolEra,
     capabilities,
     ...(connection.instructions === undefined ? {} : { instructions: connection.instructions }),
     tools,

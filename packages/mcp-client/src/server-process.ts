@@ -1,7 +1,7 @@
 /**
  * A stdio MCP server as an operating-system process: spawning it in its own process group,
  * splitting its stdout into lines, keeping a tail of its stderr, and terminating it (and anything
- * it started) without leaving orphans. Knows nothing about MCP; `connection.ts` speaks the
+ * it started) without leaving orphans. Knows nothing about MCP; `connection/process-transport.ts` speaks the
  * protocol over it.
  */
 import { type ChildProcess, spawn } from "node:child_process";

@@ -20,7 +20,7 @@
  *
  * The one gap is pid reuse: if a group ended on its own and its id were reused before we
  * unregistered it, and we died in that window, the watcher would signal the new group. A lost
- * server is stopped and unregistered as soon as we notice (connection.ts), so the window is
+ * server is stopped and unregistered as soon as we notice (connection/process-transport.ts), so the window is
  * milliseconds, against a pid space that takes far longer to wrap.
  */
 import { type ChildProcess, spawn } from "node:child_process";

@@ -13,7 +13,7 @@ import {
   startHttpFixture,
 } from "../../../test/fixtures/servers/harness.mjs";
 import { boundedFetch, DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES } from "../src/bounded-fetch.js";
-import { connectServer } from "../src/connection.js";
+import { connectServer } from "../src/index.js";
 import { remoteConfig } from "./configs.js";
 
 const running: RunningServer[] = [];

@@ -16,7 +16,7 @@ import {
   startEverythingHttp,
   startHttpFixture,
 } from "../../../test/fixtures/servers/harness.mjs";
-import { connectServer, type ServerConnection } from "../src/connection.js";
+import { connectServer, type ServerConnection } from "../src/index.js";
 import { everythingStdio, fixtureConfig, remoteConfig, stdioConfig } from "./configs.js";
 
 const environment = process.env;

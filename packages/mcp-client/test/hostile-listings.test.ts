@@ -5,7 +5,7 @@
 import { McpCliError } from "@mcp-execution/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { childProcessesOf, eventually } from "../../../test/fixtures/servers/harness.mjs";
-import { connectServer, type ServerConnection } from "../src/connection.js";
+import { connectServer, type ServerConnection } from "../src/index.js";
 import { introspect, listAllTools } from "../src/introspect.js";
 import { DEFAULT_LISTING_LIMITS } from "../src/listing-budget.js";
 import { fixtureConfig } from "./configs.js";

@@ -4,7 +4,7 @@
 import { type Diagnostic, McpCliError } from "@mcp-execution/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { childProcessesOf, eventually } from "../../../test/fixtures/servers/harness.mjs";
-import { connectServer } from "../src/connection.js";
+import { connectServer } from "../src/index.js";
 import { MAX_SHOWN_NOISE_LINES } from "../src/stdout-noise.js";
 import { fixtureConfig } from "./configs.js";
 

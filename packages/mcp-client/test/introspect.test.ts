@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { diffFingerprints, McpCliError, type ServerManifest } from "@mcp-execution/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { childProcessesOf, eventually } from "../../../test/fixtures/servers/harness.mjs";
-import { connectServer } from "../src/connection.js";
 import { computeFingerprint } from "../src/fingerprint.js";
+import { connectServer } from "../src/index.js";
 import { introspect } from "../src/introspect.js";
 import { everythingStdio, fixtureConfig } from "./configs.js";
 

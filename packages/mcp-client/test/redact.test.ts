@@ -10,7 +10,7 @@ import {
   type RunningServer,
   startHttpFixture,
 } from "../../../test/fixtures/servers/harness.mjs";
-import { connectServer } from "../src/connection.js";
+import { connectServer } from "../src/index.js";
 import { Redactor, redactorFor } from "../src/redact.js";
 import { remoteConfig, stdioConfig } from "./configs.js";
 

@@ -24,7 +24,7 @@ import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
 import { hasDefaultExport } from "./module-default.js";
 import { StepReporter } from "./progress.js";
 import type { ComponentSource, RunRequest, ScriptSource } from "./request.js";
-import { checkSkillFingerprints, loadSkills } from "./skills.js";
+import { checkSkillFingerprints, loadSkills, serversOfSkill } from "./skills.js";
 import { assembleToolTree } from "./tool-tree.js";
 import { withUnavailableServerHint } from "./unavailable-server-hint.js";
 
@@ -43,16 +43,17 @@ function collectServers(request: RunRequest, skills: readonly LoadedSkillWithVfs
     live.push(server.name);
   }
   for (const skill of skills) {
-    const server = skill.metadata.server;
-    if (configs.has(server)) continue;
-    if (request.resolveSkillServer === undefined) {
-      throw new McpCliError(
-        "SERVER_UNKNOWN",
-        `skill ${skill.metadata.name} calls server "${server}", which this run was not given`,
-        { details: { skill: skill.metadata.name, server } },
-      );
+    for (const server of serversOfSkill(skill)) {
+      if (configs.has(server)) continue;
+      if (request.resolveSkillServer === undefined) {
+        throw new McpCliError(
+          "SERVER_UNKNOWN",
+          `skill ${skill.metadata.name} calls server "${server}", which this run was not given`,
+          { details: { skill: skill.metadata.name, server } },
+        );
+      }
+      configs.set(server, request.resolveSkillServer(server, skill.metadata.name));
     }
-    configs.set(server, request.resolveSkillServer(server, skill.metadata.name));
   }
   return { configs, live };
 }

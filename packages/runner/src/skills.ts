@@ -29,6 +29,11 @@ export async function loadSkills(
   return skills;
 }
 
+/** Every server a skill calls: a combined skill (`generate a b --save-skill`) names several. */
+export function serversOfSkill(skill: LoadedSkillWithVfs): readonly string[] {
+  return skill.metadata.servers?.map((record) => record.server) ?? [skill.metadata.server];
+}
+
 /**
  * Compares each skill's saved tool fingerprint with its server's tools now, over the run's bridge.
  * A mismatch is `FINGERPRINT_MISMATCH` (exit 6), or a warning with `acceptToolChanges`.
@@ -47,12 +52,12 @@ export async function checkSkillFingerprints(
   ]);
   const store = new FileSkillStore(request.directory);
   for (const skill of skills) {
-    await steps.step(
-      `checking the tools of ${skill.metadata.server} for skill ${skill.metadata.name}`,
-      async () => {
-        const current = await computeFingerprint(await bridge.tools(skill.metadata.server));
+    for (const server of serversOfSkill(skill)) {
+      await steps.step(`checking the tools of ${server} for skill ${skill.metadata.name}`, async () => {
+        const current = await computeFingerprint(await bridge.tools(server));
         const check = await store.checkFingerprint(skill.metadata.name, current, {
           accept: request.acceptToolChanges === true,
+          server,
         });
         if (!check.matches) {
           const list = (names: readonly string[]): string => names.join(", ") || "none";
@@ -61,7 +66,7 @@ export async function checkSkillFingerprints(
             message: `the tools of ${check.server} changed since skill ${check.name} was saved (added: ${list(check.diff.added)}; removed: ${list(check.diff.removed)}; changed: ${list(check.diff.changed)}); running anyway because the change was accepted`,
           });
         }
-      },
-    );
+      });
+    }
   }
 }

@@ -4,20 +4,23 @@
  */
 import { type GeneratedFile, McpCliError, type ServerManifest } from "@mcp-execution/core";
 import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
+import { serversOfSkill } from "./skills.js";
 
-/** The manifest a skill's tree carries in `servers/<server>/manifest.json`. */
-function skillManifest(skill: LoadedSkillWithVfs): ServerManifest {
-  const file = skill.files.find(
-    (candidate) => candidate.path === `servers/${skill.metadata.server}/manifest.json`,
-  );
-  if (file === undefined) {
-    throw new McpCliError(
-      "INTEGRITY",
-      `skill ${skill.metadata.name} has no servers/${skill.metadata.server}/manifest.json`,
-      { details: { name: skill.metadata.name } },
-    );
-  }
-  return JSON.parse(file.contents) as ServerManifest;
+/** The manifests a skill's tree carries in `servers/<server>/manifest.json`, one per server. */
+function skillManifests(skill: LoadedSkillWithVfs): ServerManifest[] {
+  return serversOfSkill(skill).map((server) => {
+    const file = skill.files.find((candidate) => candidate.path === `servers/${server}/manifest.json`);
+    if (file === undefined) {
+      throw new McpCliError(
+        "INTEGRITY",
+        `skill ${skill.metadata.name} has no servers/${server}/manifest.json`,
+        {
+          details: { name: skill.metadata.name, server },
+        },
+      );
+    }
+    return JSON.parse(file.contents) as ServerManifest;
+  });
 }
 
 /**
@@ -44,7 +47,7 @@ export async function assembleToolTree(
   const seen = new Set(liveManifests.map((manifest) => manifest.server));
   const all = [
     ...liveManifests,
-    ...skills.map(skillManifest).filter((manifest) => !seen.has(manifest.server)),
+    ...skills.flatMap(skillManifests).filter((manifest) => !seen.has(manifest.server)),
   ];
   for (const file of generateTree(all))
     if (!file.path.startsWith("servers/")) byPath.set(file.path, file.contents);

@@ -17,8 +17,9 @@ import {
   type ToolCallResult,
 } from "@mcp-execution/core";
 import { buildCallArguments } from "../call-arguments.js";
-import { diagnosticsFor } from "../connect.js";
+import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
+import { escapeControlCharacters } from "../output.js";
 import { type AdHocOptions, resolveForConnection, resolveServerTarget } from "../server-target.js";
 import { withStoredLogin } from "../stored-login.js";
 
@@ -98,10 +99,34 @@ function describeBlock(block: ContentBlock): string {
   }
 }
 
-/** The human form of a result: structured content as JSON, otherwise the content blocks. */
+/**
+ * The human form of a result: structured content as JSON when the server gave it (its text mirror
+ * is not repeated), then every block that is not text (images, audio, resources), so nothing the
+ * server sent is hidden; otherwise every content block.
+ */
 export function formatCallResult(result: ToolCallResult): string {
-  if (result.structuredContent !== undefined) return JSON.stringify(result.structuredContent, null, 2);
-  return result.content.map(describeBlock).join("\n");
+  if (result.structuredContent === undefined) return result.content.map(describeBlock).join("\n");
+  const others = result.content.filter((block) => block.type !== "text").map(describeBlock);
+  return [JSON.stringify(result.structuredContent, null, 2), ...others].join("\n");
+}
+
+/**
+ * The `--json` document's result fields: `result` is what guest code would receive; `content` is
+ * added only when it holds something `result` does not (blocks beside structured content), so the
+ * payload is not printed two or three times.
+ */
+export function callResultDocument(result: ToolCallResult): {
+  result: unknown;
+  content?: readonly ContentBlock[];
+} {
+  const extra =
+    result.structuredContent !== undefined && result.content.some((block) => block.type !== "text");
+  return extra ? { result: result.value, content: result.content } : { result: result.value };
+}
+
+function progressLine(update: { progress: number; total?: number; message?: string }): string {
+  const amount = update.total === undefined ? `${update.progress}` : `${update.progress}/${update.total}`;
+  return update.message === undefined ? amount : `${amount} ${update.message}`;
 }
 
 /** A bridge for this one call, owned by the command's scope; no cache: a call always reaches the server. */
@@ -110,7 +135,8 @@ async function inProcessBridge(context: CommandContext, resolved: ResolvedServer
   const bridge = createBridge({
     servers: [resolved],
     cache: false,
-    connect: { environment: context.env, cwd: context.cwd },
+    // Interactive: a server's request for input is asked on the terminal (ADR-009).
+    connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, true)) },
     diagnostics: diagnosticsFor(context),
   });
   context.scope.defer(() => bridge.close());
@@ -170,15 +196,26 @@ export async function callCommand(
     readFile: (path) => readArgumentFile(context.cwd, path),
   });
   output.debug(`calling ${server.name}/${tool} with ${JSON.stringify(args)}`);
-  const result = await bridge.callTool(server.name, tool, args, { signal: context.signal });
+  const running = output.progress(`calling ${server.name}/${tool}`);
+  let result: ToolCallResult;
+  try {
+    result = await bridge.callTool(server.name, tool, args, {
+      signal: context.signal,
+      // Shown on a TTY only (Output.progress prints nothing elsewhere); text from the server is escaped.
+      onProgress: (update) =>
+        running.update(`${server.name}/${tool}: ${escapeControlCharacters(progressLine(update))}`),
+    });
+    running.done();
+  } catch (error) {
+    running.fail();
+    throw error;
+  }
   if (output.json) {
     output.document({
       ok: true,
       server: server.name,
       tool,
-      result: result.value,
-      content: result.content,
-      ...(result.structuredContent === undefined ? {} : { structuredContent: result.structuredContent }),
+      ...callResultDocument(result),
       durationMs: Math.round(result.durationMs),
     });
   } else {

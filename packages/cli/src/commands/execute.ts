@@ -22,7 +22,7 @@ import {
 import type { RunRequest } from "@mcp-execution/runner";
 import { loadConfiguration } from "../config-source.js";
 import { ensureTrusted } from "../config-trust.js";
-import { diagnosticsFor } from "../connect.js";
+import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import { formatLog, progressListener, reportOutcome } from "../execution-output.js";
 import { readExecutionSource } from "../execution-source.js";
@@ -197,7 +197,7 @@ export async function executeCommand(
             ...(options.resetSession === true ? { reset: true } : {}),
           },
         }),
-    connect: { environment: context.env, cwd: context.cwd },
+    connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
     resources: context.scope,
     signal: context.signal,
     onDiagnostic: diagnosticsFor(context),

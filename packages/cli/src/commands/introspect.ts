@@ -55,7 +55,11 @@ export function formatManifest(manifest: ServerManifest, style: Styles, transpor
   sections.push(
     formatFields([
       ["server", `${style.bold(manifest.server)} (${info.title ?? info.name} ${info.version})`],
-      ["protocol", manifest.protocolVersion + (transport === undefined ? "" : ` over ${transport}`)],
+      [
+        "protocol",
+        `${manifest.protocolVersion}${manifest.protocolEra === undefined ? "" : ` (${manifest.protocolEra} era)`}` +
+          (transport === undefined ? "" : ` over ${transport}`),
+      ],
       ["capabilities", capabilityList(manifest)],
       ["fingerprint", `${manifest.fingerprint.algorithm}:${manifest.fingerprint.digest}`],
       [

@@ -31,7 +31,7 @@ import {
 } from "@mcp-execution/core";
 import type { AuditLog, CodeModeState, ServeMetrics } from "@mcp-execution/serve";
 import { loadConfiguration } from "../config-source.js";
-import { diagnosticsFor } from "../connect.js";
+import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import { resolveForConnection, resolveServerTarget } from "../server-target.js";
 import { withStoredLogin } from "../stored-login.js";
@@ -242,7 +242,8 @@ export class ServeRuntime {
       const { createBridge } = await import("@mcp-execution/bridge");
       bridge = createBridge({
         servers: resolved,
-        connect: { environment: context.env, cwd: context.cwd },
+        // The same roots as execute; serve never asks a person (its stdout may be the protocol).
+        connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
         diagnostics: diagnosticsFor(context),
       });
       const owned = bridge;

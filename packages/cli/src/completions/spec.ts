@@ -56,6 +56,8 @@ const OPERANDS: Readonly<Record<string, ValueKind>> = {
   introspect: SERVERS,
   generate: SERVERS,
   call: SERVERS,
+  "resource read": SERVERS,
+  "prompt get": SERVERS,
   execute: FILES,
   "server info": SERVERS,
   "server validate": SERVERS,

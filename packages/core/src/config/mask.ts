@@ -131,6 +131,7 @@ export function maskServerConfig(config: ServerConfig): Record<string, unknown> 
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
     ...(config.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: config.startupTimeoutMs }),
     ...(config.rateLimit === undefined ? {} : { rateLimit: config.rateLimit }),
+    ...(config.protocol === undefined ? {} : { protocol: config.protocol }),
     ...(config.maxResponseBytes === undefined ? {} : { maxResponseBytes: config.maxResponseBytes }),
     ...(config.cache.length === 0 ? {} : { cache: [...config.cache] }),
   };

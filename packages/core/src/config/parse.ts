@@ -20,7 +20,7 @@ import { isServerId } from "../ids.js";
 import { isLimitProfileName, LIMIT_PROFILES, type LimitProfileName, type SandboxLimits } from "../limits.js";
 import { DIALECT_SECTION, translateEntry } from "./dialects.js";
 import type { ConfigDialect } from "./discovery.js";
-import type { OAuthSettings, RemoteTransport, ServerConfig } from "./types.js";
+import type { OAuthSettings, ProtocolPreference, RemoteTransport, ServerConfig } from "./types.js";
 
 /**
  * Sandbox settings from a configuration file's top-level `sandbox` object (mcp-cli's own key; other
@@ -142,6 +142,7 @@ const KNOWN_KEYS = new Set([
   "cache",
   "rateLimit",
   "oauth",
+  "protocol",
   "maxResponseBytes",
 ]);
 
@@ -417,6 +418,7 @@ function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath
     ...optional("timeoutMs", positive("timeout")),
     ...optional("startupTimeoutMs", positive("startupTimeout")),
     ...optional("rateLimit", positive("rateLimit")),
+    ...optional("protocol", protocolPreference(entry.protocol, fail)),
     ...optional("maxResponseBytes", positive("maxResponseBytes")),
   };
 
@@ -492,6 +494,19 @@ function parseOAuth(
     ...optional("scopes", scopes === undefined ? undefined : [...(scopes as string[])]),
     ...optional("clientMetadataUrl", clientMetadataUrl),
   };
+}
+
+const PROTOCOL_PREFERENCES: readonly ProtocolPreference[] = ["auto", "legacy", "modern"];
+
+function protocolPreference(
+  value: unknown,
+  fail: (key: string, message: string) => McpCliError,
+): ProtocolPreference | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string" && (PROTOCOL_PREFERENCES as readonly string[]).includes(value)) {
+    return value as ProtocolPreference;
+  }
+  throw fail("protocol", `must be one of ${PROTOCOL_PREFERENCES.join(", ")}, got ${JSON.stringify(value)}`);
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

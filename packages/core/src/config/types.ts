@@ -6,6 +6,9 @@
  * is made, so a missing variable for one server never stops another from working.
  */
 
+/** Which MCP protocol era to speak: `auto` probes `server/discover` and falls back to `initialize`. */
+export type ProtocolPreference = "auto" | "legacy" | "modern";
+
 /** `auto`: Streamable HTTP first, SSE when the server does not speak it. */
 export type RemoteTransport = "auto" | "streamable-http" | "sse";
 
@@ -23,6 +26,8 @@ interface ServerConfigCommon {
   readonly cache: readonly string[];
   /** Calls per second. */
   readonly rateLimit?: number;
+  /** MCP protocol era; absent means `auto`. */
+  readonly protocol?: ProtocolPreference;
   /** Largest single answer (message, HTTP body or SSE event) accepted from the server, in bytes. */
   readonly maxResponseBytes?: number;
 }
