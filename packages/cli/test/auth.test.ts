@@ -95,6 +95,12 @@ describe("mcp-cli auth", () => {
     const result = await cli(["call", "protected", "echo", "message=hi", "--json"]);
     expect(result.code).toBe(4);
     expect(parseDocument(result)).toMatchObject({ ok: false, error: { code: "AUTH_REQUIRED" } });
+    // introspect passes the stored login as the transport's authProvider: the exact command.
+    const introspect = await cli(["introspect", "protected", "--json"]);
+    expect(introspect.code).toBe(4);
+    const document = parseDocument(introspect) as { error: { code: string; message: string } };
+    expect(document.error.code).toBe("AUTH_REQUIRED");
+    expect(document.error.message).toContain(`mcp-cli auth login protected --config ${config}`);
   });
 
   it("auth login opens the BROWSER, stores the tokens 0600 in a 0700 folder, prints no token", async () => {
