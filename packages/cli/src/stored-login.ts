@@ -1,12 +1,14 @@
 /**
- * Stored OAuth logins on the CLI's connection path. Every command that talks to a remote server
- * (`introspect`, `generate`, `call`, `execute`, `server validate`) passes its resolved entry
- * through {@link withStoredLogin}: when `mcp-cli auth login` stored tokens for that server, the
- * access token is renewed first if it expires within a minute (a refused renewal is
- * `AUTH_REQUIRED` with the login command) and sent as the `Authorization` header.
+ * Stored OAuth logins on the CLI's connection path. `introspect`, `generate` and `server validate`
+ * pass {@link storedLoginProviderFor}'s provider as the transport's `authProvider` (the token is
+ * sent, renewed before expiry and on a 401; no login, a refused renewal or a step-up is
+ * `AUTH_REQUIRED` naming the `mcp-cli auth login ...` command). `call`, `execute`, `serve` and the
+ * daemon connect through the bridge, whose connect options are shared by all its servers: for
+ * them {@link withStoredLogin} renews the token first and sends it as the `Authorization` header.
  *
- * A header the configuration sets itself wins: the stored login is then left alone. The entry
- * returned holds a secret: like every resolved entry it is never printed.
+ * A header the configuration sets itself wins: the stored login is then left alone. An entry with
+ * the token holds a secret: like every resolved entry it is never printed, and the token joins its
+ * redaction list.
  *
  * The MCP SDK is imported only to renew a token; reading the store costs one small file.
  */
