@@ -73,6 +73,11 @@ export interface BridgeOptions {
   readonly connect?: Omit<ConnectOptions, "signal" | "diagnostics">;
   /** Server stderr, ignored stdout lines, reconnects. */
   readonly diagnostics?: DiagnosticListener;
+  /**
+   * A server announced that its tool list changed. The bridge lists it again on next use by
+   * itself; long-lived owners (`serve`) use this to regenerate what they derived from it.
+   */
+  readonly onToolsChanged?: (server: string) => void;
 }
 
 export interface ScopeOptions {
@@ -297,6 +302,8 @@ class ToolBridgeImpl implements Bridge {
           connect: (server) => connectServer(server, connectOptions),
           listTools: (connection) => listAllTools(connection),
           diagnostics: options.diagnostics,
+          onToolsChanged:
+            options.onToolsChanged === undefined ? undefined : () => options.onToolsChanged?.(config.name),
         }),
       );
     }

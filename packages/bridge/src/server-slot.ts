@@ -51,6 +51,8 @@ export interface SlotOptions {
   readonly connect: (config: ResolvedServerConfig) => Promise<ServerConnection>;
   readonly listTools: (connection: ServerConnection) => Promise<ToolDescriptor[]>;
   readonly diagnostics: DiagnosticListener | undefined;
+  /** The server said its tool list changed (`notifications/tools/list_changed`). */
+  readonly onToolsChanged?: (() => void) | undefined;
 }
 
 export class ServerSlot {
@@ -126,6 +128,7 @@ export class ServerSlot {
       connection.onClose(() => this.#lost(connection));
       connection.onToolsChanged(() => {
         if (this.#options.manifest === undefined) this.#toolsStale = true;
+        this.#options.onToolsChanged?.();
       });
       // A new process may offer other tools than the one that crashed.
       if (this.#options.manifest === undefined && this.connects > 1) this.#toolsStale = true;

@@ -326,6 +326,12 @@ function registerServe(program: Command, run: RunCommand): void {
     .option("--server <name>", "serve this configured server or URL (repeatable)", collect)
     .option("--all", "serve every enabled configured server")
     .option(
+      "--skill <name>",
+      "also offer a saved skill (verified; its servers are served) (repeatable)",
+      collect,
+    )
+    .option("--accept-tool-changes", "serve a skill even when its server's tools changed since it was saved")
+    .option(
       "--http <[host:]port>",
       "serve Streamable HTTP on this address instead of stdio (default host 127.0.0.1)",
     )

@@ -124,3 +124,54 @@ describe("mcp-cli daemon", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ running: false });
   });
 });
+
+describe("lifecycle: keep-alive", () => {
+  it("execute starts the daemon for a keep-alive server, and the next command uses it", async () => {
+    const own = createSandbox("mcp-cli-keep-alive-");
+    const run = join(own.root, "run");
+    const env = { XDG_RUNTIME_DIR: run, MCP_CLI_TRUST_ALL: "1" };
+    own.write(
+      "work/.mcp.json",
+      JSON.stringify({ mcpServers: { everything: { command: EVERYTHING_BIN, lifecycle: "keep-alive" } } }),
+    );
+    try {
+      const first = await runCli(
+        own,
+        [
+          "execute",
+          "--server",
+          "everything",
+          "-e",
+          'return await callTool("everything", "get-sum", { a: 1, b: 1 })',
+        ],
+        { env },
+      );
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout.trim()).toBe("The sum of 1 and 1 is 2.");
+      const status = await runCli(own, ["daemon", "status", "--json"], { env });
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: true, daemon: { executions: 1 } });
+      const second = await runCli(own, ["call", "everything", "get-sum", "a=2", "b=2"], { env });
+      expect(second.stdout.trim()).toBe("The sum of 2 and 2 is 4.");
+      const after = await runCli(own, ["daemon", "status", "--json"], { env });
+      expect(JSON.parse(after.stdout)).toMatchObject({ daemon: { calls: 1 } });
+    } finally {
+      await runCli(own, ["daemon", "stop"], { env });
+      own.remove();
+    }
+  });
+
+  it("a configuration with an unknown lifecycle is CONFIG_INVALID", async () => {
+    const own = createSandbox("mcp-cli-lifecycle-");
+    own.write(
+      "work/.mcp.json",
+      JSON.stringify({ mcpServers: { everything: { command: EVERYTHING_BIN, lifecycle: "forever" } } }),
+    );
+    try {
+      const result = await runCli(own, ["server", "list", "--json"], { env: { MCP_CLI_TRUST_ALL: "1" } });
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: "CONFIG_INVALID" } });
+    } finally {
+      own.remove();
+    }
+  });
+});

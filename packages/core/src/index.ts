@@ -56,6 +56,7 @@ export {
   type RemoteTransport,
   type ResolvedServerConfig,
   type ServerConfig,
+  type ServerLifecycle,
   type StdioServerConfig,
 } from "./config/types.js";
 export {

@@ -378,12 +378,104 @@ describe("mcp-cli serve under hostile and failing conditions", () => {
         servers: string[];
       };
       expect(health.servers.sort()).toEqual(["broken", "everything"]);
-      expect(health.tools).toBe(13);
+      expect(health.tools).toBeGreaterThanOrEqual(13);
       expect(partial.stderr()).toMatch(/warning: broken: [\s\S]*CONNECT_FAILED/);
     } finally {
       partial.child.kill("SIGTERM");
       await partial.exited;
     }
+  });
+
+  it("regenerates the API when a server announces that its tools changed", async () => {
+    const CHANGING = join(REPO_ROOT, "test", "fixtures", "servers", "changing-tools.mjs");
+    const changing = join(home, "changing.json");
+    writeFileSync(
+      changing,
+      JSON.stringify({
+        mcpServers: {
+          changing: { command: process.execPath, args: [CHANGING, "--state", join(home, "changing.state")] },
+        },
+      }),
+    );
+    const live = await startHttp(
+      ["--config", changing, "--server", "changing", "--http", "127.0.0.1:0"],
+      {},
+      [],
+    );
+    const connected = client("auto");
+    await connected.connect(new StreamableHTTPClientTransport(new URL(live.url)));
+    try {
+      const before = await connected.callTool({ name: "search_tools", arguments: { query: "late" } });
+      expect(
+        (before.structuredContent as { hits: Array<{ tool: string }> }).hits.map((hit) => hit.tool),
+      ).not.toContain("late");
+      const added = await connected.callTool({
+        name: "execute",
+        arguments: { code: 'return await callTool("changing", "add-late-tool", {})' },
+      });
+      expect(added.isError, JSON.stringify(added.structuredContent)).toBeFalsy();
+      let found = false;
+      for (let attempt = 0; attempt < 400 && !found; attempt++) {
+        const after = await connected.callTool({ name: "search_tools", arguments: { query: "late" } });
+        found = (after.structuredContent as { hits: Array<{ tool: string }> }).hits.some(
+          (hit) => hit.tool === "late",
+        );
+        if (!found) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(found).toBe(true);
+      const wrapper = await connected.readResource({ uri: "mcp-tools:///servers/changing/late.ts" });
+      expect((wrapper.contents[0] as { text: string }).text).toContain("late");
+      expect(live.stderr()).toMatch(/the tools of changing changed \(added: late/);
+    } finally {
+      await connected.close();
+      live.child.kill("SIGTERM");
+      await live.exited;
+    }
+  });
+
+  it("offers a saved skill's files as resources, and refuses a skill whose server changed", async () => {
+    const saved = spawn(
+      process.execPath,
+      [CLI_BIN, "generate", "everything", "-o", "skill-tree", "--save-skill", "-q"],
+      {
+        cwd: home,
+        env,
+        stdio: "ignore",
+      },
+    );
+    expect(await new Promise((resolve) => saved.once("exit", resolve))).toBe(0);
+    const withSkill = await startHttp(["--skill", "everything", "--http", "127.0.0.1:0"], {}, []);
+    const connected = client("auto");
+    await connected.connect(new StreamableHTTPClientTransport(new URL(withSkill.url)));
+    try {
+      const skillMd = await connected.readResource({ uri: "mcp-tools:///skills/everything/SKILL.md" });
+      expect((skillMd.contents[0] as { text: string }).text).toContain("everything");
+      const ran = await connected.callTool({
+        name: "execute",
+        arguments: { code: 'return await callTool("everything", "echo", { message: "from a skill" })' },
+      });
+      expect(ran.structuredContent).toMatchObject({ ok: true, result: "Echo: from a skill" });
+    } finally {
+      await connected.close();
+      withSkill.child.kill("SIGTERM");
+      await withSkill.exited;
+    }
+    // The same skill, served against a server whose tools differ: refused at start (exit 6).
+    const other = join(home, "other-everything.json");
+    writeFileSync(
+      other,
+      JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [CRASH] } } }),
+    );
+    const refused = spawn(
+      process.execPath,
+      [CLI_BIN, "--config", other, "serve", "--skill", "everything", "--http", "127.0.0.1:0"],
+      {
+        cwd: home,
+        env,
+        stdio: "ignore",
+      },
+    );
+    expect(await new Promise((resolve) => refused.once("exit", resolve))).toBe(6);
   });
 
   it("answers malformed requests with an error, and keeps serving", async () => {

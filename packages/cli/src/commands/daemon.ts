@@ -48,6 +48,21 @@ export async function daemonStartCommand(
     else context.output.data(`the daemon for this configuration is already running: ${describe(already)}`);
     return 0;
   }
+  const status = await startDaemon(context, identity, options.idleTimeout ?? DEFAULT_IDLE_MINUTES);
+  if (context.output.json) context.output.document({ ok: true, started: true, daemon: status });
+  else context.output.data(`started the daemon: ${describe(status)}`);
+  return 0;
+}
+
+/**
+ * Starts the daemon for `identity` detached and waits until it answers (its servers connected, its
+ * workers warm). `daemon start` uses it, and so do `execute` and `call` for `keep-alive` servers.
+ */
+export async function startDaemon(
+  context: CommandContext,
+  identity: { readonly fingerprint: string; readonly servers: readonly string[] },
+  idleMinutes: number = DEFAULT_IDLE_MINUTES,
+): Promise<DaemonStatus> {
   // The detached daemon has no terminal to ask on: an unapproved project file is asked about (or
   // refused with CONFIG_UNTRUSTED) here, before it starts.
   const configuration = await loadConfiguration(context);
@@ -57,7 +72,8 @@ export async function daemonStartCommand(
   );
   const directory = daemonDirectory(context);
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  const log = await open(join(directory, `d-${identity.fingerprint}.log`), "a", 0o600);
+  const logPath = join(directory, `d-${identity.fingerprint}.log`);
+  const log = await open(logPath, "a", 0o600);
   const entry = process.argv[1];
   if (entry === undefined)
     throw new McpCliError("INTERNAL", "cannot tell which file started mcp-cli", { details: {} });
@@ -72,7 +88,7 @@ export async function daemonStartCommand(
       "--fingerprint",
       identity.fingerprint,
       "--idle-timeout",
-      String(options.idleTimeout ?? DEFAULT_IDLE_MINUTES),
+      String(idleMinutes),
     ],
     { cwd: context.cwd, env: context.env, detached: true, stdio: ["ignore", log.fd, log.fd] },
   );
@@ -88,17 +104,15 @@ export async function daemonStartCommand(
     const status = await runningStatus(context, identity.fingerprint);
     if (status !== undefined) {
       progress.done();
-      if (context.output.json) context.output.document({ ok: true, started: true, daemon: status });
-      else context.output.data(`started the daemon: ${describe(status)}`);
-      return 0;
+      return status;
     }
     if (exited !== undefined) {
       progress.fail();
       throw new McpCliError(
         "CONNECT_FAILED",
-        `the daemon exited with code ${exited} while starting; see ${join(directory, `d-${identity.fingerprint}.log`)}`,
+        `the daemon exited with code ${exited} while starting; see ${logPath}`,
         {
-          details: { log: join(directory, `d-${identity.fingerprint}.log`) },
+          details: { log: logPath },
         },
       );
     }

@@ -30,9 +30,11 @@ import {
   type ToolCallResult,
 } from "@mcp-execution/core";
 import type { AuditLog, CodeModeState, ServeMetrics } from "@mcp-execution/serve";
+import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
 import { loadConfiguration } from "../config-source.js";
 import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
+import { skillsDirectory } from "../locations.js";
 import { resolveForConnection, resolveServerTarget } from "../server-target.js";
 import { withStoredLogin } from "../stored-login.js";
 import { type ExecuteOptions, limitsFrom } from "./execute.js";
@@ -52,6 +54,9 @@ export interface ServeOptions
   readonly drainTimeout?: number;
   readonly auditLog?: string;
   readonly auditArgs?: boolean;
+  /** Saved skills whose trees are offered too (verified; their servers are served). */
+  readonly skill?: readonly string[];
+  readonly acceptToolChanges?: boolean;
 }
 
 const DEFAULT_MAX_CONCURRENT = 4;
@@ -108,7 +113,30 @@ async function readToken(context: CommandContext, options: ServeOptions): Promis
 }
 
 /** The servers to serve: --server names and URLs, or every enabled configured server with --all. */
-async function servedServers(context: CommandContext, options: ServeOptions): Promise<ServerConfig[]> {
+async function servedServers(
+  context: CommandContext,
+  options: ServeOptions,
+  skills: readonly LoadedSkillWithVfs[],
+): Promise<ServerConfig[]> {
+  const named = await namedServers(context, options);
+  const missing = skills
+    .flatMap(serversOfSkill)
+    .filter((server) => !named.some((entry) => entry.name === server));
+  if (missing.length === 0) return named;
+  const config = await loadConfiguration(context);
+  for (const server of new Set(missing)) {
+    const entry = config.servers.find((candidate) => candidate.name === server);
+    if (entry === undefined) {
+      throw new McpCliError("SERVER_UNKNOWN", `a skill calls server "${server}", which is not configured`, {
+        details: { server },
+      });
+    }
+    named.push(entry);
+  }
+  return named;
+}
+
+async function namedServers(context: CommandContext, options: ServeOptions): Promise<ServerConfig[]> {
   if (options.all === true && (options.server ?? []).length > 0) {
     throw new McpCliError("USAGE", "give either --all or --server, not both", { details: {} });
   }
@@ -126,6 +154,28 @@ async function servedServers(context: CommandContext, options: ServeOptions): Pr
   const servers: ServerConfig[] = [];
   for (const name of options.server ?? []) servers.push(await resolveServerTarget(context, name, {}));
   return servers;
+}
+
+/** The skills `--skill` names, loaded and verified (checksums) from the skills directory. */
+async function loadServedSkills(
+  context: CommandContext,
+  names: readonly string[],
+): Promise<LoadedSkillWithVfs[]> {
+  if (names.length === 0) return [];
+  const { FileSkillStore } = await import("@mcp-execution/skill-store");
+  const store = new FileSkillStore(skillsDirectory(context), { onDiagnostic: diagnosticsFor(context) });
+  const skills: LoadedSkillWithVfs[] = [];
+  for (const name of names) {
+    const loaded = await store.load(name);
+    context.scope.defer(() => loaded.vfs.dispose());
+    skills.push(loaded);
+  }
+  return skills;
+}
+
+/** Every server a skill calls (a combined skill names several). */
+function serversOfSkill(skill: LoadedSkillWithVfs): readonly string[] {
+  return skill.metadata.servers?.map((record) => record.server) ?? [skill.metadata.server];
 }
 
 /** Whether a configured server is `mcp-cli serve` (by command or by the CLI's entry file). */
@@ -187,6 +237,9 @@ export class ServeRuntime {
   readonly #auditArgs: boolean;
   #manifests: ServerManifest[] = [];
   #state: CodeModeState;
+  /** Saved skills offered under `skills/<name>/`; one whose server's tools changed is withdrawn. */
+  #skills: LoadedSkillWithVfs[];
+  readonly #acceptToolChanges: boolean;
   /** Trees for subsets of the servers (daemon clients name theirs), rebuilt after a refresh. */
   readonly #subsetTrees = new Map<string, GeneratedFile[]>();
   #draining = false;
@@ -202,8 +255,12 @@ export class ServeRuntime {
     metrics: ServeMetrics;
     audit: AuditLog | undefined;
     auditArgs: boolean;
+    skills: readonly LoadedSkillWithVfs[];
+    acceptToolChanges: boolean;
     state: CodeModeState;
   }) {
+    this.#skills = [...init.skills];
+    this.#acceptToolChanges = init.acceptToolChanges;
     this.#context = init.context;
     this.#bridge = init.bridge;
     this.#executor = init.executor;
@@ -233,11 +290,14 @@ export class ServeRuntime {
     const warming = executor.warmUp(limits.memoryBytes);
     warming.catch(() => {});
 
-    const servers = await servedServers(context, options);
+    const skills = await loadServedSkills(context, options.skill ?? []);
+    const servers = await servedServers(context, options, skills);
     const resolved = await Promise.all(
       servers.map((server) => withStoredLogin(context, resolveForConnection(context, server))),
     );
     let bridge: Bridge | undefined;
+    // Bound once the runtime exists: a server's list_changed notification regenerates the tree.
+    let onToolsChanged: (server: string) => void = () => {};
     if (resolved.length > 0) {
       const { createBridge } = await import("@mcp-execution/bridge");
       bridge = createBridge({
@@ -245,6 +305,7 @@ export class ServeRuntime {
         // The same roots as execute; serve never asks a person (its stdout may be the protocol).
         connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
         diagnostics: diagnosticsFor(context),
+        onToolsChanged: (server) => onToolsChanged(server),
       });
       const owned = bridge;
       context.scope.defer(() => owned.close());
@@ -282,9 +343,12 @@ export class ServeRuntime {
       metrics,
       audit,
       auditArgs: options.auditArgs === true,
+      skills,
+      acceptToolChanges: options.acceptToolChanges === true,
       state: { files: [], catalog: new ToolCatalog([]), servers: names },
     });
     await serve.refresh();
+    onToolsChanged = (server) => serve.toolsChanged(server);
     await warming;
     return serve;
   }
@@ -347,10 +411,78 @@ export class ServeRuntime {
       import("@mcp-execution/codegen"),
       import("@mcp-execution/serve"),
     ]);
-    const files: GeneratedFile[] = manifests.length === 0 ? [] : generateTree(manifests);
+    await this.#checkSkills(manifests);
+    const files: GeneratedFile[] = [
+      ...(manifests.length === 0 ? [] : generateTree(manifests)),
+      ...this.#skills.flatMap((skill) =>
+        skill.files.map((file) => ({
+          path: `skills/${skill.metadata.name}/${file.path}`,
+          contents: file.contents,
+        })),
+      ),
+    ];
     this.#manifests = manifests;
     this.#subsetTrees.clear();
     this.#state = { files, catalog: new ToolCatalog(manifests), servers: this.#servers };
+  }
+
+  /**
+   * Each skill's saved fingerprint against its servers' tools now. At start a mismatch refuses
+   * to serve (`FINGERPRINT_MISMATCH`, as `execute --skill` does) unless `--accept-tool-changes`;
+   * later (a list_changed) the skill is withdrawn with a warning instead of stopping the server.
+   */
+  async #checkSkills(manifests: readonly ServerManifest[]): Promise<void> {
+    if (this.#skills.length === 0) return;
+    const { FileSkillStore } = await import("@mcp-execution/skill-store");
+    const store = new FileSkillStore(skillsDirectory(this.#context));
+    const starting = this.#manifests.length === 0;
+    const kept: LoadedSkillWithVfs[] = [];
+    for (const skill of this.#skills) {
+      try {
+        for (const server of serversOfSkill(skill)) {
+          const manifest = manifests.find((candidate) => candidate.server === server);
+          if (manifest === undefined) continue;
+          const check = await store.checkFingerprint(skill.metadata.name, manifest.fingerprint, {
+            accept: this.#acceptToolChanges,
+            server,
+          });
+          if (!check.matches) {
+            this.#context.output.warn(
+              `the tools of ${server} changed since skill ${skill.metadata.name} was saved; serving it anyway (--accept-tool-changes)`,
+            );
+          }
+        }
+        kept.push(skill);
+      } catch (error) {
+        if (starting) throw error;
+        this.#context.output.warn(`withdrawing skill ${skill.metadata.name}: ${(error as Error).message}`);
+      }
+    }
+    this.#skills = kept;
+  }
+
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
+
+  /**
+   * A server's tools changed: introspect again and rebuild the tree and the search index. Changes
+   * that arrive during a refresh are folded into one more refresh after it.
+   */
+  toolsChanged(server: string): void {
+    this.#context.output.debug(`${server} says its tools changed; regenerating`);
+    if (this.#refreshing !== undefined) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        await this.refresh().catch((error: Error) =>
+          this.#context.output.warn(`could not regenerate the API after a tool change: ${error.message}`),
+        );
+      } while (this.#refreshAgain);
+      this.#refreshing = undefined;
+    })();
   }
 
   /** The `execute` tool: admitted, limited, measured and audited. Resolves for every guest failure. */

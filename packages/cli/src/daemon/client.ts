@@ -15,13 +15,15 @@ import { configurationFingerprint, MAX_FRAME_BYTES, socketPath } from "./protoco
 /** What identifies a configuration for the daemon: see protocol.ts. */
 export async function daemonIdentity(
   context: CommandContext,
-): Promise<{ fingerprint: string; configuration: string | null; servers: string[] }> {
+): Promise<{ fingerprint: string; configuration: string | null; servers: string[]; keepAlive: string[] }> {
   const config = await loadConfiguration(context);
   const servers: unknown[] = [];
   const names: string[] = [];
+  const keepAlive: string[] = [];
   for (const server of config.servers) {
     if (server.disabled === true) continue;
     names.push(server.name);
+    if (server.lifecycle === "keep-alive") keepAlive.push(server.name);
     let resolved: ResolvedServerConfig | typeof server = server;
     try {
       resolved = resolveForConnection(context, server);
@@ -39,6 +41,7 @@ export async function daemonIdentity(
     }),
     configuration: config.path ?? null,
     servers: names,
+    keepAlive,
   };
 }
 

@@ -15,7 +15,20 @@ async function connectionServing(
   if (context.env.MCP_CLI_NO_DAEMON === "1") return undefined;
   const identity = await daemonIdentity(context);
   if (!servers.every((server) => identity.servers.includes(server))) return undefined;
-  const connection = await connectDaemon(context, identity.fingerprint);
+  let connection = await connectDaemon(context, identity.fingerprint);
+  if (connection === undefined && servers.some((server) => identity.keepAlive.includes(server))) {
+    // A keep-alive server: start the daemon now, so this and later commands find the server warm.
+    // If it cannot start, this command still runs in-process.
+    try {
+      const { startDaemon } = await import("../commands/daemon.js");
+      await startDaemon(context, identity);
+      connection = await connectDaemon(context, identity.fingerprint);
+    } catch (error) {
+      context.output.warn(
+        `could not start the daemon for keep-alive servers: ${(error as Error).message}; running in-process`,
+      );
+    }
+  }
   if (connection !== undefined) {
     context.output.debug(`using the mcp-cli daemon for this configuration (${identity.fingerprint})`);
     context.scope.defer(() => connection.close());

@@ -20,7 +20,13 @@ import { isServerId } from "../ids.js";
 import { isLimitProfileName, LIMIT_PROFILES, type LimitProfileName, type SandboxLimits } from "../limits.js";
 import { DIALECT_SECTION, translateEntry } from "./dialects.js";
 import type { ConfigDialect } from "./discovery.js";
-import type { OAuthSettings, ProtocolPreference, RemoteTransport, ServerConfig } from "./types.js";
+import type {
+  OAuthSettings,
+  ProtocolPreference,
+  RemoteTransport,
+  ServerConfig,
+  ServerLifecycle,
+} from "./types.js";
 
 /**
  * Sandbox settings from a configuration file's top-level `sandbox` object (mcp-cli's own key; other
@@ -144,6 +150,7 @@ const KNOWN_KEYS = new Set([
   "oauth",
   "protocol",
   "maxResponseBytes",
+  "lifecycle",
 ]);
 
 const OAUTH_KEYS = ["clientId", "clientSecret", "scopes", "clientMetadataUrl"];
@@ -418,8 +425,9 @@ function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath
     ...optional("timeoutMs", positive("timeout")),
     ...optional("startupTimeoutMs", positive("startupTimeout")),
     ...optional("rateLimit", positive("rateLimit")),
-    ...optional("protocol", protocolPreference(entry.protocol, fail)),
+    ...optional("protocol", oneOf("protocol", PROTOCOL_PREFERENCES, entry.protocol, fail)),
     ...optional("maxResponseBytes", positive("maxResponseBytes")),
+    ...optional("lifecycle", oneOf("lifecycle", LIFECYCLES, entry.lifecycle, fail)),
   };
 
   if (command !== undefined) {
@@ -497,16 +505,17 @@ function parseOAuth(
 }
 
 const PROTOCOL_PREFERENCES: readonly ProtocolPreference[] = ["auto", "legacy", "modern"];
+const LIFECYCLES: readonly ServerLifecycle[] = ["ephemeral", "keep-alive"];
 
-function protocolPreference(
+function oneOf<T extends string>(
+  key: string,
+  values: readonly T[],
   value: unknown,
   fail: (key: string, message: string) => McpCliError,
-): ProtocolPreference | undefined {
+): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === "string" && (PROTOCOL_PREFERENCES as readonly string[]).includes(value)) {
-    return value as ProtocolPreference;
-  }
-  throw fail("protocol", `must be one of ${PROTOCOL_PREFERENCES.join(", ")}, got ${JSON.stringify(value)}`);
+  if (typeof value === "string" && (values as readonly string[]).includes(value)) return value as T;
+  throw fail(key, `must be one of ${values.join(", ")}, got ${JSON.stringify(value)}`);
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -30,7 +30,14 @@ interface ServerConfigCommon {
   readonly protocol?: ProtocolPreference;
   /** Largest single answer (message, HTTP body or SSE event) accepted from the server, in bytes. */
   readonly maxResponseBytes?: number;
+  /**
+   * `keep-alive`: `execute` and `call` start the local daemon for this configuration when it does
+   * not run, so the server stays warm between commands. Absent means `ephemeral`.
+   */
+  readonly lifecycle?: ServerLifecycle;
 }
+
+export type ServerLifecycle = "ephemeral" | "keep-alive";
 
 export interface StdioServerConfig extends ServerConfigCommon {
   readonly transport: "stdio";
