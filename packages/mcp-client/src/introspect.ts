@@ -116,6 +116,14 @@ export async function listAllTools(
   });
 }
 
+const METHOD_NOT_FOUND = -32601;
+
+function rpcCodeOf(error: unknown): unknown {
+  return error instanceof McpCliError
+    ? (error.details as { rpcCode?: unknown } | undefined)?.rpcCode
+    : undefined;
+}
+
 /**
  * The manifest of a connected server. Resources, resource templates and prompts are listed only
  * when the server announces the capability; a failure there is reported to `diagnostics` as a
@@ -144,6 +152,9 @@ export async function introspect(
       ) {
         throw error;
       }
+      // Many servers with resources implement no templates: "method not found" (-32601) there is
+      // an answer, not a failure worth a warning.
+      if (method === "resources/templates/list" && rpcCodeOf(error) === METHOD_NOT_FOUND) return [];
       options.diagnostics?.({
         level: "warn",
         message: `could not list ${method.split("/")[0]} of server "${connection.server}": ${(error as Error).message}`,

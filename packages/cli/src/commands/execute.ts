@@ -8,14 +8,10 @@
  * guest failure exits with its code's exit status (2 for errors, 5 for limits).
  */
 import {
-  DEFAULT_LIMIT_PROFILE,
   isUrlTarget,
   type LoadedConfig,
   type LogEntry,
   McpCliError,
-  resolveLimits,
-  type SandboxLimits,
-  type SandboxSettings,
   type ServerConfig,
   sessionId,
 } from "@mcp-execution/core";
@@ -24,6 +20,7 @@ import { loadConfiguration } from "../config-source.js";
 import { ensureTrusted } from "../config-trust.js";
 import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
+import { type LimitFlags, limitsFrom } from "../execution-limits.js";
 import { formatLog, progressListener, reportOutcome } from "../execution-output.js";
 import { readExecutionSource } from "../execution-source.js";
 import { type SkillScope, sessionsDirectory, skillsDirectory } from "../locations.js";
@@ -35,37 +32,17 @@ import {
 } from "../server-target.js";
 import { withStoredLogin } from "../stored-login.js";
 
-export interface ExecuteOptions extends AdHocOptions {
+export interface ExecuteOptions extends AdHocOptions, LimitFlags {
   readonly eval?: string;
   readonly server?: readonly string[];
   readonly allServers?: boolean;
   readonly skill?: readonly string[];
   readonly session?: string;
   readonly resetSession?: boolean;
-  /** Absent: the configuration's `sandbox.profile`, else moderate. */
-  readonly profile?: string;
-  readonly timeout?: number;
-  readonly memory?: number;
-  readonly maxOutput?: number;
-  readonly maxCalls?: number;
   readonly acceptToolChanges?: boolean;
   /** `--no-daemon` sets false. */
   readonly daemon?: boolean;
   readonly scope?: SkillScope;
-}
-
-const MIB = 1024 * 1024;
-const KIB = 1024;
-
-/** Flags override the configuration's `sandbox` settings, which override the profile. */
-export function limitsFrom(options: ExecuteOptions, settings: SandboxSettings | undefined): SandboxLimits {
-  return resolveLimits(options.profile ?? settings?.profile ?? DEFAULT_LIMIT_PROFILE, {
-    ...settings?.overrides,
-    ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
-    ...(options.memory === undefined ? {} : { memoryBytes: options.memory * MIB }),
-    ...(options.maxOutput === undefined ? {} : { maxOutputBytes: options.maxOutput * KIB }),
-    ...(options.maxCalls === undefined ? {} : { maxToolCalls: options.maxCalls }),
-  });
 }
 
 /** The servers made callable, with their API generated: after --, by --server, by --all-servers. */
@@ -150,28 +127,29 @@ export async function executeCommand(
       config.servers.filter((server) => !server.disabled),
     );
   }
-  // Configured servers only (no skills, sessions, URLs or commands given here): a daemon started for
+  // Human mode prints guest log lines on stderr as they happen (in-process or from the daemon).
+  let streamedLogs = 0;
+  const streamLogs = context.output.json
+    ? undefined
+    : (entry: LogEntry) => {
+        streamedLogs++;
+        context.output.stderr(formatLog(entry));
+      };
+  // Configured servers only (no skills, sessions, URLs or commands after --): a daemon started for
   // this configuration may run the script on warm servers and workers.
+  const daemonMayRun = options.daemon !== false && session === undefined && skills.length === 0;
   if (
-    options.daemon !== false &&
+    daemonMayRun &&
     source.kind === "script" &&
-    session === undefined &&
-    skills.length === 0 &&
     context.adHoc === undefined &&
     !(options.server ?? []).some(isUrlTarget)
   ) {
     const { executeViaDaemon } = await import("../daemon/use.js");
-    const viaDaemon = await executeViaDaemon(context, {
-      source: source.source,
-      mode: source.mode,
-      filename: source.filename,
-      language: source.language,
-      limits,
-      servers: servers.map((server) => server.name),
-    });
-    if (viaDaemon !== undefined) return reportOutcome(context, viaDaemon, 0);
+    const { kind: _, ...script } = source;
+    const names = servers.map((server) => server.name);
+    const viaDaemon = await executeViaDaemon(context, { ...script, limits, servers: names }, streamLogs);
+    if (viaDaemon !== undefined) return reportOutcome(context, viaDaemon, streamedLogs);
   }
-  let streamedLogs = 0;
   const { runExecution } = await import("@mcp-execution/runner");
   const outcome = await runExecution({
     source,
@@ -202,14 +180,7 @@ export async function executeCommand(
     signal: context.signal,
     onDiagnostic: diagnosticsFor(context),
     onProgress: progressListener(context),
-    ...(context.output.json
-      ? {}
-      : {
-          onLog: (entry: LogEntry) => {
-            streamedLogs++;
-            context.output.stderr(formatLog(entry));
-          },
-        }),
+    ...(streamLogs === undefined ? {} : { onLog: streamLogs }),
   });
   return reportOutcome(context, outcome, streamedLogs);
 }

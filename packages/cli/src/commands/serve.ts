@@ -20,6 +20,7 @@ import {
   type ErrorDocument,
   type ExecutionOutcome,
   type GeneratedFile,
+  type LogEntry,
   McpCliError,
   type ResolvedServerConfig,
   type SandboxLimits,
@@ -34,13 +35,12 @@ import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
 import { loadConfiguration } from "../config-source.js";
 import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
+import { type LimitFlags, limitsFrom } from "../execution-limits.js";
 import { skillsDirectory } from "../locations.js";
 import { resolveForConnection, resolveServerTarget } from "../server-target.js";
 import { withStoredLogin } from "../stored-login.js";
-import { type ExecuteOptions, limitsFrom } from "./execute.js";
 
-export interface ServeOptions
-  extends Pick<ExecuteOptions, "profile" | "timeout" | "memory" | "maxOutput" | "maxCalls"> {
+export interface ServeOptions extends LimitFlags {
   readonly server?: readonly string[];
   readonly all?: boolean;
   /** `[host:]port`; absent: stdio. */
@@ -222,6 +222,8 @@ export interface RuntimeExecution {
   readonly timeoutMs?: number | undefined;
   /** Only these served servers are callable and generated; absent: all of them. */
   readonly servers?: readonly string[] | undefined;
+  /** Guest console lines as they happen (also in the outcome's logs). */
+  readonly onLog?: ((entry: LogEntry) => void) | undefined;
 }
 
 /** The warm state `serve` shares between clients: one bridge, one executor, one tree. */
@@ -555,6 +557,7 @@ export class ServeRuntime {
         ...(measured === undefined ? {} : { bridge: measured }),
         files,
         signal,
+        ...(request.onLog === undefined ? {} : { onLog: request.onLog }),
       });
     } finally {
       files.dispose();

@@ -5,7 +5,12 @@
  */
 import { lstat, unlink } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
-import { type ErrorDocument, McpCliError, type ResolvedServerConfig } from "@mcp-execution/core";
+import {
+  type ErrorDocument,
+  type LogEntry,
+  McpCliError,
+  type ResolvedServerConfig,
+} from "@mcp-execution/core";
 import { loadConfiguration } from "../config-source.js";
 import type { CommandContext } from "../context.js";
 import { resolveForConnection } from "../server-target.js";
@@ -46,7 +51,8 @@ export async function daemonIdentity(
 }
 
 export interface DaemonConnection {
-  request<T>(method: string, params?: Record<string, unknown>): Promise<T>;
+  /** `onLog` receives the log lines an execution streams before its answer. */
+  request<T>(method: string, params?: Record<string, unknown>, onLog?: (entry: LogEntry) => void): Promise<T>;
   close(): void;
 }
 
@@ -72,15 +78,26 @@ export async function connectDaemon(
   const socket = await open(socketPath(context, fingerprint));
   if (socket === undefined) return undefined;
   let next = 1;
-  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const waiting = new Map<
+    number,
+    {
+      resolve: (value: unknown) => void;
+      reject: (error: Error) => void;
+      onLog?: ((entry: LogEntry) => void) | undefined;
+    }
+  >();
   const fail = (error: Error) => {
     for (const { reject } of waiting.values()) reject(error);
     waiting.clear();
   };
   readFrames(socket, MAX_FRAME_BYTES, (frame) => {
-    const answer = frame as { id: number; result?: unknown; error?: ErrorDocument };
+    const answer = frame as { id: number; result?: unknown; error?: ErrorDocument; log?: LogEntry };
     const pending = waiting.get(answer.id);
     if (pending === undefined) return;
+    if (answer.log !== undefined) {
+      pending.onLog?.(answer.log);
+      return;
+    }
     waiting.delete(answer.id);
     if (answer.error !== undefined) {
       pending.reject(
@@ -95,10 +112,14 @@ export async function connectDaemon(
   const onAbort = () => socket.destroy();
   context.signal.addEventListener("abort", onAbort, { once: true });
   return {
-    request<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    request<T>(
+      method: string,
+      params: Record<string, unknown> = {},
+      onLog?: (entry: LogEntry) => void,
+    ): Promise<T> {
       const id = next++;
       return new Promise<T>((resolve, reject) => {
-        waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        waiting.set(id, { resolve: resolve as (value: unknown) => void, reject, onLog });
         writeFrame(socket, { id, method, params });
       });
     },

@@ -7,7 +7,7 @@
 import { chmod, lstat, mkdir, unlink } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { dirname } from "node:path";
-import { McpCliError, toErrorDocument } from "@mcp-execution/core";
+import { type LogEntry, McpCliError, toErrorDocument } from "@mcp-execution/core";
 import { type ServeOptions, ServeRuntime } from "../commands/serve.js";
 import type { CommandContext } from "../context.js";
 import { readFrames, writeFrame } from "./frames.js";
@@ -99,6 +99,10 @@ export async function runDaemon(context: CommandContext, options: DaemonRunOptio
               ? { limits: params.limits as never }
               : {}),
             ...(Array.isArray(params.servers) ? { servers: params.servers.map(String) } : {}),
+            // Log lines stream back as they happen, so a human watching the CLI sees them live.
+            ...(params.streamLogs === true
+              ? { onLog: (entry: LogEntry) => writeFrame(socket, { id: request.id, log: entry }) }
+              : {}),
           },
           signal,
           `daemon:${socket.remoteAddress ?? "unix"}`,

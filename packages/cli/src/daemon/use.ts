@@ -4,7 +4,13 @@
  * daemon can take the request (none running, a server it does not serve), and the command then
  * runs in-process exactly as before.
  */
-import type { ExecutionOutcome, SandboxLimits, ToolCallResult, ToolDescriptor } from "@mcp-execution/core";
+import type {
+  ExecutionOutcome,
+  LogEntry,
+  SandboxLimits,
+  ToolCallResult,
+  ToolDescriptor,
+} from "@mcp-execution/core";
 import type { CommandContext } from "../context.js";
 import { connectDaemon, type DaemonConnection, daemonIdentity } from "./client.js";
 
@@ -45,13 +51,22 @@ export interface DaemonExecution {
   readonly servers: readonly string[];
 }
 
+/**
+ * Runs the script on the daemon when one runs for this configuration and serves `servers`;
+ * undefined otherwise. `onLog` receives the guest's log lines as they happen.
+ */
 export async function executeViaDaemon(
   context: CommandContext,
   request: DaemonExecution,
+  onLog?: (entry: LogEntry) => void,
 ): Promise<ExecutionOutcome | undefined> {
   const connection = await connectionServing(context, request.servers);
   if (connection === undefined) return undefined;
-  return connection.request<ExecutionOutcome>("execute", { ...request });
+  return connection.request<ExecutionOutcome>(
+    "execute",
+    { ...request, streamLogs: onLog !== undefined },
+    onLog,
+  );
 }
 
 /** The daemon's view of one server, for `call`: its tools, and calls through its warm connection. */

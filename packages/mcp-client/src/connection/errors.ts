@@ -41,6 +41,8 @@ export class ConnectionState {
   }
   receivedMessages = 0;
   process: ServerProcess | undefined;
+  /** Host variables the environment policy kept from a stdio server (names only). */
+  withheld: readonly string[] = [];
 
   stderrTail(): string {
     return this.redactor.text(this.process?.stderrTail() ?? "");
@@ -57,7 +59,33 @@ export function describeExit(exit: ProcessExit | undefined): string | undefined 
 export function stderrSuffix(tail: string): string {
   if (tail.trim() === "") return "";
   const shown = tail.length > STDERR_IN_MESSAGE_CHARS ? `...${tail.slice(-STDERR_IN_MESSAGE_CHARS)}` : tail;
-  return `\nserver stderr (last lines):\n${shown.replace(/\s+$/, "")}`;
+  return `\nserver stderr (first and last lines):\n${shown.replace(/\s+$/, "")}`;
+}
+
+/** Names that look like credentials or settings a server may need. */
+const LIKELY_NEEDED =
+  /(^|_)(TOKEN|KEY|SECRET|PASSWORD|PASS|API|AUTH|CREDENTIALS?|URL|HOST|ENDPOINT|PROJECT|ORG|ACCOUNT|REGION)(_|$)/i;
+const WITHHELD_SHOWN = 10;
+
+/**
+ * The host variables the environment policy kept from a server that then failed: those its stderr
+ * names, then those that look like credentials or settings (names only, never values).
+ */
+export function withheldSuffix(state: ConnectionState | undefined): string {
+  if (state === undefined || state.withheld.length === 0) return "";
+  const stderr = state.stderrTail();
+  const mentioned = (name: string): boolean =>
+    name.length >= 3 && new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(stderr);
+  const named = state.withheld.filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && mentioned(name));
+  const likely = state.withheld.filter((name) => !named.includes(name) && LIKELY_NEEDED.test(name));
+  const shown = [...named, ...likely].slice(0, WITHHELD_SHOWN);
+  if (shown.length === 0) return "";
+  return `\nwithheld from the server by mcp-cli's environment policy: ${shown.join(", ")} (pass what it needs in its "env", e.g. "env": {"${shown[0]}": "\${${shown[0]}}"})`;
+}
+
+/** Why a stdio server failed, as far as we can tell: its stderr, and the variables it did not get. */
+export function failureSuffix(state: ConnectionState | undefined): string {
+  return `${stderrSuffix(state?.stderrTail() ?? "")}${withheldSuffix(state)}`;
 }
 
 export function baseDetails(context: ErrorContext): Record<string, unknown> {
@@ -248,7 +276,7 @@ function translateUnmasked(
   if (context.phase === "startup") {
     return coded(
       "CONNECT_FAILED",
-      `could not connect to ${subject}: ${message}${stderrSuffix(state?.stderrTail() ?? "")}`,
+      `could not connect to ${subject}: ${message}${failureSuffix(state)}`,
       context,
       error,
       status === undefined ? {} : { status },
@@ -305,7 +333,7 @@ function closedError(error: unknown, context: ErrorContext): McpCliError {
   return coded(
     context.phase === "startup" ? "CONNECT_FAILED" : "CONNECTION_CLOSED",
     `${subject} ${context.phase === "startup" ? "closed the connection while starting" : "closed the connection"}` +
-      `${exit === undefined ? "" : ` (the server ${exit})`}${stderrSuffix(state?.stderrTail() ?? "")}`,
+      `${exit === undefined ? "" : ` (the server ${exit})`}${failureSuffix(state)}`,
     context,
     error,
   );
@@ -325,7 +353,7 @@ export function timeoutError(context: ErrorContext, cause: unknown): McpCliError
   }
   return coded(
     "TIMEOUT",
-    `${message}${context.phase === "startup" ? stderrSuffix(context.state?.stderrTail() ?? "") : ""}`,
+    `${message}${context.phase === "startup" ? failureSuffix(context.state) : ""}`,
     context,
     cause,
     { phase: context.phase, timeoutMs: ms },

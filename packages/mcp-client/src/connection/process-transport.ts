@@ -47,16 +47,19 @@ export class ProcessTransport implements SdkTransport {
     const diagnostics = this.options.diagnostics;
     const source = `server:${this.config.name}`;
     const cwd = this.config.cwd ?? this.options.cwd;
+    const host = this.options.environment ?? {};
+    const env = serverEnvironment({
+      host,
+      config: this.config.env,
+      ...(this.options.inheritEnvironment === undefined ? {} : { inherit: this.options.inheritEnvironment }),
+    });
+    this.state.withheld = Object.keys(host).filter(
+      (name) => host[name] !== undefined && !Object.hasOwn(env, name),
+    );
     const process = new ServerProcess({
       command: this.config.command,
       args: this.config.args,
-      env: serverEnvironment({
-        host: this.options.environment ?? {},
-        config: this.config.env,
-        ...(this.options.inheritEnvironment === undefined
-          ? {}
-          : { inherit: this.options.inheritEnvironment }),
-      }),
+      env,
       ...(cwd === undefined ? {} : { cwd }),
       killGraceMs: this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       stderrTailChars: this.options.stderrTailChars ?? DEFAULT_STDERR_TAIL_CHARS,
