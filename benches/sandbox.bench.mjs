@@ -9,6 +9,9 @@
 // 6. optional: the same snippet through @sebastianwessel/quickjs and isolated-vm, when they are
 //    installed somewhere outside the workspace (they are not dependencies of the project):
 //    SANDBOX_BENCH_COMPARE=/path/with/node_modules node benches/run.mjs sandbox
+// 7. execute --check: type-checking the demo script (examples/workflow) against server-everything's
+//    generated tree (a fresh checker worker each time, as the CLI does), beside running that script
+//    (203 tool calls) and beside a bare Worker start.
 // Run: pnpm build && node benches/run.mjs sandbox
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -361,4 +364,81 @@ if (compareDir === undefined) {
   );
   isolate?.dispose();
   await ours.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. execute --check: the cost of a type check of the demo script
+
+{
+  const { readFileSync } = await import("node:fs");
+  const { checkGuestTypes } = await import("../packages/codegen/dist/type-check.js");
+  const { generateTree } = await import("../packages/codegen/dist/index.js");
+  const { VirtualFileSystem } = await import("../packages/vfs/dist/index.js");
+  const demo = readFileSync(join(root, "examples/workflow/agent-report.ts"), "utf8");
+  const demoBridge = createBridge({
+    servers: [everythingEntry()],
+    cache: false,
+    connect: { environment: process.env },
+  });
+  const tree = generateTree(await demoBridge.introspect("everything"));
+  const runner = new QuickJsExecutor({ maxWorkers: 1 });
+  await runner.warmUp(limits.memoryBytes);
+  const demoLimits = { ...limits, maxToolCalls: 1000 };
+  const cases = [
+    [
+      "bare worker_threads Worker, start to first message",
+      async () => {
+        const worker = new Worker("require('node:worker_threads').parentPort.postMessage(1)", { eval: true });
+        await new Promise((resolve) => worker.once("message", resolve));
+        await worker.terminate();
+      },
+    ],
+    [
+      // Where a check's time goes: this much is loading the compiler in a fresh worker.
+      "fresh Worker that only imports typescript",
+      async () => {
+        const worker = new Worker(
+          `import("typescript").then(() => require("node:worker_threads").parentPort.postMessage(1))`,
+          { eval: true },
+        );
+        await new Promise((resolve) => worker.once("message", resolve));
+        await worker.terminate();
+      },
+    ],
+    [
+      "execute --check: checkGuestTypes(demo script, tree)",
+      async () => {
+        const report = await checkGuestTypes({ source: demo, files: tree, filename: "agent-report.ts" });
+        if (report.total !== 0)
+          throw new Error(`the demo script does not type-check: ${JSON.stringify(report)}`);
+      },
+    ],
+    [
+      "running the demo script (203 tool calls, warm sandbox)",
+      async () => {
+        const files = VirtualFileSystem.withTools(tree, { workspaceQuotaBytes: demoLimits.workspaceBytes });
+        try {
+          const outcome = await runner.execute({
+            source: demo,
+            mode: "module",
+            filename: "agent-report.ts",
+            limits: demoLimits,
+            bridge: demoBridge,
+            files,
+          });
+          if (!outcome.ok) throw new Error(`the demo failed: ${outcome.error.code} ${outcome.error.message}`);
+        } finally {
+          files.dispose();
+        }
+      },
+    ],
+  ];
+  const rows = await interleaved(cases, { rounds: 4, iterations: 2, warmup: 1 });
+  printTable(
+    "execute --check on the demo script (examples/workflow/agent-report.ts)",
+    rows,
+    "running the demo script (203 tool calls, warm sandbox)",
+  );
+  await runner.close();
+  await demoBridge.close();
 }

@@ -56,6 +56,8 @@ const WORKER_ENTRIES = [
     file: "dist/component/component-worker-entry.js",
     out: "component-worker-entry",
   },
+  // execute --check's compiler worker (codegen's type-check.ts looks for ./type-check-worker.js).
+  { package: "codegen", file: "dist/type-check-worker.js", out: "type-check-worker" },
 ];
 
 function readJson(path) {

@@ -69,6 +69,12 @@ for (const node of values.node) {
   const checks = [
     ["--version", ["--version"], (out) => /^\d+\.\d+\.\d+/.test(out)],
     ["execute -e", ["execute", "-e", "return 6 * 7"], (out) => out.trim() === "42"],
+    // The type checker's worker and the typescript dependency load from the install.
+    [
+      "execute --check",
+      ["execute", "--check", "-e", "const n: number = 6; return n * 7"],
+      (out) => out.trim() === "42",
+    ],
     [
       "call server-everything",
       ["call", "echo", "message=smoke", "--", process.execPath, everything, "stdio"],

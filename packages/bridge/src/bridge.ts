@@ -5,8 +5,10 @@
  */
 import { setMaxListeners } from "node:events";
 import {
+  applyToolPolicy,
   type CacheProvider,
   type ContentBlock,
+  closestName,
   type DiagnosticListener,
   disposedError,
   McpCliError,
@@ -18,6 +20,8 @@ import {
   type ToolCallResult,
   type ToolDescriptor,
   toMcpCliError,
+  toolDenial,
+  toolDeniedError,
 } from "@mcp-execution/core";
 import {
   type ConnectOptions,
@@ -30,6 +34,7 @@ import {
 import { type CachedToolResult, type CacheOptions, cacheKey, createMemoryCache } from "./cache.js";
 import { firstText, resultValue } from "./normalize.js";
 import { acquireTokens, type LimitedBucket } from "./rate-limit.js";
+import { withSchemaDefaults } from "./schema-defaults.js";
 import { ServerSlot, type ToolEntry } from "./server-slot.js";
 import { type BridgeStats, CallCounters } from "./stats.js";
 import { invalidArgumentsError, invalidResultError, validationProblems } from "./validation.js";
@@ -146,38 +151,14 @@ function withCallDetails(error: unknown, server: string, tool: string): McpCliEr
   });
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
-}
-
 function listNames(names: readonly string[]): string {
   const shown = names.slice(0, 40).join(", ");
   return names.length > 40 ? `${shown}, ... (${names.length} in all)` : shown;
 }
 
 function suggestion(name: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))
-    ? ` Did you mean "${best}"?`
-    : "";
+  const best = closestName(name, candidates);
+  return best === undefined ? "" : ` Did you mean "${best}"?`;
 }
 
 /**
@@ -248,6 +229,19 @@ function jsonBytes(value: unknown): number {
   return json === undefined ? 0 : Buffer.byteLength(json, "utf8");
 }
 
+/**
+ * The per-tool rate limits as maps, read with own-key checks: a tool called `constructor` or
+ * `__proto__` must find its own limit (or none), never a member of Object.prototype.
+ */
+function toolRateLimitTable(tools: RateLimitOptions["tools"]): Map<string, ReadonlyMap<string, number>> {
+  const table = new Map<string, ReadonlyMap<string, number>>();
+  if (tools === undefined) return table;
+  for (const [server, rates] of Object.entries(tools)) {
+    if (typeof rates === "object" && rates !== null) table.set(server, new Map(Object.entries(rates)));
+  }
+  return table;
+}
+
 class ToolBridgeImpl implements Bridge {
   readonly #slots = new Map<string, ServerSlot>();
   readonly #names: readonly string[];
@@ -283,6 +277,7 @@ class ToolBridgeImpl implements Bridge {
       this.#ownsCache = true;
     }
     const manifests = new Map((options.manifests ?? []).map((manifest) => [manifest.server, manifest]));
+    const toolRates = toolRateLimitTable(options.rateLimits?.tools);
     const connectOptions: ConnectOptions = {
       ...options.connect,
       ...(options.diagnostics === undefined ? {} : { diagnostics: options.diagnostics }),
@@ -298,7 +293,7 @@ class ToolBridgeImpl implements Bridge {
         new ServerSlot({
           config,
           manifest: manifests.get(config.name),
-          toolRateLimits: options.rateLimits?.tools?.[config.name] ?? {},
+          toolRateLimits: toolRates.get(config.name) ?? new Map(),
           connect: (server) => connectServer(server, connectOptions),
           listTools: (connection) => listAllTools(connection),
           diagnostics: options.diagnostics,
@@ -369,12 +364,15 @@ class ToolBridgeImpl implements Bridge {
 
   async introspect(server: string, options: IntrospectOptions = {}): Promise<ServerManifest> {
     if (this.#closing !== undefined) throw disposedError("tool bridge");
-    return this.#slot(server).introspect((connection) => introspect(connection, options));
+    const slot = this.#slot(server);
+    const manifest = await slot.introspect((connection) => introspect(connection, options));
+    // Code generated from this manifest must not offer tools the configuration denies.
+    return applyToolPolicy(manifest, slot.config);
   }
 
   stats(): BridgeStats {
-    const servers: Record<string, ReturnType<ServerSlot["stats"]>> = {};
-    for (const [name, slot] of this.#slots) servers[name] = slot.stats();
+    // fromEntries defines own properties, so no server name can reach the prototype.
+    const servers = Object.fromEntries([...this.#slots].map(([name, slot]) => [name, slot.stats()]));
     return { ...this.#counters.snapshot(), servers };
   }
 
@@ -455,6 +453,8 @@ class ToolBridgeImpl implements Bridge {
       throw new McpCliError("CANCELLED", `${server}/${tool}: the call was cancelled before it started`);
     }
     const slot = this.#slot(server);
+    const denial = toolDenial(slot.config, tool);
+    if (denial !== undefined) throw toolDeniedError(server, tool, denial, slot.config.source);
     if (typeof args !== "object" || args === null || Array.isArray(args)) {
       throw new McpCliError(
         "ARGS_INVALID",
@@ -488,19 +488,21 @@ class ToolBridgeImpl implements Bridge {
       const tools = slot.knownTools() ?? (await untilAborted(slot.tools(), abortSignal, label));
       const entry = tools.get(tool);
       if (entry === undefined) {
-        const names = [...tools.keys()];
+        const names = [...tools.keys()].filter((name) => toolDenial(slot.config, name) === undefined);
         throw new McpCliError(
           "TOOL_UNKNOWN",
           `server "${server}" has no tool "${tool}"; its tools: ${listNames(names)}.${suggestion(tool, names)}`,
           { details: { available: names } },
         );
       }
-      this.#validateArguments(slot, entry, args);
+      // What the server would fill in itself; validated and sent like the caller's own values.
+      const withDefaults = withSchemaDefaults(entry.descriptor.inputSchema, args);
+      this.#validateArguments(slot, entry, withDefaults);
 
       const cache = entry.cacheable ? this.#cache : undefined;
       let key: string | undefined;
       if (cache !== undefined) {
-        key = await cacheKey(server, tool, args);
+        key = await cacheKey(server, tool, withDefaults);
         const hit = cache.get(key);
         if (hit !== undefined) {
           this.#counters.cacheHits += 1;
@@ -534,7 +536,7 @@ class ToolBridgeImpl implements Bridge {
       const sent = performance.now();
       let raw: Awaited<ReturnType<ServerConnection["callTool"]>>;
       try {
-        raw = await connection.callTool(tool, args, {
+        raw = await connection.callTool(tool, withDefaults, {
           signal: abortSignal,
           ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
           ...(options?.onProgress === undefined ? {} : { onProgress: options.onProgress }),

@@ -47,7 +47,8 @@ export class ToolEntry {
 export interface SlotOptions {
   readonly config: ResolvedServerConfig;
   readonly manifest: ServerManifest | undefined;
-  readonly toolRateLimits: Readonly<Record<string, number>>;
+  /** Calls per second by tool name (a Map: tool names are data, never object keys). */
+  readonly toolRateLimits: ReadonlyMap<string, number>;
   readonly connect: (config: ResolvedServerConfig) => Promise<ServerConnection>;
   readonly listTools: (connection: ServerConnection) => Promise<ToolDescriptor[]>;
   readonly diagnostics: DiagnosticListener | undefined;
@@ -90,7 +91,7 @@ export class ServerSlot {
 
   /** One bucket per tool for the slot's lifetime: listing the tools again must not refill it. */
   #toolBucket(tool: string): TokenBucket | undefined {
-    const rate = this.#options.toolRateLimits[tool];
+    const rate = this.#options.toolRateLimits.get(tool);
     if (rate === undefined) return undefined;
     let bucket = this.#toolBuckets.get(tool);
     if (bucket === undefined) {

@@ -4,6 +4,7 @@
  * `--help`, `skill list` and `completions` load none of them.
  */
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
+import { CALL_ARGUMENT_RULES } from "./call-help.js";
 import type { CommandContext } from "./context.js";
 
 /** Runs a command's body with a context built from the parsed flags; the body returns an exit code. */
@@ -209,6 +210,7 @@ function registerExecute(program: Command, run: RunCommand): void {
       .option("--max-output <kb>", "limit on logs plus result in KiB", positiveInteger("--max-output"))
       .option("--max-calls <n>", "limit on tool calls", positiveInteger("--max-calls"))
       .option("--accept-tool-changes", "run a skill even when its server's tools changed since it was saved")
+      .option("--check", "type-check the script against the generated API first (GUEST_TYPE, exit 2)")
       .option("--no-daemon", "run in this process even when a daemon runs for this configuration")
       .addOption(scopeOption()),
     "--env <KEY=VAL>",
@@ -249,7 +251,9 @@ Examples:
   mcp-cli call everything echo message=hello
   mcp-cli call everything get-sum a=1 b=2
   mcp-cli call everything echo --args '{"message":"hello"}'
-  mcp-cli call echo message=hi -- npx -y @modelcontextprotocol/server-everything`,
+  mcp-cli call fs edit_file path=a.txt edits.0.oldText=foo edits.0.newText=bar
+  mcp-cli call echo message=hi -- npx -y @modelcontextprotocol/server-everything
+${CALL_ARGUMENT_RULES}`,
     )
     .action(
       async (

@@ -58,6 +58,14 @@ export const ERROR_CODES = {
   RESULT_INVALID: { exit: EXIT.failed, summary: "a tool result does not match its output schema" },
   GUEST_ERROR: { exit: EXIT.failed, summary: "the executed code threw an error" },
   GUEST_SYNTAX: { exit: EXIT.failed, summary: "the executed code does not compile" },
+  GUEST_TYPE: {
+    exit: EXIT.failed,
+    summary: "execute --check: the code does not type-check against the generated API",
+  },
+  TOOL_DENIED: {
+    exit: EXIT.failed,
+    summary: "the configuration's allowedTools / disabledTools do not allow this tool",
+  },
   RESULT_UNSERIALIZABLE: { exit: EXIT.failed, summary: "the result cannot be represented in JSON" },
   READ_ONLY: { exit: EXIT.failed, summary: "a write to a read-only location" },
   COMPONENT_INVALID: {

@@ -1,4 +1,5 @@
 export { canonicalJson } from "./canonical-json.js";
+export { closestName } from "./closest-name.js";
 export {
   AD_HOC_SOURCE,
   type AdHocServerSpec,
@@ -147,3 +148,12 @@ export {
   type ToolDescriptor,
   type ToolFingerprint,
 } from "./manifest.js";
+export {
+  applyToolPolicy,
+  hasToolPolicy,
+  matchesToolPattern,
+  type ToolDenial,
+  type ToolPolicy,
+  toolDenial,
+  toolDeniedError,
+} from "./tool-policy.js";

@@ -6,6 +6,7 @@ import type { Bridge } from "@mcp-execution/bridge";
 import type {
   CodeExecutor,
   DiagnosticListener,
+  GeneratedFile,
   LogEntry,
   ResolvedServerConfig,
   ResourceScope,
@@ -115,4 +116,10 @@ export interface RunRequest {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Each guest log line as it is written, when the executor streams them (the outcome has them all). */
   readonly onLog?: (entry: LogEntry) => void;
+  /**
+   * Called for a script with the assembled `/mcp-tools` tree, after the servers are introspected and
+   * before the guest starts (no tool has been called yet); a rejection fails the run with that
+   * error. The CLI's `execute --check` type-checks here.
+   */
+  readonly beforeScript?: (source: ScriptSource, tree: readonly GeneratedFile[]) => Promise<void>;
 }

@@ -228,6 +228,7 @@ async function run(request: RunRequest, resources: ResourceScope): Promise<Execu
     if (source.kind === "component") return await runComponent(request, source, guestBridge(request, scoped));
 
     const tree = await assembleToolTree(liveManifests, skills);
+    await request.beforeScript?.(source, tree);
     let files: import("@mcp-execution/vfs").VirtualFileSystem | undefined;
     if (tree.length > 0) {
       const { VirtualFileSystem } = await import("@mcp-execution/vfs");

@@ -118,14 +118,33 @@ export function firstLocation(mappedStack: string): Location | undefined {
   return fallback;
 }
 
+/**
+ * Where the generated wrappers live. An error raised inside one (a tool call it made failed) is
+ * located at the guest's line that called the wrapper, with the wrapper's own line beside it.
+ */
+const GENERATED_WRAPPERS = "/mcp-tools/servers/";
+
+/** The first frame outside the generated wrappers, when the first frame is inside one. */
+function callerOfWrapper(mappedStack: string, first: Location | undefined): Location | undefined {
+  if (first === undefined || !first.file.startsWith(GENERATED_WRAPPERS)) return undefined;
+  const outside = mappedStack
+    .split("\n")
+    .filter((line) => !line.includes(GENERATED_WRAPPERS))
+    .join("\n");
+  const caller = firstLocation(outside);
+  return caller === undefined || caller.file.startsWith("<") ? undefined : caller;
+}
+
 /** A compile-time error's stack is one bare location (`at file:1:9`), with no function frame. */
 function isCompileError(stack: string): boolean {
   const first = stack.split("\n").find((line) => line.trim().length > 0);
   return first !== undefined && /^\s*at [^\s()]+:\d+:\d+\s*$/.test(first);
 }
 
-function locationText(location: Location | undefined): string {
-  return location === undefined ? "" : ` (at ${location.file}:${location.line}:${location.column})`;
+function locationText(location: Location | undefined, via?: Location): string {
+  if (location === undefined) return "";
+  const wrapper = via === undefined ? "" : `, in ${via.file}:${via.line}:${via.column}`;
+  return ` (at ${location.file}:${location.line}:${location.column}${wrapper})`;
 }
 
 /**
@@ -145,9 +164,14 @@ export function classifyThrown(info: ThrownInfo, mapping: SourceMapping, stackBy
   const name = info.name ?? "Error";
   const message = info.message ?? "";
   const stack = mapStack(info.stack ?? "", mapping);
-  const location = firstLocation(stack);
-  const where =
-    location === undefined ? {} : { file: location.file, line: location.line, column: location.column };
+  const innermost = firstLocation(stack);
+  const caller = callerOfWrapper(stack, innermost);
+  const location = caller ?? innermost;
+  const via = caller === undefined ? undefined : innermost;
+  const where = {
+    ...(location === undefined ? {} : { file: location.file, line: location.line, column: location.column }),
+    ...(via === undefined ? {} : { wrapper: { file: via.file, line: via.line, column: via.column } }),
+  };
   const base = { name, message, stack, ...where };
 
   if (message === "stack overflow" || message === "Maximum call stack size exceeded") {
@@ -186,14 +210,14 @@ export function classifyThrown(info: ThrownInfo, mapping: SourceMapping, stackBy
     const { details: _nested, ...identity } = extra;
     return {
       code: info.hostCode as ErrorCode,
-      message: `${message}${locationText(location)}`,
+      message: `${message}${locationText(location, via)}`,
       details: { ...hostDetails, ...identity, stack, ...where },
     };
   }
   if (info.code !== undefined) extra.code = info.code;
   return {
     code: "GUEST_ERROR",
-    message: `${name}: ${message}${locationText(location)}`,
+    message: `${name}: ${message}${locationText(location, via)}`,
     details: { ...base, ...extra },
   };
 }

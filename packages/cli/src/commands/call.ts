@@ -10,11 +10,14 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   type ContentBlock,
+  closestName,
   isUrlTarget,
   McpCliError,
   type ResolvedServerConfig,
   type ServerConfig,
   type ToolCallResult,
+  toolDenial,
+  toolDeniedError,
 } from "@mcp-execution/core";
 import { buildCallArguments } from "../call-arguments.js";
 import { clientOffers, diagnosticsFor } from "../connect.js";
@@ -160,6 +163,9 @@ export async function callCommand(
           : options.args;
   }
   const server: ServerConfig = await resolveServerTarget(context, target, options);
+  // A tool the configuration denies is refused before the server is even started.
+  const denial = toolDenial(server, tool);
+  if (denial !== undefined) throw toolDeniedError(server.name, tool, denial, server.source);
   const resolved = await withStoredLogin(context, resolveForConnection(context, server));
 
   // A configured server (not a URL or a command given here) may be warm in the local daemon.
@@ -180,10 +186,14 @@ export async function callCommand(
   }
   const descriptor = tools.find((candidate) => candidate.name === tool);
   if (descriptor === undefined) {
-    const names = tools.map((candidate) => candidate.name).sort();
+    const names = tools
+      .map((candidate) => candidate.name)
+      .filter((name) => toolDenial(server, name) === undefined)
+      .sort();
+    const best = closestName(tool, names);
     throw new McpCliError(
       "TOOL_UNKNOWN",
-      `server "${server.name}" has no tool "${tool}"; its tools: ${names.join(", ")}`,
+      `server "${server.name}" has no tool "${tool}"${best === undefined ? "" : `; did you mean "${best}"?`} Its tools: ${names.join(", ")}`,
       {
         details: { server: server.name, tool, valid: names },
       },

@@ -8,14 +8,16 @@
  * guest failure exits with its code's exit status (2 for errors, 5 for limits).
  */
 import {
+  type GeneratedFile,
   isUrlTarget,
   type LoadedConfig,
   type LogEntry,
   McpCliError,
+  type SandboxLimits,
   type ServerConfig,
   sessionId,
 } from "@mcp-execution/core";
-import type { RunRequest } from "@mcp-execution/runner";
+import type { RunRequest, ScriptSource } from "@mcp-execution/runner";
 import { loadConfiguration } from "../config-source.js";
 import { ensureTrusted } from "../config-trust.js";
 import { clientOffers, diagnosticsFor } from "../connect.js";
@@ -43,6 +45,8 @@ export interface ExecuteOptions extends AdHocOptions, LimitFlags {
   /** `--no-daemon` sets false. */
   readonly daemon?: boolean;
   readonly scope?: SkillScope;
+  /** Type-check the script against the generated tree first (`GUEST_TYPE`, exit 2). */
+  readonly check?: boolean;
 }
 
 /** The servers made callable, with their API generated: after --, by --server, by --all-servers. */
@@ -105,12 +109,56 @@ function serverLookups(
   };
 }
 
+type GuestTypeChecker = import("@mcp-execution/codegen/type-check").GuestTypeChecker;
+
+/**
+ * `--check`: the TypeScript compiler over the script and the tree, after the servers are
+ * introspected and before the guest starts, so no tool is called when it fails. Errors are
+ * `GUEST_TYPE` (exit 2) with the script's own lines and columns.
+ */
+async function checkTypes(
+  context: CommandContext,
+  checker: GuestTypeChecker,
+  source: ScriptSource,
+  tree: readonly GeneratedFile[],
+  limits: SandboxLimits,
+): Promise<void> {
+  const progress = context.output.progress("type-checking");
+  const { guestTypeError } = await import("@mcp-execution/codegen/type-check");
+  let report: import("@mcp-execution/codegen/type-check").GuestTypeReport;
+  try {
+    report = await checker.check({
+      source: source.source,
+      files: tree,
+      filename: source.filename,
+      mode: source.mode,
+      ...(source.language === undefined ? {} : { language: source.language }),
+      timeoutMs: limits.timeoutMs,
+      signal: context.signal,
+    });
+  } catch (error) {
+    progress.fail();
+    throw error;
+  }
+  progress.done();
+  if (report.total > 0) throw guestTypeError(report);
+}
+
 export async function executeCommand(
   context: CommandContext,
   file: string | undefined,
   options: ExecuteOptions,
 ): Promise<number> {
   const source = await readExecutionSource(context, file, options.eval);
+  if (options.check === true && source.kind === "component") {
+    throw new McpCliError(
+      "USAGE",
+      "--check applies to TypeScript and JavaScript, not to WebAssembly components",
+      {
+        details: { file: source.filename },
+      },
+    );
+  }
   const config = await loadConfiguration(context);
   const limits = limitsFrom(options, config.sandbox);
   const session = options.session === undefined ? undefined : sessionId(options.session);
@@ -136,8 +184,10 @@ export async function executeCommand(
         context.output.stderr(formatLog(entry));
       };
   // Configured servers only (no skills, sessions, URLs or commands after --): a daemon started for
-  // this configuration may run the script on warm servers and workers.
-  const daemonMayRun = options.daemon !== false && session === undefined && skills.length === 0;
+  // this configuration may run the script on warm servers and workers. --check needs the generated
+  // tree in this process, so a checked run stays here.
+  const daemonMayRun =
+    options.daemon !== false && options.check !== true && session === undefined && skills.length === 0;
   if (
     daemonMayRun &&
     source.kind === "script" &&
@@ -150,6 +200,15 @@ export async function executeCommand(
     const viaDaemon = await executeViaDaemon(context, { ...script, limits, servers: names }, streamLogs);
     if (viaDaemon !== undefined) return reportOutcome(context, viaDaemon, streamedLogs);
   }
+  // --check: start the checker now, so the compiler loads while the servers start.
+  let checker: GuestTypeChecker | undefined;
+  if (options.check === true && source.kind === "script") {
+    const { startGuestTypeChecker } = await import("@mcp-execution/codegen/type-check");
+    const started = startGuestTypeChecker();
+    context.scope.defer(() => started.close());
+    checker = started;
+  }
+  const typeCheck = checker;
   const { runExecution } = await import("@mcp-execution/runner");
   const outcome = await runExecution({
     source,
@@ -166,6 +225,9 @@ export async function executeCommand(
           },
         }),
     ...serverLookups(context, config),
+    ...(typeCheck === undefined
+      ? {}
+      : { beforeScript: (script, tree) => checkTypes(context, typeCheck, script, tree, limits) }),
     ...(session === undefined
       ? {}
       : {

@@ -8,6 +8,7 @@ import { lstat } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import type { TokenReport } from "@mcp-execution/codegen";
 import {
+  applyToolPolicy,
   type GeneratedFile,
   McpCliError,
   type ServerManifest,
@@ -151,9 +152,10 @@ export async function generateCommand(
   await checkOutputDirectory(outDir);
   const introspected: ServerManifest[] = [];
   for (const target of targets) {
-    const { manifest, connection } = await introspectServer(context, target, options);
+    const { manifest, connection, server } = await introspectServer(context, target, options);
     await connection.close();
-    introspected.push(manifest);
+    // The tree offers only the tools the configuration allows (allowedTools / disabledTools).
+    introspected.push(applyToolPolicy(manifest, server));
   }
   const generatedNames = new Set(introspected.map((manifest) => manifest.server));
 

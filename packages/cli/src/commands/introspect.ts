@@ -2,7 +2,7 @@
  * `introspect <server>`: a readable summary of what a server offers; `--json` prints the full
  * manifest.
  */
-import type { ServerManifest, ToolAnnotations } from "@mcp-execution/core";
+import type { ServerConfig, ServerManifest, ToolAnnotations } from "@mcp-execution/core";
 import type { ServerConnection } from "@mcp-execution/mcp-client";
 import { diagnosticsFor, openConnection } from "../connect.js";
 import type { CommandContext } from "../context.js";
@@ -15,7 +15,7 @@ export async function introspectServer(
   context: CommandContext,
   target: string | undefined,
   options: AdHocOptions,
-): Promise<{ manifest: ServerManifest; connection: ServerConnection }> {
+): Promise<{ manifest: ServerManifest; connection: ServerConnection; server: ServerConfig }> {
   const server = await resolveServerTarget(context, target, options);
   const connection = await openConnection(context, server);
   const progress = context.output.progress(`listing tools of ${server.name}`);
@@ -26,7 +26,7 @@ export async function introspectServer(
       diagnostics: diagnosticsFor(context),
     });
     progress.done();
-    return { manifest, connection };
+    return { manifest, connection, server };
   } catch (error) {
     progress.fail();
     throw error;

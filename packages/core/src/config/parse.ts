@@ -132,6 +132,9 @@ const TRANSPORT_ALIASES: Readonly<Record<string, RemoteTransport | "stdio">> = {
   sse: "sse",
 };
 
+const MAX_TOOL_PATTERNS = 1000;
+const MAX_TOOL_PATTERN_LENGTH = 256;
+
 const KNOWN_KEYS = new Set([
   "type",
   "transport",
@@ -148,6 +151,8 @@ const KNOWN_KEYS = new Set([
   "cache",
   "rateLimit",
   "oauth",
+  "allowedTools",
+  "disabledTools",
   "protocol",
   "maxResponseBytes",
   "lifecycle",
@@ -388,6 +393,23 @@ function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath
     return [...(value as string[])];
   };
 
+  // Tool globs (tool-policy.ts): bounded, since a cloned repository's config is untrusted input.
+  const toolPatterns = (key: string): string[] => {
+    const patterns = stringArray(key);
+    if (patterns.length > MAX_TOOL_PATTERNS) throw fail(key, `has more than ${MAX_TOOL_PATTERNS} patterns`);
+    patterns.forEach((pattern, index) => {
+      if (pattern === "" || pattern.length > MAX_TOOL_PATTERN_LENGTH || /\p{Cc}/u.test(pattern)) {
+        throw file.error(
+          `must be a glob of 1 to ${MAX_TOOL_PATTERN_LENGTH} printable characters`,
+          [...at, key, index],
+          name,
+          `${key}[${index}]`,
+        );
+      }
+    });
+    return patterns;
+  };
+
   const rawType = entry.type ?? entry.transport;
   const typeKey = entry.type === undefined ? "transport" : "type";
   let type: RemoteTransport | "stdio" | undefined;
@@ -425,6 +447,11 @@ function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath
     ...optional("timeoutMs", positive("timeout")),
     ...optional("startupTimeoutMs", positive("startupTimeout")),
     ...optional("rateLimit", positive("rateLimit")),
+    ...optional("allowedTools", entry.allowedTools === undefined ? undefined : toolPatterns("allowedTools")),
+    ...optional(
+      "disabledTools",
+      entry.disabledTools === undefined ? undefined : toolPatterns("disabledTools"),
+    ),
     ...optional("protocol", oneOf("protocol", PROTOCOL_PREFERENCES, entry.protocol, fail)),
     ...optional("maxResponseBytes", positive("maxResponseBytes")),
     ...optional("lifecycle", oneOf("lifecycle", LIFECYCLES, entry.lifecycle, fail)),

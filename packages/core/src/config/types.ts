@@ -26,6 +26,10 @@ interface ServerConfigCommon {
   readonly cache: readonly string[];
   /** Calls per second. */
   readonly rateLimit?: number;
+  /** Globs of the tools that may be called (see `tool-policy.ts`); absent: every tool. */
+  readonly allowedTools?: readonly string[];
+  /** Globs of the tools that may not be called; they win over `allowedTools`. */
+  readonly disabledTools?: readonly string[];
   /** MCP protocol era; absent means `auto`. */
   readonly protocol?: ProtocolPreference;
   /** Largest single answer (message, HTTP body or SSE event) accepted from the server, in bytes. */
