@@ -47,6 +47,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** One line from standard input, for a pasted URL; stops listening when `signal` aborts. */
+async function readLine(signal: AbortSignal): Promise<string> {
+  const { createInterface } = await import("node:readline");
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      lines.once("line", resolve);
+      lines.once("close", () => reject(new Error("standard input ended before a line was read")));
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  } finally {
+    lines.close();
+    process.stdin.pause();
+  }
+}
+
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${packageVersion()}\n`);
@@ -72,6 +88,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     env: process.env,
     platform: process.platform,
     readStdin,
+    readLine,
     version: packageVersion(),
     ...(process.stdin.isTTY === true && process.stderr.isTTY === true
       ? {

@@ -10,6 +10,7 @@ import type { Diagnostic, ServerConfig } from "@mcp-execution/core";
 import type { ConnectOptions, ServerConnection } from "@mcp-execution/mcp-client";
 import type { CommandContext } from "./context.js";
 import { resolveForConnection } from "./server-target.js";
+import { storedLoginProviderFor } from "./stored-login.js";
 
 /**
  * Diagnostics from engines: warnings always; a server's stderr and other chatter only with
@@ -66,9 +67,11 @@ export async function openConnection(
   context: CommandContext,
   server: ServerConfig,
 ): Promise<ServerConnection> {
-  const resolved = resolveForConnection(context, server);
   const progress = context.output.progress(`connecting to ${server.name}`);
   try {
+    const resolved = resolveForConnection(context, server);
+    // The stored OAuth login, if any: sent, renewed on a 401, AUTH_REQUIRED with the login command.
+    const authProvider = await storedLoginProviderFor(context, resolved);
     const { connectServer } = await import("@mcp-execution/mcp-client");
     const started = performance.now();
     const connection = await connectServer(resolved, {
@@ -77,6 +80,7 @@ export async function openConnection(
       signal: context.signal,
       diagnostics: diagnosticsFor(context),
       ...(await clientOffers(context, false)),
+      ...(authProvider === undefined ? {} : { authProvider }),
     });
     context.scope.defer(() => connection.close());
     progress.done();

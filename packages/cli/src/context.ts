@@ -25,6 +25,8 @@ export interface GlobalOptions {
 export interface ProcessEnvironment extends ConfigEnvironment {
   /** Reads all of standard input (for `execute -`). */
   readonly readStdin: () => Promise<string>;
+  /** Reads one line of standard input (`auth login --no-browser`); absent: the first line of all of it. */
+  readonly readLine?: (signal: AbortSignal) => Promise<string>;
   /** The CLI's own version, from its package.json. */
   readonly version: string;
   /**

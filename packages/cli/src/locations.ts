@@ -14,6 +14,9 @@
  * `~/.local/state/mcp-cli`): session state under `sessions/`, approved project configuration
  * files in `trusted-configs.json`.
  *
+ * OAuth credentials (`auth login`): `$MCP_CLI_STATE_DIR/oauth` when set, otherwise
+ * `$XDG_STATE_HOME/mcp-cli/oauth` (default `~/.local/state/mcp-cli/oauth`); 0700, files 0600.
+ *
  * Transpiled WebAssembly components (`execute file.wasm`): `$XDG_CACHE_HOME/mcp-cli/components`
  * (default `~/.cache/mcp-cli/components`); safe to delete at any time.
  */

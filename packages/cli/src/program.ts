@@ -104,6 +104,7 @@ Documentation: docs/cli.md`,
   registerDaemon(program, run);
   registerSkillCommands(program, run);
   registerServerCommands(program, run);
+  registerAuthCommands(program, run);
   registerCompletionCommands(program, run);
   registerHelpCommand(program);
   return program;
@@ -555,6 +556,50 @@ the file's current content; a change asks again.${examples("mcp-cli server trust
       await run(command, async (context) => {
         const { serverTrustCommand } = await import("./commands/server.js");
         return serverTrustCommand(context, file);
+      });
+    });
+}
+
+function registerAuthCommands(program: Command, run: RunCommand): void {
+  const auth = program.command("auth").description("OAuth logins to remote servers: login, status, logout");
+  withAdHocOptions(
+    auth
+      .command("login")
+      .description("log in to a remote server with OAuth (opens a browser) and store the tokens")
+      .argument("[server]", "configured name or URL")
+      .option("--no-browser", "print the address instead of opening a browser; paste the redirect back")
+      .option("--scope <scope>", "also ask for this scope (repeatable)", collect),
+  )
+    .addHelpText(
+      "after",
+      `
+The browser is the one named by $BROWSER, else the platform's opener. Tokens are kept in
+$XDG_STATE_HOME/mcp-cli/oauth (see docs/authentication.md).`,
+    )
+    .action(async (server: string | undefined, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { authLoginCommand } = await import("./commands/auth.js");
+        return authLoginCommand(context, server, command.opts());
+      });
+    });
+  auth
+    .command("status")
+    .description("show stored logins: issuer, scopes, expiry (never the tokens)")
+    .argument("[server]", "configured name (default: every stored login)")
+    .action(async (server: string | undefined, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { authStatusCommand } = await import("./commands/auth.js");
+        return authStatusCommand(context, server);
+      });
+    });
+  auth
+    .command("logout")
+    .description("delete the stored tokens of a server")
+    .argument("<server>", "configured name")
+    .action(async (server: string, _options, command: Command) => {
+      await run(command, async (context) => {
+        const { authLogoutCommand } = await import("./commands/auth.js");
+        return authLogoutCommand(context, server);
       });
     });
 }

@@ -115,6 +115,7 @@ describe.skipIf(!installed("bash"))("bash completes", () => {
       "daemon",
       "skill",
       "server",
+      "auth",
       "completions",
       "help",
     ]);
@@ -178,6 +179,7 @@ describe.skipIf(!installed("fish"))("fish completes", () => {
   it("top-level commands and subcommands", () => {
     expect(fishComplete("mcp-cli ").sort()).toEqual(
       [
+        "auth",
         "call",
         "completions",
         "daemon",

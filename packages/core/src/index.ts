@@ -51,6 +51,7 @@ export {
 } from "./config/trust.js";
 export {
   isStdioServerConfig,
+  type OAuthSettings,
   type ProtocolPreference,
   type RemoteServerConfig,
   type RemoteTransport,

@@ -533,3 +533,58 @@ describe("ad-hoc servers", () => {
     expect(deriveServerName("...")).toBe("server");
   });
 });
+
+describe("parseConfigFile: oauth settings of a remote server", () => {
+  it("reads clientId, clientSecret, scopes and clientMetadataUrl; masks the secret; expands it", () => {
+    const parsed = parseConfigFile(
+      JSON.stringify({
+        mcpServers: {
+          hosted: {
+            url: "https://mcp.example.com/mcp",
+            oauth: {
+              clientId: "cli-123",
+              clientSecret: "${HOSTED_SECRET}",
+              scopes: ["read", "write"],
+              clientMetadataUrl: "https://example.com/mcp-cli.json",
+            },
+          },
+        },
+      }),
+      "/c.json",
+    );
+    const [server] = parsed.servers;
+    expect(server).toMatchObject({
+      oauth: {
+        clientId: "cli-123",
+        clientSecret: "${HOSTED_SECRET}",
+        scopes: ["read", "write"],
+        clientMetadataUrl: "https://example.com/mcp-cli.json",
+      },
+    });
+    const expanded = expandServerConfig(server as ServerConfig, {
+      env: { HOSTED_SECRET: "s3cret" },
+      cwd: "/",
+    });
+    expect(expanded).toMatchObject({ oauth: { clientId: "cli-123", clientSecret: "s3cret" } });
+    const literal = parseConfigFile(
+      '{"mcpServers": {"h": {"url": "https://h/mcp", "oauth": {"clientId": "a", "clientSecret": "plain"}}}}',
+      "/c.json",
+    );
+    expect(maskServerConfig(literal.servers[0] as ServerConfig)).toMatchObject({
+      oauth: { clientId: "a", clientSecret: MASK },
+    });
+  });
+
+  it.each([
+    [{ oauth: "yes" }, "oauth"],
+    [{ oauth: { clientID: "a" } }, "oauth.clientID"],
+    [{ oauth: { clientSecret: "s" } }, "oauth.clientSecret"],
+    [{ oauth: { scopes: ["has space"] } }, "oauth.scopes"],
+    [{ oauth: { clientMetadataUrl: "http://example.com/client.json" } }, "oauth.clientMetadataUrl"],
+  ])("refuses %j naming the key", (settings, key) => {
+    const text = JSON.stringify({ mcpServers: { h: { url: "https://h/mcp", ...settings } } });
+    const error = caught(() => parseConfigFile(text, "/c.json"));
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.message).toContain(key);
+  });
+});

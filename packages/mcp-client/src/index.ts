@@ -1,3 +1,35 @@
+export { browserCommands, openInBrowser } from "./auth/browser.js";
+export { DEFAULT_LOGIN_TIMEOUT_MS, type LoginOptions, login, translateAuthError } from "./auth/login.js";
+export {
+  type AuthorizationCallback,
+  CALLBACK_PATH,
+  type LoopbackReceiver,
+  parseRedirect,
+  startLoopbackReceiver,
+} from "./auth/loopback.js";
+export {
+  type OAuthInteraction,
+  REFRESH_BEFORE_EXPIRY_MS,
+  StoredOAuthProvider,
+  type StoredOAuthProviderOptions,
+  shellQuote,
+} from "./auth/provider.js";
+export { type StoredLoginOptions, storedLoginProvider } from "./auth/session.js";
+export {
+  type AuthStatus,
+  authStatusLine,
+  describeDuration,
+  describeRecord,
+  describeStatus,
+} from "./auth/status.js";
+export {
+  type CredentialRecord,
+  CredentialStore,
+  MAX_CREDENTIAL_FILE_BYTES,
+  normalizeServerUrl,
+  type StoredClient,
+  type StoredTokenSet,
+} from "./auth/token-store.js";
 export { DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES } from "./bounded-fetch.js";
 export { connectServer } from "./connection/connect.js";
 export {

@@ -38,6 +38,7 @@ import type { CommandContext } from "../context.js";
 import { type LimitFlags, limitsFrom } from "../execution-limits.js";
 import { skillsDirectory } from "../locations.js";
 import { resolveForConnection, resolveServerTarget } from "../server-target.js";
+import { withStoredLogin } from "../stored-login.js";
 
 export interface ServeOptions extends LimitFlags {
   readonly server?: readonly string[];
@@ -293,7 +294,9 @@ export class ServeRuntime {
 
     const skills = await loadServedSkills(context, options.skill ?? []);
     const servers = await servedServers(context, options, skills);
-    const resolved = servers.map((server) => resolveForConnection(context, server));
+    const resolved = await Promise.all(
+      servers.map((server) => withStoredLogin(context, resolveForConnection(context, server))),
+    );
     let bridge: Bridge | undefined;
     // Bound once the runtime exists: a server's list_changed notification regenerates the tree.
     let onToolsChanged: (server: string) => void = () => {};

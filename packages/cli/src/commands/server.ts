@@ -29,6 +29,7 @@ import { diagnosticsFor, openConnection } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import { escapeControlCharacters } from "../output.js";
 import { type AdHocOptions, resolveServerTarget } from "../server-target.js";
+import { storedLoginLines } from "../stored-login.js";
 import { formatFields, formatTable } from "../table.js";
 
 /**
@@ -113,6 +114,7 @@ export async function serverListCommand(context: CommandContext): Promise<number
     return 0;
   }
   const { style } = output;
+  const authLines = await storedLoginLines(context, config.servers);
   const blocks: string[] = [];
   for (const layer of config.layers ?? []) {
     const rows = layer.servers.map((server) => {
@@ -124,6 +126,7 @@ export async function serverListCommand(context: CommandContext): Promise<number
         [
           server.disabled ? style.yellow("(disabled)") : "",
           hiddenBy === undefined ? "" : style.dim(`(shadowed by ${printable(layerHeading(hiddenBy))})`),
+          authLines.get(server.name) ?? "",
         ]
           .filter((part) => part !== "")
           .join(" "),

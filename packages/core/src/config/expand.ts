@@ -136,6 +136,19 @@ export function expandServerConfig(config: ServerConfig, context: ExpansionConte
     ...config,
     url: expandString(config.url, context, where("url"), substituted),
     headers: expandRecord(config.headers, "headers", context, config, substituted),
+    ...(config.oauth?.clientSecret === undefined
+      ? {}
+      : {
+          oauth: {
+            ...config.oauth,
+            clientSecret: expandString(
+              config.oauth.clientSecret,
+              context,
+              where("oauth.clientSecret"),
+              substituted,
+            ),
+          },
+        }),
   };
   return resolvedWith(expanded, substituted);
 }

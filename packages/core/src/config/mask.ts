@@ -144,5 +144,19 @@ export function maskServerConfig(config: ServerConfig): Record<string, unknown> 
       ...(config.cwd === undefined ? {} : { cwd: maskDefaults(config.cwd) }),
     };
   }
-  return { ...common, url: maskUrl(config.url), headers: maskRecord(config.headers) };
+  return {
+    ...common,
+    url: maskUrl(config.url),
+    headers: maskRecord(config.headers),
+    ...(config.oauth === undefined
+      ? {}
+      : {
+          oauth: {
+            ...config.oauth,
+            ...(config.oauth.clientSecret === undefined
+              ? {}
+              : { clientSecret: maskValue(config.oauth.clientSecret) }),
+          },
+        }),
+  };
 }

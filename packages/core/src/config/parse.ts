@@ -20,7 +20,13 @@ import { isServerId } from "../ids.js";
 import { isLimitProfileName, LIMIT_PROFILES, type LimitProfileName, type SandboxLimits } from "../limits.js";
 import { DIALECT_SECTION, translateEntry } from "./dialects.js";
 import type { ConfigDialect } from "./discovery.js";
-import type { ProtocolPreference, RemoteTransport, ServerConfig, ServerLifecycle } from "./types.js";
+import type {
+  OAuthSettings,
+  ProtocolPreference,
+  RemoteTransport,
+  ServerConfig,
+  ServerLifecycle,
+} from "./types.js";
 
 /**
  * Sandbox settings from a configuration file's top-level `sandbox` object (mcp-cli's own key; other
@@ -144,12 +150,15 @@ const KNOWN_KEYS = new Set([
   "disabled",
   "cache",
   "rateLimit",
+  "oauth",
   "allowedTools",
   "disabledTools",
   "protocol",
   "maxResponseBytes",
   "lifecycle",
 ]);
+
+const OAUTH_KEYS = ["clientId", "clientSecret", "scopes", "clientMetadataUrl"];
 
 class FileReader {
   readonly warnings: string[] = [];
@@ -475,6 +484,50 @@ function parseEntry(file: FileReader, name: string, entry: unknown, at: JsonPath
     transport: type ?? "auto",
     url: url as string,
     headers: stringRecord("headers"),
+    ...optional("oauth", parseOAuth(entry.oauth, fail)),
+  };
+}
+
+/** The `oauth` object of a remote entry: `clientId`, `clientSecret`, `scopes`, `clientMetadataUrl`. */
+function parseOAuth(
+  value: unknown,
+  fail: (key: string, message: string) => McpCliError,
+): OAuthSettings | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value))
+    throw fail("oauth", "must be an object with clientId, clientSecret, scopes or clientMetadataUrl");
+  for (const key of Object.keys(value)) {
+    if (!OAUTH_KEYS.includes(key))
+      throw fail(`oauth.${key}`, `unknown key; valid keys: ${OAUTH_KEYS.join(", ")}`);
+  }
+  const text = (key: string): string | undefined => {
+    const field = value[key];
+    if (field === undefined) return undefined;
+    if (typeof field !== "string" || field === "") throw fail(`oauth.${key}`, "must be a non-empty string");
+    return field;
+  };
+  const scopes = value.scopes;
+  if (
+    scopes !== undefined &&
+    (!Array.isArray(scopes) ||
+      !scopes.every((scope) => typeof scope === "string" && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)))
+  ) {
+    throw fail("oauth.scopes", "must be an array of scope names (printable ASCII, no spaces or quotes)");
+  }
+  const clientMetadataUrl = text("clientMetadataUrl");
+  if (clientMetadataUrl !== undefined && !/^https:\/\/[^/]+\/./.test(clientMetadataUrl)) {
+    throw fail("oauth.clientMetadataUrl", "must be an https URL with a path");
+  }
+  const clientSecret = text("clientSecret");
+  const clientId = text("clientId");
+  if (clientSecret !== undefined && clientId === undefined) {
+    throw fail("oauth.clientSecret", 'needs "clientId" beside it');
+  }
+  return {
+    ...optional("clientId", clientId),
+    ...optional("clientSecret", clientSecret),
+    ...optional("scopes", scopes === undefined ? undefined : [...(scopes as string[])]),
+    ...optional("clientMetadataUrl", clientMetadataUrl),
   };
 }
 

@@ -51,10 +51,27 @@ export interface StdioServerConfig extends ServerConfigCommon {
   readonly cwd?: string;
 }
 
+/**
+ * OAuth client settings for a remote server (the `oauth` key). Every field is optional: without
+ * `clientId` mcp-cli uses `clientMetadataUrl` (a client ID metadata document) when the
+ * authorization server supports it, and dynamic client registration otherwise.
+ */
+export interface OAuthSettings {
+  /** A client registered with the authorization server beforehand. */
+  readonly clientId?: string;
+  /** Its secret, for a confidential client; `${VAR}` references are expanded. */
+  readonly clientSecret?: string;
+  /** Scopes to request in addition to those the server names in its challenge. */
+  readonly scopes?: readonly string[];
+  /** An https URL of a client ID metadata document describing mcp-cli. */
+  readonly clientMetadataUrl?: string;
+}
+
 export interface RemoteServerConfig extends ServerConfigCommon {
   readonly transport: RemoteTransport;
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
+  readonly oauth?: OAuthSettings;
 }
 
 /** A parsed entry, `${VAR}` references not yet expanded. */

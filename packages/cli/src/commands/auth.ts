@@ -1,0 +1,162 @@
+/**
+ * `auth login <server|url> [--no-browser] [--scope <scope>]...`, `auth status [server]`,
+ * `auth logout <server>`: OAuth logins to remote MCP servers (docs/authentication.md).
+ *
+ * Tokens never reach the output: status shows the issuer, scopes and expiry only.
+ */
+import { isUrlTarget, McpCliError, type ServerConfig } from "@mcp-execution/core";
+import type { AuthStatus } from "@mcp-execution/mcp-client";
+import type { CommandContext } from "../context.js";
+import { stateDirectory } from "../locations.js";
+import { type AdHocOptions, resolveForConnection, resolveServerTarget } from "../server-target.js";
+import { formatFields } from "../table.js";
+
+export interface AuthLoginOptions extends AdHocOptions {
+  /** False with `--no-browser`. */
+  readonly browser?: boolean;
+  readonly scope?: readonly string[];
+}
+
+function requireRemote(server: ServerConfig): asserts server is Extract<ServerConfig, { url: string }> {
+  if (server.transport === "stdio") {
+    throw new McpCliError(
+      "USAGE",
+      `server "${server.name}" runs over stdio; OAuth applies to remote (http/sse) servers only`,
+      { details: { server: server.name } },
+    );
+  }
+}
+
+export async function authLoginCommand(
+  context: CommandContext,
+  target: string | undefined,
+  options: AuthLoginOptions,
+): Promise<number> {
+  const { output } = context;
+  const server = await resolveServerTarget(context, target, options);
+  requireRemote(server);
+  const resolved = resolveForConnection(context, server);
+  if (resolved.transport === "stdio") return 1;
+  const { CredentialStore, login, openInBrowser } = await import("@mcp-execution/mcp-client");
+  const store = new CredentialStore(stateDirectory(context));
+  const useBrowser = options.browser !== false;
+  const scopes = (options.scope ?? []).flatMap((scope) => scope.split(/\s+/)).filter((scope) => scope !== "");
+
+  const openAuthorizationUrl = async (url: URL): Promise<void> => {
+    // The URL carries no secret (PKCE keeps the verifier here), so it can be shown.
+    output.stderr(`To log in to ${server.name}, open this address in a browser:\n\n  ${url.href}\n`);
+    if (useBrowser) {
+      const opened = await openInBrowser(url.href, context.env, context.environment.platform);
+      if (!opened)
+        output.warn("could not start a browser (set BROWSER, or use --no-browser); open the address above");
+      output.info("waiting for the browser to come back...");
+    } else {
+      output.stderr(
+        "After approving, the browser is sent to http://127.0.0.1:.../callback (the page may not load on\n" +
+          "this machine). Paste that whole address here and press Enter:",
+      );
+    }
+  };
+  const readLine = context.environment.readLine;
+  const readPastedRedirect = useBrowser
+    ? undefined
+    : (signal: AbortSignal): Promise<string> =>
+        readLine !== undefined
+          ? readLine(signal)
+          : context.environment.readStdin().then((text) => text.split("\n")[0] ?? "");
+
+  const status = await login({
+    store,
+    server: resolved.name,
+    serverUrl: resolved.url,
+    settings: resolved.oauth,
+    headers: resolved.headers,
+    scopes,
+    openAuthorizationUrl,
+    readPastedRedirect,
+    signal: context.signal,
+  });
+  if (output.json) {
+    output.document({ ok: true, login: publicStatus(status) });
+    return 0;
+  }
+  output.data(`logged in to ${server.name}`);
+  output.data(formatStatus(status, "  "));
+  return 0;
+}
+
+/** Logins are kept under the server's name; a URL target has a name derived from the URL. */
+async function storedName(context: CommandContext, name: string): Promise<string> {
+  return isUrlTarget(name) ? (await resolveServerTarget(context, name, {})).name : name;
+}
+
+export async function authStatusCommand(
+  context: CommandContext,
+  target: string | undefined,
+): Promise<number> {
+  const { output } = context;
+  const name = target === undefined ? undefined : await storedName(context, target);
+  const { CredentialStore, describeRecord, describeStatus } = await import("@mcp-execution/mcp-client");
+  const store = new CredentialStore(stateDirectory(context));
+  const now = Date.now();
+  const statuses = (await store.list(name)).map((record) => describeRecord(record, now));
+  if (output.json) {
+    output.document({ ok: true, directory: store.directory, logins: statuses.map(publicStatus) });
+    return 0;
+  }
+  if (statuses.length === 0) {
+    output.data(name === undefined ? "no stored logins" : `${name}: not logged in`);
+    return 0;
+  }
+  output.data(
+    statuses
+      .map((status) => `${status.server}: ${describeStatus(status, now)}\n${formatStatus(status, "  ")}`)
+      .join("\n\n"),
+  );
+  return 0;
+}
+
+export async function authLogoutCommand(context: CommandContext, target: string): Promise<number> {
+  const { output } = context;
+  const name = await storedName(context, target);
+  const { CredentialStore } = await import("@mcp-execution/mcp-client");
+  const store = new CredentialStore(stateDirectory(context));
+  const removed = await store.remove(name);
+  if (output.json) {
+    output.document({ ok: true, server: name, removed });
+    return 0;
+  }
+  output.data(removed === 0 ? `${name}: no stored login` : `logged out of ${name}`);
+  return 0;
+}
+
+/** What may be shown of a login: everything but the tokens (which AuthStatus never holds). */
+function publicStatus(status: AuthStatus): Record<string, unknown> {
+  return {
+    server: status.server,
+    serverUrl: status.serverUrl,
+    loggedIn: status.loggedIn,
+    issuer: status.issuer ?? null,
+    clientId: status.clientId ?? null,
+    resource: status.resource ?? null,
+    scopes: status.scopes,
+    expiresAt: status.expiresAt === undefined ? null : new Date(status.expiresAt).toISOString(),
+    expired: status.expired,
+    refreshable: status.refreshable,
+  };
+}
+
+function formatStatus(status: AuthStatus, indent: string): string {
+  return formatFields(
+    [
+      ["server url", status.serverUrl],
+      ["issuer", status.issuer],
+      ["client", status.clientId],
+      ["resource", status.resource],
+      ["scopes", status.scopes.length === 0 ? undefined : status.scopes.join(" ")],
+      ["expires", status.expiresAt === undefined ? undefined : new Date(status.expiresAt).toISOString()],
+      ["refresh", status.refreshable ? "yes" : "no"],
+    ],
+    indent,
+  );
+}

@@ -1,0 +1,330 @@
+/**
+ * The SDK's `OAuthClientProvider`, backed by the {@link CredentialStore}. The SDK's `auth()` does
+ * the protocol (discovery, registration, PKCE, resource indicators, refresh, step-up); this class
+ * decides where things are kept and what happens when a person is needed:
+ *
+ * - with an {@link OAuthInteraction} (`mcp-cli auth login`) it hands the authorization URL to the
+ *   interaction (a browser, or a printed URL);
+ * - without one (every other command) it never starts a login: when the SDK would send the user
+ *   to the authorization server (no tokens, a refused refresh, a step-up), it throws
+ *   `AUTH_REQUIRED` naming the exact `mcp-cli auth login ...` command to run.
+ *
+ * Client registration order: `oauth.clientId` from the configuration; then `oauth.clientMetadataUrl`
+ * (the SDK uses it when the authorization server supports client ID metadata documents); then a
+ * client registered earlier by dynamic registration; then dynamic registration.
+ *
+ * Tokens are kept in memory only inside this object and on disk only in the store; nothing here
+ * logs, prints or puts a token into an error.
+ */
+import { randomBytes } from "node:crypto";
+import { type ErrorDetails, McpCliError, type OAuthSettings } from "@mcp-execution/core";
+import type {
+  OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
+} from "@modelcontextprotocol/client";
+import type { CredentialRecord, CredentialStore, StoredClient, StoredTokenSet } from "./token-store.js";
+
+/** Refresh this long before the access token expires, so a request never races the expiry. */
+export const REFRESH_BEFORE_EXPIRY_MS = 60_000;
+/** The redirect URI a non-interactive provider reports when none was registered (never used). */
+const PLACEHOLDER_REDIRECT = "http://127.0.0.1/callback";
+
+/** How `auth login` reaches a person: the loopback redirect and what to do with the URL. */
+export interface OAuthInteraction {
+  /** The loopback redirect URI, `http://127.0.0.1:<port>/callback`. */
+  readonly redirectUrl: string;
+  /** The `state` value sent with the authorization request and checked on the way back. */
+  readonly state: string;
+  /** The scope this login asks for (a registration limited to fewer scopes is not reused). */
+  readonly scope?: string | undefined;
+  /** Opens (or prints) the authorization URL. */
+  openAuthorizationUrl(url: URL): void | Promise<void>;
+}
+
+export interface StoredOAuthProviderOptions {
+  readonly store: CredentialStore;
+  /** The server's configured name (or the name derived from its URL). */
+  readonly server: string;
+  readonly serverUrl: string;
+  readonly settings?: OAuthSettings | undefined;
+  /** Present only for `auth login`. */
+  readonly interaction?: OAuthInteraction | undefined;
+  /** The command quoted in `AUTH_REQUIRED` errors; defaults to `mcp-cli auth login <server>`. */
+  readonly loginCommand?: string | undefined;
+  /** `client_name` sent at registration. */
+  readonly clientName?: string | undefined;
+  /** The clock, for tests of expiry. */
+  readonly now?: (() => number) | undefined;
+}
+
+export class StoredOAuthProvider implements OAuthClientProvider {
+  readonly #options: StoredOAuthProviderOptions;
+  readonly #now: () => number;
+  #record: CredentialRecord | undefined;
+  #loaded = false;
+  #codeVerifier: string | undefined;
+  /** Discovery state of this login, kept in memory until the login succeeds. */
+  #discovery: OAuthDiscoveryState | undefined;
+  /** Set when stored tokens were discarded (a refused refresh), for the error message. */
+  #hadTokens = false;
+
+  constructor(options: StoredOAuthProviderOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    const clientMetadataUrl = options.settings?.clientMetadataUrl;
+    if (clientMetadataUrl !== undefined) this.clientMetadataUrl = clientMetadataUrl;
+  }
+
+  get server(): string {
+    return this.#options.server;
+  }
+
+  get loginCommand(): string {
+    return this.#options.loginCommand ?? `mcp-cli auth login ${this.#options.server}`;
+  }
+
+  get redirectUrl(): string {
+    if (this.#options.interaction !== undefined) return this.#options.interaction.redirectUrl;
+    return this.#record?.client?.redirect_uris?.[0] ?? PLACEHOLDER_REDIRECT;
+  }
+
+  /** `oauth.clientMetadataUrl`: the SDK offers it as the client ID when the server supports that. */
+  declare readonly clientMetadataUrl?: string;
+
+  get clientMetadata(): OAuthClientMetadata {
+    const settings = this.#options.settings;
+    const scope = settings?.scopes?.join(" ");
+    return {
+      client_name: this.#options.clientName ?? "mcp-cli",
+      redirect_uris: [this.redirectUrl],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: settings?.clientSecret === undefined ? "none" : "client_secret_basic",
+      ...(scope === undefined || scope === "" ? {} : { scope }),
+    };
+  }
+
+  state(): string {
+    // Without an interaction the SDK still builds an authorization URL before it calls
+    // redirectToAuthorization(), which then refuses; this state is never sent anywhere.
+    return this.#options.interaction?.state ?? randomBytes(16).toString("base64url");
+  }
+
+  /** The stored record (loaded once); undefined when there is none. */
+  async record(): Promise<CredentialRecord | undefined> {
+    if (!this.#loaded) {
+      this.#record = await this.#options.store.read(this.#options.server, this.#options.serverUrl);
+      this.#loaded = true;
+    }
+    return this.#record;
+  }
+
+  async clientInformation(): Promise<StoredOAuthClientInformation | undefined> {
+    const settings = this.#options.settings;
+    const record = await this.record();
+    if (settings?.clientId !== undefined) {
+      const issuer = record?.client?.client_id === settings.clientId ? record.client.issuer : undefined;
+      return {
+        client_id: settings.clientId,
+        ...(settings.clientSecret === undefined ? {} : { client_secret: settings.clientSecret }),
+        ...(issuer === undefined ? {} : { issuer }),
+      };
+    }
+    const client = record?.client;
+    if (client === undefined) {
+      // Without a person there is no login to finish: registering a client now would only leave
+      // an unused registration behind at the authorization server.
+      if (this.#options.interaction === undefined) throw this.#authRequired("not logged in");
+      return undefined;
+    }
+    // A dynamically registered client knows the redirect URIs it was registered with; a login on
+    // a new loopback port registers again rather than being refused by the authorization server.
+    const interaction = this.#options.interaction;
+    // Likewise when the registration was limited to scopes this login goes beyond.
+    if (
+      interaction !== undefined &&
+      !isHttpsUrl(client.client_id) &&
+      ((client.redirect_uris !== undefined && !client.redirect_uris.includes(interaction.redirectUrl)) ||
+        !coversScope(client.scope, interaction.scope))
+    ) {
+      return undefined;
+    }
+    return client as StoredOAuthClientInformation;
+  }
+
+  async saveClientInformation(information: StoredOAuthClientInformation): Promise<void> {
+    // The configured secret stays in the configuration; only the issuer binding is remembered.
+    const { client_secret: secret, ...rest } = information as StoredClient;
+    const keepSecret = this.#options.settings?.clientId === undefined && secret !== undefined;
+    await this.#update((record) => ({
+      ...record,
+      client: { ...(rest as StoredClient), ...(keepSecret ? { client_secret: secret } : {}) },
+    }));
+  }
+
+  async tokens(): Promise<StoredOAuthTokens | undefined> {
+    const tokens = (await this.record())?.tokens;
+    if (tokens === undefined) return undefined;
+    const { expiresAt: _expiresAt, ...sdkTokens } = tokens;
+    return sdkTokens as StoredOAuthTokens;
+  }
+
+  async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
+    const previous = (await this.record())?.tokens;
+    const expiresIn = typeof tokens.expires_in === "number" ? tokens.expires_in : undefined;
+    const stored: StoredTokenSet = {
+      ...(tokens as StoredTokenSet),
+      // RFC 6749 section 6: a refresh answer without a new refresh token keeps the old one.
+      ...(tokens.refresh_token === undefined && previous?.refresh_token !== undefined
+        ? { refresh_token: previous.refresh_token }
+        : {}),
+      ...(expiresIn === undefined ? {} : { expiresAt: this.#now() + expiresIn * 1000 }),
+    };
+    const interactive = this.#options.interaction !== undefined;
+    await this.#update((record) => ({
+      ...record,
+      tokens: stored,
+      ...(interactive ? { loggedInAt: this.#now() } : {}),
+      ...(interactive && this.#discovery !== undefined ? { discovery: { ...this.#discovery } } : {}),
+    }));
+  }
+
+  async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+    const interaction = this.#options.interaction;
+    if (interaction === undefined) {
+      const scope = authorizationUrl.searchParams.get("scope") ?? undefined;
+      const stillHasTokens = (await this.record())?.tokens !== undefined;
+      const reason = stillHasTokens
+        ? "the server asks for more access than the stored login grants"
+        : this.#hadTokens
+          ? "the stored login expired or was revoked"
+          : "not logged in";
+      throw this.#authRequired(reason, scope);
+    }
+    await interaction.openAuthorizationUrl(authorizationUrl);
+  }
+
+  saveCodeVerifier(codeVerifier: string): void {
+    this.#codeVerifier = codeVerifier;
+  }
+
+  codeVerifier(): string {
+    if (this.#codeVerifier === undefined) {
+      throw new McpCliError("AUTH_REFUSED", "no login is in progress (no PKCE code verifier)");
+    }
+    return this.#codeVerifier;
+  }
+
+  async saveDiscoveryState(state: OAuthDiscoveryState): Promise<void> {
+    this.#discovery = state;
+    // A non-interactive refresh keeps its (re)discovered metadata for the next run.
+    if (this.#options.interaction === undefined && (await this.record()) !== undefined) {
+      await this.#update((record) => ({ ...record, discovery: { ...state } }));
+    }
+  }
+
+  async discoveryState(): Promise<OAuthDiscoveryState | undefined> {
+    if (this.#discovery !== undefined) return this.#discovery;
+    // `auth login` discovers afresh, so a moved authorization server is picked up.
+    if (this.#options.interaction !== undefined) return undefined;
+    const record = await this.record();
+    // The SDK asks for this first: without stored tokens nothing but a login can help, so say so
+    // before any discovery request is made.
+    if (record?.tokens === undefined) {
+      throw this.#authRequired(this.#hadTokens ? "the stored login expired or was revoked" : "not logged in");
+    }
+    return record.discovery as OAuthDiscoveryState | undefined;
+  }
+
+  async saveResourceUrl(resourceUrl: string): Promise<void> {
+    if (this.#options.interaction === undefined) return;
+    await this.#update((record) => ({ ...record, resource: resourceUrl }));
+  }
+
+  async invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery"): Promise<void> {
+    if (scope === "verifier") {
+      this.#codeVerifier = undefined;
+      return;
+    }
+    if (scope === "discovery") this.#discovery = undefined;
+    if ((await this.record()) === undefined) return;
+    if (scope === "tokens" || scope === "all")
+      this.#hadTokens ||= (await this.record())?.tokens !== undefined;
+    await this.#update((record) => {
+      const { client, tokens, discovery, ...rest } = record;
+      return {
+        ...rest,
+        ...(scope === "client" || scope === "all" ? {} : client === undefined ? {} : { client }),
+        ...(scope === "tokens" || scope === "all" ? {} : tokens === undefined ? {} : { tokens }),
+        ...(scope === "discovery" || scope === "all" ? {} : discovery === undefined ? {} : { discovery }),
+      };
+    });
+  }
+
+  /**
+   * True when the access token expires within {@link REFRESH_BEFORE_EXPIRY_MS} and a refresh
+   * token is there to renew it.
+   */
+  async needsRefresh(): Promise<boolean> {
+    const tokens = (await this.record())?.tokens;
+    return (
+      tokens?.refresh_token !== undefined &&
+      tokens.expiresAt !== undefined &&
+      tokens.expiresAt - this.#now() <= REFRESH_BEFORE_EXPIRY_MS
+    );
+  }
+
+  /** Remembers the scope asked for at login, so a later login asks for at least as much. */
+  async saveRequestedScope(scope: string | undefined): Promise<void> {
+    await this.#update((record) => {
+      const { requestedScope: _previous, ...rest } = record;
+      return scope === undefined ? rest : { ...rest, requestedScope: scope };
+    });
+  }
+
+  async #update(change: (record: CredentialRecord) => CredentialRecord): Promise<void> {
+    await this.record();
+    this.#record = await this.#options.store.update(this.#options.server, this.#options.serverUrl, change);
+  }
+
+  #authRequired(reason: string, scope?: string): McpCliError {
+    const command =
+      scope === undefined ? this.loginCommand : `${this.loginCommand} --scope ${shellQuote(scope)}`;
+    const details: ErrorDetails = {
+      server: this.#options.server,
+      command,
+      ...(scope === undefined ? {} : { scope }),
+    };
+    return new McpCliError(
+      "AUTH_REQUIRED",
+      `server "${this.#options.server}" needs an OAuth login (${reason}${scope === undefined ? "" : `; scope ${printable(scope)}`}). Run: ${command}`,
+      { details },
+    );
+  }
+}
+
+/** True when a registration's `scope` (absent: unrestricted) includes every scope asked for. */
+function coversScope(registered: unknown, requested: string | undefined): boolean {
+  if (typeof registered !== "string" || requested === undefined) return true;
+  const allowed = new Set(registered.split(" "));
+  return requested.split(" ").every((scope) => scope === "" || allowed.has(scope));
+}
+
+function isHttpsUrl(value: string): boolean {
+  return /^https:\/\/[^/]+\/./.test(value);
+}
+
+/** Single-quotes a value for a POSIX shell unless it is plainly safe. */
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/** Server-sent text in a message: control characters removed, length bounded. */
+export function printable(text: string, max = 200): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}
