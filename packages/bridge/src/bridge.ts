@@ -83,6 +83,12 @@ export interface BridgeOptions {
    * itself; long-lived owners (`serve`) use this to regenerate what they derived from it.
    */
   readonly onToolsChanged?: (server: string) => void;
+  /**
+   * OAuth providers by server name (remote servers with a stored login): each connection of that
+   * server authenticates through it, so tokens are renewed before expiry and on a 401, and a
+   * refused renewal is `AUTH_REQUIRED`, for as long as the bridge lives.
+   */
+  readonly authProviders?: ReadonlyMap<string, NonNullable<ConnectOptions["authProvider"]>>;
 }
 
 export interface ScopeOptions {
@@ -294,7 +300,13 @@ class ToolBridgeImpl implements Bridge {
           config,
           manifest: manifests.get(config.name),
           toolRateLimits: toolRates.get(config.name) ?? new Map(),
-          connect: (server) => connectServer(server, connectOptions),
+          connect: (server) => {
+            const authProvider = options.authProviders?.get(config.name);
+            return connectServer(
+              server,
+              authProvider === undefined ? connectOptions : { ...connectOptions, authProvider },
+            );
+          },
           listTools: (connection) => listAllTools(connection),
           diagnostics: options.diagnostics,
           onToolsChanged:

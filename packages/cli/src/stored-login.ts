@@ -3,12 +3,10 @@
  * pass {@link storedLoginProviderFor}'s provider as the transport's `authProvider` (the token is
  * sent, renewed before expiry and on a 401; no login, a refused renewal or a step-up is
  * `AUTH_REQUIRED` naming the `mcp-cli auth login ...` command). `call`, `execute`, `serve` and the
- * daemon connect through the bridge, whose connect options are shared by all its servers: for
- * them {@link withStoredLogin} renews the token first and sends it as the `Authorization` header.
+ * daemon connect through the bridge, which takes the same providers per server
+ * ({@link storedLoginProviders}), so a long-lived `serve` renews tokens as it goes.
  *
- * A header the configuration sets itself wins: the stored login is then left alone. An entry with
- * the token holds a secret: like every resolved entry it is never printed, and the token joins its
- * redaction list.
+ * A header the configuration sets itself wins: the stored login is then left alone.
  *
  * The MCP SDK is imported only to renew a token; reading the store costs one small file.
  */
@@ -47,23 +45,20 @@ export async function storedLoginProviderFor(
 }
 
 /**
- * The entry with the stored login's access token as its `Authorization` header, for connections
- * that take no provider (the bridge's, shared by several servers). Unchanged when there is no
- * stored login.
+ * The OAuth providers of `servers` that have one (see {@link storedLoginProviderFor}), by name, for
+ * a bridge: every connection it opens to such a server renews the token itself, before expiry and
+ * on a 401, for as long as the bridge lives (`serve` and the daemon outlive any one token).
  */
-export async function withStoredLogin(
+export async function storedLoginProviders(
   context: CommandContext,
-  server: ResolvedServerConfig,
-): Promise<ResolvedServerConfig> {
-  const provider = await storedLoginProviderFor(context, server);
-  const tokens = await provider?.tokens();
-  if (tokens === undefined || server.transport === "stdio") return server;
-  // The token also joins the values every message of this server is scrubbed of.
-  return {
-    ...server,
-    headers: { ...server.headers, Authorization: `Bearer ${tokens.access_token}` },
-    redact: [...(server.redact ?? []), tokens.access_token],
-  };
+  servers: readonly ResolvedServerConfig[],
+): Promise<Map<string, StoredOAuthProvider>> {
+  const providers = new Map<string, StoredOAuthProvider>();
+  for (const server of servers) {
+    const provider = await storedLoginProviderFor(context, server);
+    if (provider !== undefined) providers.set(server.name, provider);
+  }
+  return providers;
 }
 
 function quote(value: string): string {

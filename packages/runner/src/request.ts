@@ -2,7 +2,7 @@
  * What one execution needs, as values: the caller (the CLI today, `serve` and the daemon next)
  * resolves names, reads files and merges limits; the runner never sees a command line or a process.
  */
-import type { Bridge } from "@mcp-execution/bridge";
+import type { Bridge, BridgeOptions } from "@mcp-execution/bridge";
 import type {
   CodeExecutor,
   DiagnosticListener,
@@ -93,6 +93,8 @@ export interface RunRequest {
     readonly environment: Readonly<Record<string, string | undefined>>;
     readonly cwd: string;
   };
+  /** OAuth providers by server name, for the bridge the runner opens (see BridgeOptions). */
+  readonly authProviders?: BridgeOptions["authProviders"];
   /**
    * A caller-owned, open bridge (connections shared across executions). It must serve every server
    * the run needs; the runner takes a scope of it per run and never closes it.

@@ -82,6 +82,7 @@ async function openBridge(
     servers: [...servers.configs.values()],
     limits: { maxCalls: request.limits.maxToolCalls },
     ...(request.connect === undefined ? {} : { connect: request.connect }),
+    ...(request.authProviders === undefined ? {} : { authProviders: request.authProviders }),
     ...(request.onDiagnostic === undefined ? {} : { diagnostics: request.onDiagnostic }),
   });
   resources.defer(() => bridge.close());

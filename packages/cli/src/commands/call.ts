@@ -24,7 +24,7 @@ import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
 import { escapeControlCharacters } from "../output.js";
 import { type AdHocOptions, resolveForConnection, resolveServerTarget } from "../server-target.js";
-import { withStoredLogin } from "../stored-login.js";
+import { storedLoginProviders } from "../stored-login.js";
 
 export interface CallOptions extends AdHocOptions {
   /** JSON text, `@file` or `-` (standard input). */
@@ -140,6 +140,7 @@ async function inProcessBridge(context: CommandContext, resolved: ResolvedServer
     cache: false,
     // Interactive: a server's request for input is asked on the terminal (ADR-009).
     connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, true)) },
+    authProviders: await storedLoginProviders(context, [resolved]),
     diagnostics: diagnosticsFor(context),
   });
   context.scope.defer(() => bridge.close());
@@ -166,7 +167,7 @@ export async function callCommand(
   // A tool the configuration denies is refused before the server is even started.
   const denial = toolDenial(server, tool);
   if (denial !== undefined) throw toolDeniedError(server.name, tool, denial, server.source);
-  const resolved = await withStoredLogin(context, resolveForConnection(context, server));
+  const resolved = resolveForConnection(context, server);
 
   // A configured server (not a URL or a command given here) may be warm in the local daemon.
   const viaDaemon =

@@ -32,7 +32,7 @@ import {
   resolveForConnection,
   resolveServerTarget,
 } from "../server-target.js";
-import { withStoredLogin } from "../stored-login.js";
+import { storedLoginProviders } from "../stored-login.js";
 
 export interface ExecuteOptions extends AdHocOptions, LimitFlags {
   readonly eval?: string;
@@ -162,10 +162,8 @@ export async function executeCommand(
   const config = await loadConfiguration(context);
   const limits = limitsFrom(options, config.sandbox);
   const session = options.session === undefined ? undefined : sessionId(options.session);
-  const servers = await Promise.all(
-    (await liveServers(context, options, config)).map((server) =>
-      withStoredLogin(context, resolveForConnection(context, server)),
-    ),
+  const servers = (await liveServers(context, options, config)).map((server) =>
+    resolveForConnection(context, server),
   );
   const skills = options.skill ?? [];
   // Servers a skill names come from the configuration without resolveServerTarget: ask here too.
@@ -238,6 +236,7 @@ export async function executeCommand(
           },
         }),
     connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
+    authProviders: await storedLoginProviders(context, servers),
     resources: context.scope,
     signal: context.signal,
     onDiagnostic: diagnosticsFor(context),

@@ -38,7 +38,7 @@ import type { CommandContext } from "../context.js";
 import { type LimitFlags, limitsFrom } from "../execution-limits.js";
 import { skillsDirectory } from "../locations.js";
 import { resolveForConnection, resolveServerTarget } from "../server-target.js";
-import { withStoredLogin } from "../stored-login.js";
+import { storedLoginProviders } from "../stored-login.js";
 
 export interface ServeOptions extends LimitFlags {
   readonly server?: readonly string[];
@@ -294,9 +294,7 @@ export class ServeRuntime {
 
     const skills = await loadServedSkills(context, options.skill ?? []);
     const servers = await servedServers(context, options, skills);
-    const resolved = await Promise.all(
-      servers.map((server) => withStoredLogin(context, resolveForConnection(context, server))),
-    );
+    const resolved = servers.map((server) => resolveForConnection(context, server));
     let bridge: Bridge | undefined;
     // Bound once the runtime exists: a server's list_changed notification regenerates the tree.
     let onToolsChanged: (server: string) => void = () => {};
@@ -308,6 +306,7 @@ export class ServeRuntime {
         connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
         diagnostics: diagnosticsFor(context),
         onToolsChanged: (server) => onToolsChanged(server),
+        authProviders: await storedLoginProviders(context, resolved),
       });
       const owned = bridge;
       context.scope.defer(() => owned.close());
