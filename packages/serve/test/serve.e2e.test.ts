@@ -643,6 +643,41 @@ describe("docs/serve.md client snippets, in each client's config shape", () => {
     });
   }
 });
+describe("docs/serve.md's Codex snippet, in ~/.codex/config.toml", () => {
+  it("mcp-cli reads the TOML entry and reaches serve through it", async () => {
+    const codexHome = join(home, "codex-home");
+    const elsewhere = join(home, "elsewhere");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(codexHome, { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    const args = [CLI_BIN, "serve", "--config", join(home, ".mcp.json"), "--server", "everything"];
+    writeFileSync(
+      join(codexHome, "config.toml"),
+      `[mcp_servers.mcp-cli]\ncommand = ${JSON.stringify(process.execPath)}\nargs = ${JSON.stringify(args)}\n`,
+    );
+    const child = spawn(process.execPath, [CLI_BIN, "introspect", "mcp-cli", "--json"], {
+      cwd: elsewhere,
+      env: { ...env, CODEX_HOME: codexHome },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(code, stderr).toBe(0);
+    const document = JSON.parse(stdout) as {
+      manifest?: { tools: Array<{ name: string }> };
+      tools?: Array<{ name: string }>;
+    };
+    const tools = document.manifest?.tools ?? document.tools ?? [];
+    expect(tools.map((tool) => tool.name).sort()).toEqual(["execute", "search_tools"]);
+  });
+});
 
 /**
  * The official conformance suite's server scenarios that apply to a code-mode server (it offers
