@@ -28,8 +28,19 @@ export function resolveClientInfo(info: { readonly name: string; readonly versio
 } {
   if (info !== undefined) return { ...info };
   if (defaultClientInfo === undefined) {
-    const manifest = createRequire(import.meta.url)("../../package.json") as { version: string };
-    defaultClientInfo = { name: "mcp-cli", version: manifest.version };
+    // From dist/connection/ the package's own manifest is two folders up; in the packed CLI (one
+    // bundled dist/ folder) the CLI's manifest is one up. Either carries the version we ship.
+    const require = createRequire(import.meta.url);
+    let version = "0.0.0";
+    for (const candidate of ["../../package.json", "../package.json"]) {
+      try {
+        version = (require(candidate) as { version: string }).version;
+        break;
+      } catch {
+        // not at this depth
+      }
+    }
+    defaultClientInfo = { name: "mcp-cli", version };
   }
   return defaultClientInfo;
 }
