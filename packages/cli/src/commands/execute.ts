@@ -7,31 +7,18 @@
  * `--json` prints the execution document of docs/conventions.md section 3 and nothing else. A
  * guest failure exits with its code's exit status (2 for errors, 5 for limits).
  */
-import {
-  type GeneratedFile,
-  isUrlTarget,
-  type LoadedConfig,
-  type LogEntry,
-  McpCliError,
-  type SandboxLimits,
-  type ServerConfig,
-  sessionId,
-} from "@mcp-execution/core";
-import type { RunRequest, ScriptSource } from "@mcp-execution/runner";
+import { isUrlTarget, type LogEntry, McpCliError, sessionId } from "@mcp-execution/core";
 import { loadConfiguration } from "../config-source.js";
 import { ensureTrusted } from "../config-trust.js";
 import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
+import { checkTypes, type GuestTypeChecker } from "../execution-check.js";
 import { type LimitFlags, limitsFrom } from "../execution-limits.js";
 import { formatLog, progressListener, reportOutcome } from "../execution-output.js";
+import { liveServers, serverLookups } from "../execution-servers.js";
 import { readExecutionSource } from "../execution-source.js";
 import { type SkillScope, sessionsDirectory, skillsDirectory } from "../locations.js";
-import {
-  type AdHocOptions,
-  adHocCommandServer,
-  resolveForConnection,
-  resolveServerTarget,
-} from "../server-target.js";
+import { type AdHocOptions, resolveForConnection } from "../server-target.js";
 import { storedLoginProviders } from "../stored-login.js";
 
 export interface ExecuteOptions extends AdHocOptions, LimitFlags {
@@ -47,101 +34,6 @@ export interface ExecuteOptions extends AdHocOptions, LimitFlags {
   readonly scope?: SkillScope;
   /** Type-check the script against the generated tree first (`GUEST_TYPE`, exit 2). */
   readonly check?: boolean;
-}
-
-/** The servers made callable, with their API generated: after --, by --server, by --all-servers. */
-async function liveServers(
-  context: CommandContext,
-  options: ExecuteOptions,
-  config: LoadedConfig,
-): Promise<ServerConfig[]> {
-  const adHoc = adHocCommandServer(context, options);
-  const names = options.server ?? [];
-  const urls = names.filter(isUrlTarget);
-  const adHocFlags = [options.env, options.cwd, options.header, options.name].some(
-    (flag) => flag !== undefined,
-  );
-  if (adHoc === undefined && urls.length === 0 && adHocFlags) {
-    throw new McpCliError(
-      "USAGE",
-      "--env, --header, --cwd and --name apply to a --server URL or a command after --",
-      {
-        details: {},
-      },
-    );
-  }
-  const servers: ServerConfig[] = adHoc === undefined ? [] : [adHoc];
-  const urlOptions = {
-    ...(options.header === undefined ? {} : { header: options.header }),
-    ...(options.name === undefined ? {} : { name: options.name }),
-  };
-  for (const name of names)
-    servers.push(await resolveServerTarget(context, name, isUrlTarget(name) ? urlOptions : {}));
-  if (options.allServers === true) servers.push(...config.servers.filter((server) => !server.disabled));
-  return servers;
-}
-
-/** The caller-side policy the runner asks for: where a skill's server comes from, and hints. */
-function serverLookups(
-  context: CommandContext,
-  config: LoadedConfig,
-): Pick<RunRequest, "resolveSkillServer" | "unavailableServerHint"> {
-  const entry = (name: string) => config.servers.find((candidate) => candidate.name === name);
-  return {
-    resolveSkillServer(server, skill) {
-      const found = entry(server);
-      if (found === undefined) {
-        throw new McpCliError(
-          "SERVER_UNKNOWN",
-          `skill ${skill} calls server "${server}", which is not configured${config.path === undefined ? "" : ` in ${config.path}`}; configure it, or give it with --server <url> --name ${server} or -- <command> with --name ${server}`,
-          { details: { skill, server, file: config.path ?? null } },
-        );
-      }
-      return resolveForConnection(context, found);
-    },
-    unavailableServerHint(server) {
-      const found = entry(server);
-      if (found === undefined) return undefined;
-      return found.disabled
-        ? `"${server}" is configured in ${found.source} but disabled there.`
-        : `"${server}" is configured in ${found.source}: pass --server ${server} (or --all-servers) to make it callable.`;
-    },
-  };
-}
-
-type GuestTypeChecker = import("@mcp-execution/codegen/type-check").GuestTypeChecker;
-
-/**
- * `--check`: the TypeScript compiler over the script and the tree, after the servers are
- * introspected and before the guest starts, so no tool is called when it fails. Errors are
- * `GUEST_TYPE` (exit 2) with the script's own lines and columns.
- */
-async function checkTypes(
-  context: CommandContext,
-  checker: GuestTypeChecker,
-  source: ScriptSource,
-  tree: readonly GeneratedFile[],
-  limits: SandboxLimits,
-): Promise<void> {
-  const progress = context.output.progress("type-checking");
-  const { guestTypeError } = await import("@mcp-execution/codegen/type-check");
-  let report: import("@mcp-execution/codegen/type-check").GuestTypeReport;
-  try {
-    report = await checker.check({
-      source: source.source,
-      files: tree,
-      filename: source.filename,
-      mode: source.mode,
-      ...(source.language === undefined ? {} : { language: source.language }),
-      timeoutMs: limits.timeoutMs,
-      signal: context.signal,
-    });
-  } catch (error) {
-    progress.fail();
-    throw error;
-  }
-  progress.done();
-  if (report.total > 0) throw guestTypeError(report);
 }
 
 export async function executeCommand(
