@@ -605,6 +605,34 @@ describe("mcp-cli serve with the MCP Inspector CLI", () => {
   });
 });
 
+/** `mcp-cli introspect mcp-cli --json` from `cwd`: the code-mode tools serve offers through a client's entry. */
+async function toolsThroughEntry(
+  args: readonly string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+): Promise<string[]> {
+  const child = spawn(process.execPath, [CLI_BIN, ...args, "introspect", "mcp-cli", "--json"], {
+    cwd,
+    env: { ...env, ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  expect(code, stderr).toBe(0);
+  const document = JSON.parse(stdout) as {
+    manifest?: { tools: Array<{ name: string }> };
+    tools?: Array<{ name: string }>;
+  };
+  return (document.manifest?.tools ?? document.tools ?? []).map((tool) => tool.name).sort();
+}
+
 describe("docs/serve.md client snippets, in each client's config shape", () => {
   const serveArgs = [CLI_BIN, "serve", "--server", "everything"];
   const shapes: Record<string, unknown> = {
@@ -619,27 +647,7 @@ describe("docs/serve.md client snippets, in each client's config shape", () => {
     it(`${client}: mcp-cli reads the entry and reaches serve through it`, async () => {
       const file = join(home, `${client.replace(/\W+/g, "-")}.json`);
       writeFileSync(file, JSON.stringify(shape));
-      const child = spawn(process.execPath, [CLI_BIN, "--config", file, "introspect", "mcp-cli", "--json"], {
-        cwd: home,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout?.on("data", (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr?.on("data", (chunk) => {
-        stderr += chunk;
-      });
-      const code = await new Promise((resolve) => child.once("exit", resolve));
-      expect(code, stderr).toBe(0);
-      const document = JSON.parse(stdout) as {
-        manifest?: { tools: Array<{ name: string }> };
-        tools?: Array<{ name: string }>;
-      };
-      const tools = document.manifest?.tools ?? document.tools ?? [];
-      expect(tools.map((tool) => tool.name).sort()).toEqual(["execute", "search_tools"]);
+      expect(await toolsThroughEntry(["--config", file], home)).toEqual(["execute", "search_tools"]);
     });
   }
 });
@@ -655,27 +663,10 @@ describe("docs/serve.md's Codex snippet, in ~/.codex/config.toml", () => {
       join(codexHome, "config.toml"),
       `[mcp_servers.mcp-cli]\ncommand = ${JSON.stringify(process.execPath)}\nargs = ${JSON.stringify(args)}\n`,
     );
-    const child = spawn(process.execPath, [CLI_BIN, "introspect", "mcp-cli", "--json"], {
-      cwd: elsewhere,
-      env: { ...env, CODEX_HOME: codexHome },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr?.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    const code = await new Promise((resolve) => child.once("exit", resolve));
-    expect(code, stderr).toBe(0);
-    const document = JSON.parse(stdout) as {
-      manifest?: { tools: Array<{ name: string }> };
-      tools?: Array<{ name: string }>;
-    };
-    const tools = document.manifest?.tools ?? document.tools ?? [];
-    expect(tools.map((tool) => tool.name).sort()).toEqual(["execute", "search_tools"]);
+    expect(await toolsThroughEntry([], elsewhere, { CODEX_HOME: codexHome })).toEqual([
+      "execute",
+      "search_tools",
+    ]);
   });
 });
 
