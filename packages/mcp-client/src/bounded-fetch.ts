@@ -138,11 +138,17 @@ class EventCounter implements Counter {
   }
 }
 
-function counted(
+/**
+ * `source` read chunk by chunk on demand, each chunk handed to `onChunk`, which enqueues, errors or
+ * closes through the controller; a read error or the end of `source` ends the stream.
+ */
+function relayed(
   source: ReadableStream<Uint8Array>,
-  counter: Counter,
-  tooLarge: () => McpCliError,
-  onLimit: (error: McpCliError) => void,
+  onChunk: (
+    chunk: Uint8Array,
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+  ) => void,
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   return new ReadableStream<Uint8Array>({
@@ -154,18 +160,8 @@ function counted(
         controller.error(error);
         return;
       }
-      if (next.done) {
-        controller.close();
-        return;
-      }
-      if (!counter.add(next.value)) {
-        const error = tooLarge();
-        onLimit(error);
-        controller.error(error);
-        void reader.cancel(error).catch(() => {});
-        return;
-      }
-      controller.enqueue(next.value);
+      if (next.done) controller.close();
+      else onChunk(next.value, controller, reader);
     },
     cancel(reason) {
       return reader.cancel(reason);
@@ -173,34 +169,35 @@ function counted(
   });
 }
 
+function counted(
+  source: ReadableStream<Uint8Array>,
+  counter: Counter,
+  tooLarge: () => McpCliError,
+  onLimit: (error: McpCliError) => void,
+): ReadableStream<Uint8Array> {
+  return relayed(source, (chunk, controller, reader) => {
+    if (counter.add(chunk)) {
+      controller.enqueue(chunk);
+      return;
+    }
+    const error = tooLarge();
+    onLimit(error);
+    controller.error(error);
+    void reader.cancel(error).catch(() => {});
+  });
+}
+
 /** The first `maxBytes` of `source`, then the end of the body. */
 function truncated(source: ReadableStream<Uint8Array>, maxBytes: number): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
   let bytes = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let next: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        next = await reader.read();
-      } catch (error) {
-        controller.error(error);
-        return;
-      }
-      if (next.done) {
-        controller.close();
-        return;
-      }
-      const room = maxBytes - bytes;
-      const chunk = next.value.length > room ? next.value.subarray(0, room) : next.value;
-      bytes += chunk.length;
-      if (chunk.length > 0) controller.enqueue(chunk);
-      if (bytes >= maxBytes) {
-        controller.close();
-        void reader.cancel().catch(() => {});
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
+  return relayed(source, (next, controller, reader) => {
+    const room = maxBytes - bytes;
+    const chunk = next.length > room ? next.subarray(0, room) : next;
+    bytes += chunk.length;
+    if (chunk.length > 0) controller.enqueue(chunk);
+    if (bytes >= maxBytes) {
+      controller.close();
+      void reader.cancel().catch(() => {});
+    }
   });
 }
