@@ -66,6 +66,31 @@ beforeAll(() => {
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to its exit and collects what it printed (the event, not the clock). */
+function finished(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  childEnv: Record<string, string>,
+): Promise<Finished> {
+  const child = spawn(command, args, { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr })));
+}
+
 type Era = "auto" | "legacy";
 
 function client(era: Era): Client {
@@ -276,16 +301,12 @@ describe("mcp-cli serve --http", () => {
 
 describe("mcp-cli serve --http safety and shutdown", () => {
   it("refuses a non-loopback bind without a token (exit 1, USAGE)", async () => {
-    const child = spawn(process.execPath, [CLI_BIN, "serve", "--http", "0.0.0.0:0", "--json"], {
-      cwd: home,
+    const { code, stdout } = await finished(
+      process.execPath,
+      [CLI_BIN, "serve", "--http", "0.0.0.0:0", "--json"],
+      home,
       env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    child.stdout?.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    const code = await new Promise((resolve) => child.once("exit", resolve));
+    );
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ ok: false, error: { code: "USAGE" } });
   });
@@ -552,38 +573,9 @@ describe("mcp-cli serve under hostile and failing conditions", () => {
 describe("mcp-cli serve with the MCP Inspector CLI", () => {
   const inspector = join(REPO_ROOT, "packages", "serve", "node_modules", ".bin", "mcp-inspector");
 
-  function inspect(
-    args: readonly string[],
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(
-      inspector,
-      [
-        "--cli",
-        "--connect-timeout",
-        "120000",
-        ...args,
-        "--",
-        process.execPath,
-        CLI_BIN,
-        "serve",
-        "--server",
-        "everything",
-      ],
-      {
-        cwd: home,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr?.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr })));
+  function inspect(args: readonly string[]): Promise<Finished> {
+    const target = [process.execPath, CLI_BIN, "serve", "--server", "everything"];
+    return finished(inspector, ["--cli", "--connect-timeout", "120000", ...args, "--", ...target], home, env);
   }
 
   it("lists the two tools and runs execute", async () => {
@@ -611,20 +603,12 @@ async function toolsThroughEntry(
   cwd: string,
   extraEnv: Record<string, string> = {},
 ): Promise<string[]> {
-  const child = spawn(process.execPath, [CLI_BIN, ...args, "introspect", "mcp-cli", "--json"], {
+  const { code, stdout, stderr } = await finished(
+    process.execPath,
+    [CLI_BIN, ...args, "introspect", "mcp-cli", "--json"],
     cwd,
-    env: { ...env, ...extraEnv },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const code = await new Promise((resolve) => child.once("exit", resolve));
+    { ...env, ...extraEnv },
+  );
   expect(code, stderr).toBe(0);
   const document = JSON.parse(stdout) as {
     manifest?: { tools: Array<{ name: string }> };
@@ -701,19 +685,17 @@ describe("the conformance suite's server scenarios against serve --http", () => 
   });
   for (const scenario of ["server-initialize", "ping", "tools-list", "dns-rebinding-protection"]) {
     it(scenario, async () => {
-      const child = spawn(node22, [suite, "server", "--url", server.url, "--scenario", scenario], {
-        cwd: home,
-        env: { PATH: env.PATH ?? "", HOME: home },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout?.on("data", (chunk) => {
-        output += chunk;
-      });
-      child.stderr?.on("data", (chunk) => {
-        output += chunk;
-      });
-      const code = await new Promise((resolve) => child.once("exit", resolve));
+      const run = await finished(
+        node22,
+        [suite, "server", "--url", server.url, "--scenario", scenario],
+        home,
+        {
+          PATH: env.PATH ?? "",
+          HOME: home,
+        },
+      );
+      const output = `${run.stdout}${run.stderr}`;
+      const code = run.code;
       expect(output).toMatch(/Passed: (\d+)\/\1, 0 failed/);
       expect(code, output).toBe(0);
     });
