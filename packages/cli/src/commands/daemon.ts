@@ -4,7 +4,8 @@
  * daemon itself, started detached by `start`.
  */
 import { spawn } from "node:child_process";
-import { mkdir, open } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { McpCliError } from "@mcp-execution/core";
 import { loadConfiguration } from "../config-source.js";
@@ -72,8 +73,14 @@ export async function startDaemon(
   );
   const directory = daemonDirectory(context);
   await mkdir(directory, { recursive: true, mode: 0o700 });
+  await chmod(directory, 0o700);
   const logPath = join(directory, `d-${identity.fingerprint}.log`);
-  const log = await open(logPath, "a", 0o600);
+  // Never through a link planted at the log's name: O_NOFOLLOW refuses it.
+  const log = await open(
+    logPath,
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+    0o600,
+  );
   const entry = process.argv[1];
   if (entry === undefined)
     throw new McpCliError("INTERNAL", "cannot tell which file started mcp-cli", { details: {} });
