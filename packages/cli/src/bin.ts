@@ -1,20 +1,27 @@
 #!/usr/bin/env node
 /**
- * The mcp-cli executable: wires the real process into `main`. SIGINT aborts the running command
- * (its servers are closed and the exit code is 130); a second SIGINT exits at once.
+ * The mcp-cli executable. Three ways through, cheapest first:
+ * 1. `mcp-cli --version` alone is answered here, with nothing else loaded: it is the start-up path
+ *    scripts call most (target: within 1.3x of a bare `node` start).
+ * 2. `execute` and `call` go to the daemon that runs for this folder, if one does, through
+ *    daemon/fast-client.ts: only node:net, node:fs and node:path load, not commander, the
+ *    configuration or the command modules (the daemon runs the command line with the CLI's own
+ *    code and declines what it must not answer). Target: within 2x of a bare `node` start.
+ * 3. Everything else runs in this process: run-main.ts wires the process into `main`.
  *
- * `mcp-cli --version` alone is answered before anything else is imported: it is the start-up
- * path scripts call most, and the one with a target of 2x bare `node`.
+ * The installed package runs this file as CommonJS (`dist/bin.cjs`, built by
+ * scripts/pack-cli.mjs with the version inlined and the fast client inside it): Node starts a
+ * CommonJS entry faster than an ES module one. Keep it free of top-level await and of anything
+ * heavy; a new start-up step of the full CLI belongs in run-main.ts.
  */
 import { readFileSync } from "node:fs";
-import nodeModule from "node:module";
 import { homedir } from "node:os";
 
-// Node 22.1+ keeps V8's compiled code of the modules loaded below on disk (in the temp folder), so
-// later starts skip most compilation; Node 20 has no such cache and skips this.
-(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+/** The version, inlined by scripts/pack-cli.mjs into the installed bundle; absent in the workspace. */
+declare const __MCP_CLI_VERSION__: string | undefined;
 
 function packageVersion(): string {
+  if (typeof __MCP_CLI_VERSION__ === "string") return __MCP_CLI_VERSION__;
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
     version: string;
   };
@@ -41,65 +48,46 @@ async function drained(stream: NodeJS.WriteStream): Promise<void> {
   }
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+/** `execute` or `call` through the daemon for this folder; undefined when none takes it. */
+async function throughDaemon(argv: readonly string[], version: string): Promise<number | undefined> {
+  // A cheap look before loading the client: only these two commands ever go to the daemon.
+  if (process.env.MCP_CLI_NO_DAEMON === "1" || !(argv.includes("execute") || argv.includes("call")))
+    return undefined;
+  const { runThroughDaemon } = await import("./daemon/fast-client.js");
+  return runThroughDaemon({
+    argv,
+    version,
+    cwd: process.cwd(),
+    home: homedir(),
+    env: process.env,
+    terminal: {
+      stdin: process.stdin.isTTY === true,
+      stdout: process.stdout.isTTY === true,
+      stderr: process.stderr.isTTY === true,
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    onInterrupt(listener) {
+      process.on("SIGINT", listener);
+      return () => process.off("SIGINT", listener);
+    },
+    report: async (ending) => (await import("./run-main.js")).reportDaemonEnding(argv, ending),
+  });
 }
 
-/** One line from standard input, for a pasted URL; stops listening when `signal` aborts. */
-async function readLine(signal: AbortSignal): Promise<string> {
-  const { createInterface } = await import("node:readline");
-  const lines = createInterface({ input: process.stdin, terminal: false });
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      lines.once("line", resolve);
-      lines.once("close", () => reject(new Error("standard input ended before a line was read")));
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    });
-  } finally {
-    lines.close();
-    process.stdin.pause();
+async function run(argv: readonly string[]): Promise<void> {
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return;
   }
-}
-
-const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-  process.stdout.write(`${packageVersion()}\n`);
-} else {
   // `mcp-cli server list | head -1`: a closed pipe is not an error worth a stack trace.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw error;
   });
-
-  const [{ main }, { McpCliError }] = await Promise.all([import("./main.js"), import("@mcp-execution/core")]);
-  const interrupt = new AbortController();
-  let interrupts = 0;
-  process.on("SIGINT", () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    interrupt.abort(new McpCliError("CANCELLED", "interrupted (SIGINT)", { details: { signal: "SIGINT" } }));
-  });
-
-  const exitCode = await main(argv, {
-    cwd: process.cwd(),
-    home: homedir(),
-    env: process.env,
-    platform: process.platform,
-    readStdin,
-    readLine,
-    version: packageVersion(),
-    ...(process.stdin.isTTY === true && process.stderr.isTTY === true
-      ? {
-          ask: async (question: string) =>
-            (await import("./prompt.js")).askLine(process.stdin, process.stderr, question),
-        }
-      : {}),
-    stdout: process.stdout,
-    stderr: process.stderr,
-    signal: interrupt.signal,
-  });
+  const version = packageVersion();
+  const exitCode =
+    (await throughDaemon(argv, version)) ?? (await (await import("./run-main.js")).runMain(argv, version));
   process.exitCode = exitCode;
   // stdout first: exiting while a pipe still has queued writes would cut the document short.
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
@@ -107,3 +95,5 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   // event loop open (a server that ignores its close), do not hang the user's shell.
   setTimeout(() => process.exit(exitCode), 1_000).unref();
 }
+
+void run(process.argv.slice(2));

@@ -11,24 +11,26 @@
  * Answers: `{"id":N,"result":…}` or `{"id":N,"error":{"code","message","details"}}`; an execution
  * also streams `{"id":N,"log":{"level","text"}}` lines before its answer. A frame longer than
  * {@link MAX_FRAME_BYTES} ends the connection.
+ *
+ * `cli` (the fast client of bin.ts, see fast-client.ts and remote.ts) runs a whole `execute` or
+ * `call` command line in the daemon: `{"method":"cli","params":{argv,env,cwd,home,terminal}}`.
+ * The daemon answers `{"id":N,"served":true}` once it takes the command (it then never falls
+ * back), `{"id":N,"out":"stdout"|"stderr","text":…}` for what the command prints, and finally
+ * `{"id":N,"result":{"exit":code}}`, or `{"id":N,"result":{"fallback":true}}` before `served` when
+ * the client must run the command itself. `{"method":"interrupt","params":{"request":N}}` is
+ * the client's Ctrl-C.
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { canonicalJson } from "@mcp-execution/core";
 import type { CommandContext } from "../context.js";
+import { daemonDirectoryFor, socketFileName } from "./paths.js";
 
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 /** Where sockets live: `$XDG_RUNTIME_DIR/mcp-cli`, else `<state>/mcp-cli/daemon` (made 0700). */
 export function daemonDirectory(context: CommandContext): string {
-  const runtime = context.env.XDG_RUNTIME_DIR;
-  if (runtime !== undefined && runtime !== "") return join(runtime, "mcp-cli");
-  const state = context.env.XDG_STATE_HOME;
-  return join(
-    state !== undefined && state !== "" ? state : join(context.environment.home, ".local", "state"),
-    "mcp-cli",
-    "daemon",
-  );
+  return daemonDirectoryFor(context.env, context.environment.home);
 }
 
 /** sha256 (not blake3: no wasm to load on this path) over the canonical JSON of what the daemon serves. */
@@ -38,7 +40,7 @@ export function configurationFingerprint(version: string, identity: unknown): st
 
 /** Socket paths must stay under the 108-byte limit of sun_path: the name is short. */
 export function socketPath(context: CommandContext, fingerprint: string): string {
-  return join(daemonDirectory(context), `d-${fingerprint}.sock`);
+  return join(daemonDirectory(context), socketFileName(fingerprint));
 }
 
 export interface DaemonStatus {

@@ -4,14 +4,18 @@
  * exists and is not a socket is refused, never replaced. The daemon exits when told to stop, on
  * SIGTERM/SIGINT (draining in-flight work), or after `idleMs` without a request.
  */
-import { chmod, lstat, mkdir, unlink } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import { chmod, lstat, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { type LogEntry, McpCliError, toErrorDocument } from "@mcp-execution/core";
 import { type ServeOptions, ServeRuntime } from "../commands/serve.js";
 import type { CommandContext } from "../context.js";
 import { readFrames, writeFrame } from "./frames.js";
+import { locatorFileName } from "./paths.js";
 import { type DaemonStatus, MAX_FRAME_BYTES } from "./protocol.js";
+import { type RemoteCli, remoteCliParams, runRemoteCli } from "./remote.js";
 
 interface Request {
   readonly id: number;
@@ -31,6 +35,29 @@ async function prepareSocketPath(path: string): Promise<void> {
     });
   }
   await unlink(path);
+}
+
+/**
+ * Points fast clients in this folder at this daemon (paths.ts): the fingerprint, written to a new
+ * 0600 file renamed over the record, so a reader never sees half of it and a link planted at the
+ * record's name is replaced, not written through.
+ */
+async function writeRecord(path: string, fingerprint: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const handle = await open(
+    temporary,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    await handle.writeFile(`${fingerprint}\n`, "utf8");
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path).catch(async (error: unknown) => {
+    await unlink(temporary).catch(() => {});
+    throw error;
+  });
 }
 
 export interface DaemonRunOptions extends ServeOptions {
@@ -67,9 +94,15 @@ export async function runDaemon(context: CommandContext, options: DaemonRunOptio
     calls,
   });
 
-  const handle = async (socket: Socket, request: Request, signal: AbortSignal): Promise<unknown> => {
-    const params = request.params ?? {};
-    switch (request.method) {
+  /** One request against the warm runtime; `client` names the caller in the audit log. */
+  const dispatch = async (
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+    client: string,
+    onLog?: (entry: LogEntry) => void,
+  ): Promise<unknown> => {
+    switch (method) {
       case "status":
         return status();
       case "stop":
@@ -99,19 +132,54 @@ export async function runDaemon(context: CommandContext, options: DaemonRunOptio
               ? { limits: params.limits as never }
               : {}),
             ...(Array.isArray(params.servers) ? { servers: params.servers.map(String) } : {}),
-            // Log lines stream back as they happen, so a human watching the CLI sees them live.
-            ...(params.streamLogs === true
-              ? { onLog: (entry: LogEntry) => writeFrame(socket, { id: request.id, log: entry }) }
-              : {}),
+            ...(onLog === undefined ? {} : { onLog }),
           },
           signal,
-          `daemon:${socket.remoteAddress ?? "unix"}`,
+          client,
         );
       default:
-        throw new McpCliError("UNSUPPORTED", `unknown daemon method ${JSON.stringify(request.method)}`, {
-          details: { method: request.method },
+        throw new McpCliError("UNSUPPORTED", `unknown daemon method ${JSON.stringify(method)}`, {
+          details: { method },
         });
     }
+  };
+
+  /** The command lines fast clients asked this connection to run, by request id, for `interrupt`. */
+  const handle = (
+    socket: Socket,
+    request: Request,
+    signal: AbortSignal,
+    running: Map<number, RemoteCli>,
+  ): Promise<unknown> => {
+    const params = request.params ?? {};
+    const client = `daemon:${socket.remoteAddress ?? "unix"}`;
+    if (request.method === "cli") {
+      const cli = remoteCliParams(params);
+      if (cli === undefined) return Promise.resolve({ fallback: true });
+      const remote = runRemoteCli(
+        cli,
+        {
+          fingerprint: options.fingerprint,
+          version: context.environment.version,
+          dispatch: (method, innerParams, innerSignal, onLog) =>
+            dispatch(method, innerParams, innerSignal, client, onLog),
+        },
+        (frame) => writeFrame(socket, { id: request.id, ...frame }),
+        signal,
+      );
+      running.set(request.id, remote);
+      return remote.done.finally(() => running.delete(request.id));
+    }
+    if (request.method === "interrupt") {
+      running.get(Number(params.request))?.interrupt();
+      return Promise.resolve({ interrupted: true });
+    }
+    // Log lines stream back as they happen, so a human watching the CLI sees them live.
+    const onLog =
+      params.streamLogs === true
+        ? (entry: LogEntry) => writeFrame(socket, { id: request.id, log: entry })
+        : undefined;
+    return dispatch(request.method, params, signal, client, onLog);
   };
 
   const server = createServer((socket) => {
@@ -123,6 +191,7 @@ export async function runDaemon(context: CommandContext, options: DaemonRunOptio
       gone.abort(new McpCliError("CANCELLED", "the client disconnected", { details: {} }));
     });
     socket.on("error", () => {});
+    const running = new Map<number, RemoteCli>();
     readFrames(socket, MAX_FRAME_BYTES, (frame) => {
       const request = frame as Request;
       if (typeof request !== "object" || request === null || typeof request.id !== "number") {
@@ -131,7 +200,7 @@ export async function runDaemon(context: CommandContext, options: DaemonRunOptio
       }
       busy++;
       clearTimeout(idleTimer);
-      handle(socket, request, gone.signal)
+      handle(socket, request, gone.signal, running)
         .then(
           (result) => writeFrame(socket, { id: request.id, result }),
           (error: unknown) => writeFrame(socket, { id: request.id, error: toErrorDocument(error) }),
@@ -150,6 +219,11 @@ export async function runDaemon(context: CommandContext, options: DaemonRunOptio
     });
   });
   await chmod(options.socket, 0o600);
+  const record = join(
+    dirname(options.socket),
+    locatorFileName(context.environment.version, context.cwd, context.globals.config),
+  );
+  await writeRecord(record, options.fingerprint);
   armIdle();
   const onSignal = () => stopped.abort();
   process.once("SIGTERM", onSignal);
@@ -169,5 +243,8 @@ export async function runDaemon(context: CommandContext, options: DaemonRunOptio
   for (const socket of sockets) socket.end();
   await closed;
   await unlink(options.socket).catch(() => {});
+  // Another daemon for the same folder may have taken the record over since: leave its record alone.
+  if ((await readFile(record, "utf8").catch(() => "")).trim() === options.fingerprint)
+    await unlink(record).catch(() => {});
   return 0;
 }

@@ -13,13 +13,32 @@ import type {
 } from "@mcp-execution/core";
 import type { CommandContext } from "../context.js";
 import { connectDaemon, type DaemonConnection, daemonIdentity } from "./client.js";
+import { currentRemoteRun } from "./remote-run.js";
 
 async function connectionServing(
   context: CommandContext,
   servers: readonly string[],
 ): Promise<DaemonConnection | undefined> {
-  if (context.env.MCP_CLI_NO_DAEMON === "1") return undefined;
+  const remote = currentRemoteRun();
+  if (context.env.MCP_CLI_NO_DAEMON === "1") {
+    if (remote !== undefined) throw remote.decline("MCP_CLI_NO_DAEMON is set");
+    return undefined;
+  }
   const identity = await daemonIdentity(context);
+  if (remote !== undefined) {
+    // This command line came from a fast client (remote.ts): this daemon takes it only when the
+    // client's configuration is the one it serves, exactly as a socket named by the fingerprint
+    // would be found; otherwise the client runs it itself.
+    if (
+      identity.fingerprint !== remote.fingerprint ||
+      !servers.every((server) => identity.servers.includes(server))
+    )
+      throw remote.decline("another configuration");
+    const local = remote.serve(context.signal);
+    context.output.debug(`using the mcp-cli daemon for this configuration (${identity.fingerprint})`);
+    context.scope.defer(() => local.close());
+    return local;
+  }
   if (!servers.every((server) => identity.servers.includes(server))) return undefined;
   let connection = await connectDaemon(context, identity.fingerprint);
   if (connection === undefined && servers.some((server) => identity.keepAlive.includes(server))) {
