@@ -8,10 +8,13 @@
 // that mean nothing.
 //
 // Two builds are measured when both exist: the workspace build (`packages/cli/dist/bin.js`, what
-// `pnpm -s mcp-cli` runs) and the installed bundle (what `npm i -g <tarball>` installs; made by
-// `pnpm pack:cli` and installed into `.pack/prefix` by `node scripts/smoke-install.mjs`).
+// `pnpm -s mcp-cli` runs) and the installed bundle (`dist/bin.cjs` of what `npm i -g <tarball>`
+// installs; made by `pnpm pack:cli` and installed into `.pack/prefix` by `node
+// scripts/smoke-install.mjs`). BENCH_EXTRA_BUILD=label=/path/to/bin adds a third (an older
+// install, for a before/after measured in the same run).
 //
-// Targets (issue 18): `--version` within 1.3x of bare node, `execute -e 'return 1'` within 4x.
+// Targets (issue 18): `--version` within 1.3x of bare node, `execute -e 'return 1'` within 4x;
+// (issue 17) `execute` and `call` through the local daemon within 2x.
 // Cases are interleaved (one run of each per round, in turn), so load from other processes falls on
 // the baseline and the cases alike.
 //
@@ -32,7 +35,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const node = process.env.BENCH_NODE ?? process.execPath;
 const builds = [
   ["workspace", join(root, "packages", "cli", "dist", "bin.js")],
-  ["bundle", join(root, ".pack", "prefix", "lib", "node_modules", "@mcp-execution", "cli", "dist", "bin.js")],
+  [
+    "bundle",
+    join(root, ".pack", "prefix", "lib", "node_modules", "@mcp-execution", "cli", "dist", "bin.cjs"),
+  ],
+  // Another build beside these, for a before/after in one run: BENCH_EXTRA_BUILD=label=/path/to/bin.
+  ...(process.env.BENCH_EXTRA_BUILD === undefined
+    ? []
+    : [process.env.BENCH_EXTRA_BUILD.split(/=(.*)/s).slice(0, 2)]),
 ].filter(([, path]) => existsSync(path));
 const everything = join(root, "node_modules", ".bin", "mcp-server-everything");
 
@@ -116,26 +126,30 @@ try {
   ];
   await spawnNode([daemonBin, "daemon", "start"]);
   try {
-    const daemonRows = await interleaved(
+    // Every build's client against the one daemon: the workspace build (ES modules, as `pnpm -s
+    // mcp-cli` runs it) and the installed bundle (bin.cjs, as `mcp-cli` on PATH runs it).
+    const daemonCases = [["node empty.js", () => spawnNode([empty])]];
+    for (const [label, bin] of builds) {
+      daemonCases.push(
+        [`${label} via daemon: execute -e 'return 1'`, () => spawnNode([bin, "execute", "-e", "return 1"])],
+        [`${label} via daemon: call everything echo`, () => spawnNode([bin, ...echo])],
+        [`${label} via daemon: execute (one echo call)`, () => spawnNode([bin, ...script])],
+      );
+    }
+    daemonCases.push(
       [
-        ["node empty.js", () => spawnNode([empty])],
-        ["daemon: mcp-cli execute -e 'return 1'", () => spawnNode([daemonBin, "execute", "-e", "return 1"])],
-        ["daemon: mcp-cli call everything echo", () => spawnNode([daemonBin, ...echo])],
-        ["daemon: mcp-cli execute (one echo call)", () => spawnNode([daemonBin, ...script])],
-        [
-          "no daemon: mcp-cli call everything echo",
-          () => spawnNode([daemonBin, "call", "--no-daemon", ...echo.slice(1)]),
-        ],
-        [
-          "no daemon: mcp-cli execute (one echo call)",
-          () => spawnNode([daemonBin, "execute", "--no-daemon", ...script.slice(1)]),
-        ],
+        "no daemon: mcp-cli call everything echo",
+        () => spawnNode([daemonBin, "call", "--no-daemon", ...echo.slice(1)]),
       ],
-      { rounds: 10, warmup: 1 },
+      [
+        "no daemon: mcp-cli execute (one echo call)",
+        () => spawnNode([daemonBin, "execute", "--no-daemon", ...script.slice(1)]),
+      ],
     );
+    const daemonRows = await interleaved(daemonCases, { rounds: 10, warmup: 1 });
     printTable(`Through the local daemon vs in-process, ${version}`, daemonRows, "node empty.js");
     const daemonBase = daemonRows[0].median;
-    for (const row of daemonRows.slice(1, 4)) {
+    for (const row of daemonRows.filter((candidate) => candidate.name.includes("via daemon"))) {
       const ratio = row.median / daemonBase;
       console.log(
         `${row.name}: ${ratio.toFixed(2)}x of bare node (target 2x): ${ratio <= 2 ? "met" : "NOT met"}`,
@@ -162,14 +176,17 @@ try {
   console.log(`\n${verdicts.join("\n")}`);
 
   // generate spawns server-everything each time (about a second): fewer runs, measured on its own.
-  const generate = await interleaved(
-    builds.map(([label, bin]) => [
-      `${label}: mcp-cli generate everything (spawns the server)`,
-      () => spawnNode([bin, "generate", "everything", "-o", join(work, `tree-${label}`), "-q"]),
-    ]),
-    { rounds: 5, warmup: 1 },
-  );
-  printTable("generate (spawns server-everything)", generate, generate[0].name);
+  // BENCH_SKIP_GENERATE=1 leaves it out (it takes the longest, and start-up is what is compared).
+  if (process.env.BENCH_SKIP_GENERATE !== "1") {
+    const generate = await interleaved(
+      builds.map(([label, bin]) => [
+        `${label}: mcp-cli generate everything (spawns the server)`,
+        () => spawnNode([bin, "generate", "everything", "-o", join(work, `tree-${label}`), "-q"]),
+      ]),
+      { rounds: 5, warmup: 1 },
+    );
+    printTable("generate (spawns server-everything)", generate, generate[0].name);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

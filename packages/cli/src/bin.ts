@@ -14,7 +14,7 @@
  * CommonJS entry faster than an ES module one. Keep it free of top-level await and of anything
  * heavy; a new start-up step of the full CLI belongs in run-main.ts.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 
 /** The version, inlined by scripts/pack-cli.mjs into the installed bundle; absent in the workspace. */
@@ -53,8 +53,11 @@ async function throughDaemon(argv: readonly string[], version: string): Promise<
   // A cheap look before loading the client: only these two commands ever go to the daemon.
   if (process.env.MCP_CLI_NO_DAEMON === "1" || !(argv.includes("execute") || argv.includes("call")))
     return undefined;
+  const { daemonCommandLine } = await import("./daemon/fast-argv.js");
+  const line = daemonCommandLine(argv);
+  if (line === undefined) return undefined;
   const { runThroughDaemon } = await import("./daemon/fast-client.js");
-  return runThroughDaemon({
+  return runThroughDaemon(line, {
     argv,
     version,
     cwd: process.cwd(),
@@ -77,7 +80,14 @@ async function throughDaemon(argv: readonly string[], version: string): Promise<
 
 async function run(argv: readonly string[]): Promise<void> {
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-    process.stdout.write(`${packageVersion()}\n`);
+    // Straight to the file descriptor: creating process.stdout (a stream over a pipe) costs more
+    // than the rest of this start (measured in benches/cli.bench.mjs).
+    const line = `${packageVersion()}\n`;
+    try {
+      writeSync(1, line);
+    } catch {
+      process.stdout.write(line);
+    }
     return;
   }
   // `mcp-cli server list | head -1`: a closed pipe is not an error worth a stack trace.

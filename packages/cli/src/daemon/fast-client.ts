@@ -14,7 +14,7 @@
 import { closeSync, constants, openSync, readSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
-import { daemonCommandLine } from "./fast-argv.js";
+import type { DaemonCommandLine } from "./fast-argv.js";
 import { readFrames, writeFrame } from "./frames.js";
 import { daemonDirectoryFor, FINGERPRINT_PATTERN, locatorFileName, socketFileName } from "./paths.js";
 
@@ -77,13 +77,14 @@ interface Frame {
 }
 
 /**
- * Runs the command line through the daemon and resolves with its exit code, or with undefined
+ * Runs the command line (`line`: what fast-argv.ts made of `client.argv`) through the daemon and resolves with its exit code, or with undefined
  * when the full CLI must run it (nothing has been printed then).
  */
-export async function runThroughDaemon(client: FastClientProcess): Promise<number | undefined> {
+export async function runThroughDaemon(
+  line: DaemonCommandLine,
+  client: FastClientProcess,
+): Promise<number | undefined> {
   if (client.env.MCP_CLI_NO_DAEMON === "1") return undefined;
-  const line = daemonCommandLine(client.argv);
-  if (line === undefined) return undefined;
   const directory = daemonDirectoryFor(client.env, client.home);
   const fingerprint = readRecord(join(directory, locatorFileName(client.version, client.cwd, line.config)));
   if (fingerprint === undefined) return undefined;

@@ -97,7 +97,8 @@ function throughJson<T>(value: T): T {
 function localConnection(dispatch: Dispatch, signal: AbortSignal): DaemonConnection {
   const closed = new AbortController();
   const close = () => closed.abort(new McpCliError("CANCELLED", "the client disconnected", { details: {} }));
-  signal.addEventListener("abort", close, { once: true });
+  if (signal.aborted) close();
+  else signal.addEventListener("abort", close, { once: true });
   return {
     request<T>(method: string, params: Record<string, unknown> = {}, onLog?: (entry: LogEntry) => void) {
       return new Promise<T>((resolvePromise, reject) => {
@@ -157,6 +158,9 @@ export function runRemoteCli(
 
     let served = false;
     let declined = false;
+    // Set when main returned: a command body still running after a Ctrl-C (main stops waiting for
+    // it after a grace period) must not start anything any more.
+    let finished = false;
     let held: [string, string][] = [];
     const flush = () => {
       served = true;
@@ -167,6 +171,7 @@ export function runRemoteCli(
     const sink = (out: "stdout" | "stderr", isTTY: boolean) => ({
       isTTY,
       write(text: string) {
+        if (finished) return;
         if (served) send({ out, text });
         else if (!declined) held.push([out, text]);
       },
@@ -174,7 +179,7 @@ export function runRemoteCli(
     const run: RemoteRun = {
       fingerprint: daemon.fingerprint,
       serve(signal) {
-        if (declined) throw new Declined("declined already");
+        if (declined || finished) throw new Declined("the command has ended");
         flush();
         return localConnection(daemon.dispatch, signal);
       },
@@ -204,6 +209,7 @@ export function runRemoteCli(
           signal: controller.signal,
         }),
       );
+      finished = true;
       // Ctrl-C before the decision: the command ends as it would in-process (CANCELLED, 130).
       if (!served && interrupted && !declined) flush();
       return served ? { exit } : { fallback: true };
