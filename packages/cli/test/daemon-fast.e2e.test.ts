@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
+  type CliResult,
   createSandbox,
   EVERYTHING_BIN,
   FIXTURES,
@@ -48,7 +49,7 @@ async function traced(
   args: string[],
   env: Record<string, string>,
   input?: string,
-): Promise<{ code: number | null; stdout: string; stderr: string; client: string[] }> {
+): Promise<CliResult & { client: string[] }> {
   const trace = join(sandbox.root, `trace-${Math.random().toString(36).slice(2)}`);
   const result = await runCli(sandbox, args, {
     env: { ...env, MCP_CLI_TRACE_FILE: trace },
