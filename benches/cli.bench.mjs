@@ -146,7 +146,7 @@ try {
         () => spawnNode([daemonBin, "execute", "--no-daemon", ...script.slice(1)]),
       ],
     );
-    const daemonRows = await interleaved(daemonCases, { rounds: 10, warmup: 1 });
+    const daemonRows = await interleaved(daemonCases, { rounds: 20, warmup: 2 });
     printTable(`Through the local daemon vs in-process, ${version}`, daemonRows, "node empty.js");
     const daemonBase = daemonRows[0].median;
     for (const row of daemonRows.filter((candidate) => candidate.name.includes("via daemon"))) {
