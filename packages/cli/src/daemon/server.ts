@@ -144,7 +144,10 @@ export async function runDaemon(context: CommandContext, options: DaemonRunOptio
     }
   };
 
-  /** The command lines fast clients asked this connection to run, by request id, for `interrupt`. */
+  /**
+   * One request from a socket: `cli` and `interrupt` come from fast clients (remote.ts; `running`
+   * holds this connection's command lines by request id), everything else goes to {@link dispatch}.
+   */
   const handle = (
     socket: Socket,
     request: Request,
