@@ -1,7 +1,7 @@
 import type { GeneratedFile } from "@mcp-execution/core";
+// The real volume serve hands to the sandbox (a test-only edge: cli wires vfs into serve).
+import { VirtualFileSystem } from "@mcp-execution/vfs";
 import { describe, expect, it } from "vitest";
-// The real volume serve hands to the sandbox (serve itself does not depend on vfs; cli wires it).
-import { VirtualFileSystem } from "../../vfs/src/index.js";
 import { SpareFiles } from "../src/spare-files.js";
 
 const QUOTA = 1024 * 1024;
