@@ -1,6 +1,6 @@
 /**
  * `serve --http`: the code-mode server over Streamable HTTP (both protocol eras through SDK v2's
- * `createMcpHandler`), safe by default.
+ * `createMcpHandler`, reached through serve's own Node adapter, web-handler.ts), safe by default.
  *
  * - Binds to loopback unless told otherwise; any other address requires a bearer token.
  * - `Host` is checked against loopback names (or the names allowed) and a browser `Origin` against
@@ -19,10 +19,10 @@ import {
   localhostHostValidation,
   localhostOriginValidation,
   originValidation,
-  toNodeHandler,
 } from "@modelcontextprotocol/node";
 import { createMcpHandler, type McpServerFactory } from "@modelcontextprotocol/server";
 import type { ServeMetrics } from "./metrics.js";
+import { serveWebHandler } from "./web-handler.js";
 
 export interface HttpServeOptions {
   readonly host: string;
@@ -103,10 +103,11 @@ export async function startHttpServe(options: HttpServeOptions): Promise<HttpSer
     maxRequestBodySize: options.maxRequestBytes,
     ...(options.onError === undefined ? {} : { onerror: options.onError }),
   });
-  const mcp = toNodeHandler(handler, {
-    maxRequestBodySize: options.maxRequestBytes,
-    ...(options.onError === undefined ? {} : { onerror: options.onError }),
-  });
+  const adapter = {
+    maxRequestBytes: options.maxRequestBytes,
+    onTooLarge: () => options.metrics.errors.inc({ code: "LIMIT_SIZE" }),
+    onError: options.onError,
+  };
 
   // Requests whose response is not finished yet: close() lets them end before it cuts connections.
   let active = 0;
@@ -161,9 +162,7 @@ export async function startHttpServe(options: HttpServeOptions): Promise<HttpSer
       request.resume();
       return;
     }
-    // The SDK types `method?: string`, which Node's `string | undefined` does not meet under
-    // exactOptionalPropertyTypes; the value is the same IncomingMessage the SDK expects.
-    Promise.resolve(mcp(request as Parameters<typeof mcp>[0], response)).catch((error: Error) => {
+    serveWebHandler(handler, request, response, adapter).catch((error: Error) => {
       options.onError?.(error);
       if (!response.headersSent) json(response, 500, { error: "internal error" });
       else response.destroy();
