@@ -147,8 +147,15 @@ function authMethod(client: StoredClient, supported: unknown): string {
   return "client_secret_post";
 }
 
+/** The errno (`ECONNREFUSED`) somewhere down the cause chain, else the error's name. */
 function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  if (typeof cause?.code === "string") return printable(cause.code, 40);
+  let link: unknown = error;
+  for (let depth = 0; depth < 8 && typeof link === "object" && link !== null; depth += 1) {
+    const code = (link as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z0-9_]+$/.test(code)) return code;
+    link = (link as { cause?: unknown }).cause;
+  }
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (cause instanceof Error) return printable(cause.message, 80);
   return error instanceof Error ? printable(error.name, 40) : "error";
 }
