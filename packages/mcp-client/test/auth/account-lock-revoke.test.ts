@@ -4,6 +4,8 @@
  * protected MCP server. Connections use a real SDK v2 client with our provider.
  */
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { McpCliError } from "@mcp-execution/core";
@@ -148,6 +150,56 @@ describe("who is logged in", () => {
     expect(await identifyAccount({ record: { ...record, tokens }, idTokenOnly: true })).toBeUndefined();
     // The genuine one verifies.
     expect(await identifyAccount({ record, idTokenOnly: true })).toMatchObject({ subject: "test-user" });
+  });
+
+  it("userinfo: names the account when there is no ID token; one about another subject is not believed", async () => {
+    const store = new CredentialStore(freshDirectory());
+    await loginTo(store, bareServer, ["openid", "email"]);
+    const record = (await store.read("protected", bareServer.url)) as NonNullable<
+      Awaited<ReturnType<CredentialStore["read"]>>
+    >;
+    // A userinfo endpoint of our own (oidc-provider's refuses access tokens bound to a resource).
+    let answer: Record<string, unknown> = {};
+    const seen: string[] = [];
+    const userinfo = createServer((request, response) => {
+      seen.push(request.headers.authorization ?? "");
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    });
+    await new Promise<void>((resolve) => userinfo.listen(0, "127.0.0.1", resolve));
+    try {
+      const discovery = record.discovery as { authorizationServerMetadata: Record<string, unknown> };
+      const pointed = {
+        ...record,
+        discovery: {
+          ...discovery,
+          authorizationServerMetadata: {
+            ...discovery.authorizationServerMetadata,
+            userinfo_endpoint: `http://127.0.0.1:${(userinfo.address() as AddressInfo).port}/me`,
+          },
+        },
+      };
+      const { id_token: _idToken, ...withoutIdToken } = record.tokens as NonNullable<typeof record.tokens>;
+      answer = { sub: "test-user", email: "from-userinfo@example.test", name: "\u001b[31mRed\u001b[0m" };
+      const fromUserinfo = await identifyAccount({
+        record: { ...pointed, tokens: { ...withoutIdToken, scope: "openid email" } },
+      });
+      expect(fromUserinfo).toEqual({
+        source: "userinfo",
+        subject: "test-user",
+        email: "from-userinfo@example.test",
+        name: " [31mRed [0m",
+      });
+      expect(seen.at(-1)).toBe(`Bearer ${record.tokens?.access_token}`);
+
+      answer = { sub: "someone-else", email: "mallory@example.test" };
+      expect(await identifyAccount({ record: pointed })).toMatchObject({
+        source: "id_token",
+        subject: "test-user",
+        email: "test-user@example.test",
+      });
+    } finally {
+      await new Promise((resolve) => userinfo.close(resolve));
+    }
   });
 
   it("without openid: token introspection (RFC 7662) names the account where it is offered; else unknown", async () => {
