@@ -3,11 +3,19 @@
  * with rotating refresh tokens, and RFC 7009 revocation, against real oidc-provider servers and a
  * protected MCP server. Connections use a real SDK v2 client with our provider.
  */
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { McpCliError } from "@mcp-execution/core";
 import { auth, Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +36,8 @@ import { storedLoginProvider } from "../../src/auth/session.js";
 import { authStatusLine, describeRecord } from "../../src/auth/status.js";
 import { withTokenLock } from "../../src/auth/token-lock.js";
 import { CredentialStore } from "../../src/auth/token-store.js";
+import { connectServer } from "../../src/connection/connect.js";
+import { remoteConfig } from "../configs.js";
 
 /** Rotates refresh tokens, offers introspection and revocation. */
 let rotating: RunningAuthorizationServer;
@@ -245,10 +255,48 @@ describe("the refresh lock", () => {
     expect(await echo(rotatingServer, first)).toBe("echo: hi");
     expect(await echo(rotatingServer, second)).toBe("echo: hi");
 
+    // The lock is gone once both are done; the folder holds the credential file only.
+    expect(readdirSync(store.directory)).toEqual([basename(store.fileFor("protected", rotatingServer.url))]);
+
     // The grant survived: the next refresh works.
     await expireSoon(store, rotatingServer);
     await storedLoginProvider({ store, server: "protected", serverUrl: rotatingServer.url });
     expect(rotating.log.tokenRequests.at(-1)).toMatchObject({ grant_type: "refresh_token", status: 200 });
+  });
+
+  it("two connections renewing on a 401 at once (connectServer's transports): one refresh, both calls succeed", async () => {
+    const directory = freshDirectory();
+    const store = new CredentialStore(directory);
+    await loginTo(store, rotatingServer);
+    const config = remoteConfig("protected", rotatingServer.url, "streamable-http");
+    const connections = await Promise.all(
+      [0, 1].map(async () =>
+        connectServer(config, {
+          authProvider: await storedLoginProvider({
+            store: new CredentialStore(directory),
+            server: "protected",
+            serverUrl: rotatingServer.url,
+          }),
+        }),
+      ),
+    );
+    try {
+      // The server stops accepting the token both connections hold: each gets a 401 and renews.
+      rotatingServer.revoke(
+        (await store.read("protected", rotatingServer.url))?.tokens?.access_token as string,
+      );
+      const before = rotating.log.tokenRequests.length;
+      const results = await Promise.all(
+        connections.map((connection) => connection.callTool("echo", { message: "after 401" })),
+      );
+      for (const result of results) expect(JSON.stringify(result.content)).toContain("echo: after 401");
+      const refreshes = rotating.log.tokenRequests
+        .slice(before)
+        .filter((request) => request.grant_type === "refresh_token");
+      expect(refreshes).toEqual([expect.objectContaining({ status: 200 })]);
+    } finally {
+      for (const connection of connections) await connection.close();
+    }
   });
 
   it("a refresh after another process's refresh sends the newest refresh token, never a consumed one", async () => {
