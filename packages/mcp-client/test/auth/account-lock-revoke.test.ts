@@ -375,6 +375,32 @@ describe("revocation", () => {
     expect(error.code).toBe("AUTH_REQUIRED");
   });
 
+  it("a confidential client authenticates the revocation with its configured secret; a wrong one fails", async () => {
+    const store = new CredentialStore(freshDirectory());
+    const settings = rotating.preregisteredClient;
+    await login({
+      store,
+      server: "protected",
+      serverUrl: rotatingServer.url,
+      settings,
+      openAuthorizationUrl: async (url) => {
+        await playBrowser(url.href);
+      },
+    });
+    const record = (await store.read("protected", rotatingServer.url)) as NonNullable<
+      Awaited<ReturnType<CredentialStore["read"]>>
+    >;
+    const wrong = await revokeLogin({ record, settings: { ...settings, clientSecret: "not-the-secret" } });
+    expect(wrong).toEqual({ status: "failed", reason: "refresh token: HTTP 401 invalid_client" });
+    expect(JSON.stringify(wrong)).not.toContain(record.tokens?.refresh_token as string);
+    expect(await revokeLogin({ record, settings })).toEqual({ status: "revoked" });
+    await expireSoon(store, rotatingServer);
+    const error = await failure(
+      storedLoginProvider({ store, server: "protected", serverUrl: rotatingServer.url, settings }),
+    );
+    expect(error.code).toBe("AUTH_REQUIRED");
+  });
+
   it("an authorization server without a revocation endpoint: unsupported, nothing sent", async () => {
     const store = new CredentialStore(freshDirectory());
     await loginTo(store, bareServer);
