@@ -10,6 +10,10 @@
  * (so a symlink planted there is never followed), holding the owner's pid and the time. It is
  * stale, and taken over, when it is older than {@link LOCK_STALE_MS} or its owner on this host is
  * gone. Waiting is bounded by {@link LOCK_WAIT_MS}; then the wait ends with `TIMEOUT`.
+ *
+ * Known limit: two waiters that judge the same stale lock at the same instant may both take it
+ * over. That needs a lock abandoned by a crash and two renewals within one poll interval of each
+ * other; the worst case is the pre-lock behaviour (one grant lost, log in again).
  */
 import { constants } from "node:fs";
 import { lstat, open, unlink } from "node:fs/promises";
