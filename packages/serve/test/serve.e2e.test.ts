@@ -483,6 +483,17 @@ describe("mcp-cli serve under hostile and failing conditions", () => {
       expect(found).toBe(true);
       const wrapper = await connected.readResource({ uri: "mcp-tools:///servers/changing/late.ts" });
       expect((wrapper.contents[0] as { text: string }).text).toContain("late");
+      // Executions get the rebuilt tree: file systems kept from before the change are not reused.
+      const imported = await connected.callTool({
+        name: "execute",
+        arguments: {
+          code: 'import { late } from "./servers/changing/late.ts";\nexport default await late({});',
+        },
+      });
+      expect(imported.structuredContent, JSON.stringify(imported.structuredContent)).toMatchObject({
+        ok: true,
+        result: "late",
+      });
       expect(live.stderr()).toMatch(/the tools of changing changed \(added: late/);
     } finally {
       await connected.close();
