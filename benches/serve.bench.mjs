@@ -194,15 +194,13 @@ try {
   // The probes write their times when their processes exit.
   for (const server of servers) await server.client.close();
   await Promise.all(servers.filter((server) => server.child).map((server) => stopped(server.child)));
-  const inServer = new Map(
-    servers
-      .filter((server) => server.probeOut)
-      .map((server) => {
-        const times = JSON.parse(readFileSync(server.probeOut, "utf8"));
-        // The first requests are the client's handshake and the warm-up, not measured calls.
-        return [server.name, summarize(server.name, times.slice(times.length - calls)).median];
-      }),
-  );
+  const inServer = new Map();
+  for (const server of servers.filter((each) => each.probeOut)) {
+    const { times, connections } = JSON.parse(readFileSync(server.probeOut, "utf8"));
+    // The first requests are the client's handshake and the warm-up, not measured calls.
+    inServer.set(server.name, summarize(server.name, times.slice(times.length - calls)).median);
+    console.log(`${server.name}: ${times.length} requests on ${connections} connection(s)`);
+  }
 
   const baseline = "bare SDK v2, HTTP, tool runs the sandbox";
   const rows = cases.map((each) => summarize(each.name, samples.get(each.name)));
