@@ -3,6 +3,8 @@
  * Node adapter (web-handler.ts) that the code-mode tools do not take: an answer upgraded to an
  * event stream, a body over the cap sent without a length, and a body that is not JSON.
  */
+import { once } from "node:events";
+import { connect } from "node:net";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { fromJsonSchema, McpServer } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -126,5 +128,34 @@ describe("startHttpServe", () => {
     });
     expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32700 } });
+  });
+
+  it("answers 408 and closes the connection when a body trickles in slower than the request timeout", async () => {
+    const slow = await startHttpServe({
+      host: "127.0.0.1",
+      port: 0,
+      maxRequestBytes: MAX_REQUEST_BYTES,
+      requestTimeoutMs: 300,
+      factory,
+      metrics: new ServeMetrics(),
+      health: () => ({}),
+    });
+    try {
+      const url = new URL(slow.url);
+      const socket = connect(Number(url.port), url.hostname);
+      let received = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (data: string) => {
+        received += data;
+      });
+      // Promises 100 bytes and sends 2: the request never completes, whatever the machine's speed.
+      socket.write(
+        `POST /mcp HTTP/1.1\r\nHost: ${url.host}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"`,
+      );
+      await once(socket, "close");
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await slow.close();
+    }
   });
 });
