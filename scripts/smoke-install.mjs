@@ -8,12 +8,12 @@
  * `--node` binary (default: this Node), from a new temporary folder with an empty HOME:
  * `mcp-cli --version`, `mcp-cli execute -e`, `mcp-cli call` and `mcp-cli generate` against server-everything (started from this
  * repository's devDependency as an ad-hoc stdio server), and `mcp-cli completions bash` (checked with
- * `bash -n`), and `mcp-cli serve` answering an MCP initialize over stdio. Prints one line per check; exits 1 on the first failure with what it printed.
+ * `bash -n`), `mcp-cli daemon start` with `execute` and `call` answered through it, and `mcp-cli serve` answering an MCP initialize over stdio. Prints one line per check; exits 1 on the first failure with what it printed.
  * The installed command is run through its `bin` symlink when the Node is this one, so the
  * executable bit and the shebang are part of the test; other Nodes run the same file explicitly.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -117,6 +117,40 @@ for (const node of values.node) {
       failed = true;
       console.log(`exit ${result.status}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
     }
+  }
+  // The local daemon: started from the install, it answers `execute` and `call` through the
+  // installed entry point's fast client (its own counters say it ran them), and stops.
+  const daemonEnv = { ...env, XDG_RUNTIME_DIR: join(outside, "run"), MCP_CLI_TRUST_ALL: "1" };
+  writeFileSync(
+    join(outside, ".mcp.json"),
+    JSON.stringify({
+      mcpServers: { everything: { command: process.execPath, args: [everything, "stdio"] } },
+    }),
+  );
+  const daemon = (...args) =>
+    spawnSync(command[0], [...command.slice(1), ...args], { cwd: outside, env: daemonEnv, encoding: "utf8" });
+  const steps = [
+    daemon("daemon", "start"),
+    daemon("execute", "-e", "return 6 * 7"),
+    daemon("call", "everything", "echo", "message=warm"),
+    daemon("daemon", "status", "--json"),
+    daemon("daemon", "stop"),
+  ];
+  let counted;
+  try {
+    counted = JSON.parse(steps[3].stdout).daemon;
+  } catch {}
+  const warm =
+    steps.every((step) => step.status === 0) &&
+    steps[1].stdout.trim() === "42" &&
+    steps[2].stdout.includes("warm") &&
+    counted?.executions === 1 &&
+    counted?.calls === 1;
+  console.log(`${warm ? "ok  " : "FAIL"} ${version} mcp-cli daemon start, execute and call through it, stop`);
+  if (!warm) {
+    failed = true;
+    for (const step of steps)
+      console.log(`exit ${step.status}\nstdout:\n${step.stdout}\nstderr:\n${step.stderr}`);
   }
   // `serve` over stdio answers an MCP initialize request (the SDK v2 server loads from the install).
   const served = await new Promise((resolve) => {
