@@ -4,7 +4,7 @@
  * 1. `mcp-cli --version` alone is answered here, with nothing else loaded: it is the start-up path
  *    scripts call most (target: within 1.3x of a bare `node` start).
  * 2. `execute` and `call` go to the daemon that runs for this folder, if one does, through
- *    daemon/fast-client.ts: only node:net, node:fs and node:path load, not commander, the
+ *    daemon/fast-client.ts: only node builtins (net, fs, path, tty) load, not commander, the
  *    configuration or the command modules (the daemon runs the command line with the CLI's own
  *    code and declines what it must not answer). Target: within 2x of a bare `node` start.
  * 3. Everything else runs in this process: run-main.ts wires the process into `main`.
@@ -63,11 +63,6 @@ async function throughDaemon(argv: readonly string[], version: string): Promise<
     cwd: process.cwd(),
     home: homedir(),
     env: process.env,
-    terminal: {
-      stdin: process.stdin.isTTY === true,
-      stdout: process.stdout.isTTY === true,
-      stderr: process.stderr.isTTY === true,
-    },
     stdout: process.stdout,
     stderr: process.stderr,
     onInterrupt(listener) {
