@@ -13,6 +13,9 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
+// Imported statically, so that bin.ts's one import() loads the whole chain at once and the worker
+// starts before main.js loads (this module and its chain load nothing heavy: no QuickJS, no executor).
+import { cancelPrestartedSandboxWorker, prestartSandboxWorker } from "@mcp-execution/wasm-runtime/prestart";
 
 /**
  * V8 compiles a hot wasm function again with its optimizing compiler once the function has run
@@ -96,28 +99,19 @@ export function wantsEarlySandbox(
 
 /** The sandbox worker started before the command was parsed (wasm-runtime's prestart.ts). */
 export class EarlySandbox {
-  readonly #started: Promise<typeof import("@mcp-execution/wasm-runtime/prestart")>;
   #closed = false;
 
   constructor() {
     raiseWasmTieringBudget();
     // The run's executor adopts the worker; a start-up failure reaches the run through it.
-    this.#started = import("@mcp-execution/wasm-runtime/prestart").then((prestart) => {
-      prestart.prestartSandboxWorker();
-      return prestart;
-    });
-    this.#started.catch(() => {});
+    prestartSandboxWorker();
   }
 
   /** Terminates the worker if no run adopted it (a run's executor closes its own). Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      await (await this.#started).cancelPrestartedSandboxWorker();
-    } catch {
-      // The module never loaded: no worker started.
-    }
+    await cancelPrestartedSandboxWorker();
   }
 }
 
