@@ -20,7 +20,7 @@ import { liveServers, serverLookups } from "../execution-servers.js";
 import { readExecutionSource } from "../execution-source.js";
 import { type SkillScope, sessionsDirectory, skillsDirectory } from "../locations.js";
 import { type AdHocOptions, resolveForConnection } from "../server-target.js";
-import { storedLoginProviders } from "../stored-login.js";
+import { storedLoginProviderFor, storedLoginProviders } from "../stored-login.js";
 
 export interface ExecuteOptions extends AdHocOptions, LimitFlags {
   readonly eval?: string;
@@ -132,6 +132,8 @@ export async function executeCommand(
         }),
     connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
     authProviders: await storedLoginProviders(context, servers),
+    // A server only a skill brings in gets its stored login too.
+    authProviderFor: (server) => storedLoginProviderFor(context, server),
     resources: context.scope,
     signal: context.signal,
     onDiagnostic: diagnosticsFor(context),
