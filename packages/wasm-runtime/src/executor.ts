@@ -290,6 +290,9 @@ export class QuickJsExecutor implements CodeExecutor {
     }
 
     let files: GuestFileSystem | undefined = request.files;
+    // Set when the worker's run is over: a file request still waiting for the VFS module then gets
+    // no access, since the caller may already reuse `request.files` (serve keeps clean ones).
+    let runOver = false;
     const guestFiles = (vfs: VfsModule): GuestFileSystem => {
       files ??= new vfs.VirtualFileSystem({ workspaceQuotaBytes: limits.workspaceBytes });
       return files;
@@ -318,7 +321,9 @@ export class QuickJsExecutor implements CodeExecutor {
       if (body.op === "get-state" || body.op === "set-state") return serveState(body);
       const vfs = vfsModule;
       // Loaded on first use; the worker waits for the answer meanwhile.
-      if (vfs === undefined) return loadVfs().then(() => serveSync(body));
+      if (vfs === undefined) {
+        return loadVfs().then(() => (runOver ? { ok: false, error: cancelled } : serveSync(body)));
+      }
       try {
         switch (body.op) {
           case "resolve":
@@ -428,6 +433,7 @@ export class QuickJsExecutor implements CodeExecutor {
     try {
       result = await worker.run(job, hooks);
     } finally {
+      runOver = true;
       watchdog.disarm();
       toolAbort.abort();
       this.#release(worker);
