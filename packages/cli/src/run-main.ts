@@ -34,6 +34,11 @@ async function readLine(signal: AbortSignal): Promise<string> {
 
 /** Runs the command line with `main` and resolves with its exit code. */
 export async function runMain(argv: readonly string[], version: string): Promise<number> {
+  // execute: its sandbox worker boots now, while the rest loads (execution-prestart.ts). Here, not in
+  // bin.ts: a command the daemon answers must not boot a worker of its own.
+  const sandbox = argv.includes("execute")
+    ? (await import("./execution-prestart.js")).prestartSandbox(argv, process.env, homedir())
+    : undefined;
   const [{ main }, { McpCliError }] = await Promise.all([import("./main.js"), import("@mcp-execution/core")]);
   const interrupt = new AbortController();
   let interrupts = 0;
@@ -60,6 +65,7 @@ export async function runMain(argv: readonly string[], version: string): Promise
     stdout: process.stdout,
     stderr: process.stderr,
     signal: interrupt.signal,
+    ...(sandbox === undefined ? {} : { sandbox }),
   });
 }
 

@@ -24,6 +24,7 @@ import {
 import { boundErrorDocument } from "./guest-errors.js";
 import { tripError } from "./limit-errors.js";
 import { checkModuleSize, resolveModule } from "./module-resolution.js";
+import { adoptPrestartedWorker } from "./prestart.js";
 import {
   errorEnvelope,
   okEnvelope,
@@ -40,6 +41,7 @@ import {
   MAX_TIMEOUT_MS,
   MIN_MEMORY_BYTES,
   MIN_STACK_BYTES,
+  WARM_MEMORY_BYTES,
 } from "./sandbox-constants.js";
 import { SessionState } from "./session-state.js";
 import { armWatchdog } from "./threads/watchdog.js";
@@ -216,7 +218,7 @@ export class QuickJsExecutor implements CodeExecutor {
    * `memoryBytes`, the TypeScript transpiler loaded in each), so that the next executions are warm.
    * Throws `DISPOSED` after close, `INTERNAL` when a worker cannot start.
    */
-  async warmUp(memoryBytes = 128 * 1024 * 1024): Promise<void> {
+  async warmUp(memoryBytes = WARM_MEMORY_BYTES): Promise<void> {
     this.#assertOpen();
     this.#warmMemoryBytes = memoryBytes;
     const pending: Promise<unknown>[] = [];
@@ -598,7 +600,9 @@ export class QuickJsExecutor implements CodeExecutor {
   }
 
   #spawn(memoryBytes: number): QuickJsWorkerHandle {
-    const worker = new QuickJsWorkerHandle(memoryBytes, (message) => this.#diagnostic(message));
+    const onDiagnostic = (message: string): void => this.#diagnostic(message);
+    // A worker the program started before this executor existed (prestart.ts), else a new one.
+    const worker = adoptPrestartedWorker(onDiagnostic) ?? new QuickJsWorkerHandle(memoryBytes, onDiagnostic);
     this.#workers.add(worker);
     return worker;
   }

@@ -15,6 +15,7 @@ import type { CommandContext } from "../context.js";
 import { checkTypes, type GuestTypeChecker } from "../execution-check.js";
 import { type LimitFlags, limitsFrom } from "../execution-limits.js";
 import { formatLog, progressListener, reportOutcome } from "../execution-output.js";
+import { raiseWasmTieringBudget } from "../execution-prestart.js";
 import { liveServers, serverLookups } from "../execution-servers.js";
 import { readExecutionSource } from "../execution-source.js";
 import { type SkillScope, sessionsDirectory, skillsDirectory } from "../locations.js";
@@ -99,6 +100,8 @@ export async function executeCommand(
     checker = started;
   }
   const typeCheck = checker;
+  // The run's executor adopts the worker bin.ts started before the flags were parsed, if it did.
+  if (source.kind === "script") raiseWasmTieringBudget();
   const { runExecution } = await import("@mcp-execution/runner");
   const outcome = await runExecution({
     source,
