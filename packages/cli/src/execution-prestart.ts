@@ -1,5 +1,5 @@
 /**
- * The sandbox of a cold `execute`, started before the rest of the CLI loads. `bin.ts` calls
+ * The sandbox of a cold `execute`, started before the rest of the CLI loads. `run-main.ts` calls
  * {@link prestartSandbox} first thing; the worker thread then boots (its module, QuickJS, sucrase)
  * on the second core while this thread loads commander, parses the flags and reads the
  * configuration, which it otherwise did first. Measured in benches/cli.bench.mjs.
@@ -11,11 +11,11 @@
  * component) is terminated like any other.
  */
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
-// Imported statically, so that bin.ts's one import() loads the whole chain at once and the worker
+// Imported statically, so that run-main.ts's one import() loads the whole chain at once and the worker
 // starts before main.js loads (this module and its chain load nothing heavy: no QuickJS, no executor).
 import { cancelPrestartedSandboxWorker, prestartSandboxWorker } from "@mcp-execution/wasm-runtime/prestart";
+import { daemonDirectoryFor } from "./daemon/paths.js";
 
 /**
  * V8 compiles a hot wasm function again with its optimizing compiler once the function has run
@@ -51,18 +51,6 @@ function commandWord(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** Where a daemon's socket lives (the rule of `daemonDirectory` in daemon/protocol.ts). */
-function daemonFolder(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  const runtime = env.XDG_RUNTIME_DIR;
-  if (runtime !== undefined && runtime !== "") return join(runtime, "mcp-cli");
-  const state = env.XDG_STATE_HOME;
-  return join(
-    state !== undefined && state !== "" ? state : join(home, ".local", "state"),
-    "mcp-cli",
-    "daemon",
-  );
-}
-
 /**
  * Whether a daemon may answer this run: then it runs on the daemon's warm worker and an early one
  * here would only take CPU from it. The exact rule is in commands/execute.ts; this is its cheap
@@ -78,7 +66,7 @@ function daemonMayTake(
     return false;
   }
   try {
-    return readdirSync(daemonFolder(env, home)).some((name) => name.endsWith(".sock"));
+    return readdirSync(daemonDirectoryFor(env, home)).some((name) => name.endsWith(".sock"));
   } catch {
     return false;
   }
