@@ -22,7 +22,15 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: "unit", include: TEST_FILES, exclude: [E2E, "**/node_modules/**"] } },
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: TEST_FILES,
+          exclude: [E2E, "**/node_modules/**"],
+          setupFiles: ["test/setup/no-child-processes.ts"],
+        },
+      },
       {
         extends: true,
         test: { name: "e2e", include: TEST_FILES.map((glob) => glob.replace("*.test.ts", "*.e2e.test.ts")) },
