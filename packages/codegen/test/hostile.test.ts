@@ -4,7 +4,7 @@
  * with quotes, `$(...)` and bidi isolates, HTML and backslashes in titles and instructions, bidi
  * controls and zero-width characters in descriptions, and tools named `constructor`, `toString`,
  * `__proto__` and `hasOwnProperty`. Its tree is compared byte for byte in generate.test.ts and
- * type-checked in typecheck.test.ts; here each class of attack is checked on its own. SKILL.md's
+ * type-checked in typecheck.e2e.test.ts; here each class of attack is checked on its own. SKILL.md's
  * shell line, run by a real shell, is in hostile.e2e.test.ts.
  */
 import type { ServerManifest } from "@mcp-execution/core";
