@@ -194,6 +194,11 @@ function translateUnmasked(
   credentials: Credentials,
 ): McpCliError {
   const subject = subjectOf(context);
+  // A server that exits at once can be gone before the first request is written; starting
+  // failed all the same, and its exit and stderr say why (not "stopped reading its input").
+  if (error instanceof McpCliError && error.code === "CONNECTION_CLOSED" && context.phase === "startup") {
+    return closedError(error, context);
+  }
   if (error instanceof McpCliError) {
     return new McpCliError(error.code, error.message, {
       cause: error.cause ?? error,
