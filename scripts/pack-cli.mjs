@@ -50,7 +50,6 @@ const INLINED = new Set(["blake3-wasm", "@c4312/blake3-internal", "jsonc-parser"
  * module that starts it; in the bundle every file sits in dist/, so the names must differ).
  */
 const WORKER_ENTRIES = [
-  { package: "wasm-runtime", file: "dist/quickjs-worker-entry.js", out: "quickjs-worker-entry" },
   {
     package: "wasm-runtime",
     file: "dist/component/component-worker-entry.js",
@@ -59,6 +58,20 @@ const WORKER_ENTRIES = [
   // execute --check's compiler worker (codegen's type-check.ts looks for ./type-check-worker.js).
   { package: "codegen", file: "dist/type-check-worker.js", out: "type-check-worker" },
 ];
+
+/**
+ * The QuickJS sandbox worker's entry, bundled apart as one self-contained file: sucrase,
+ * quickjs-emscripten-core and the QuickJS variant's JavaScript inlined, no shared chunks. Every
+ * cold `execute` starts this worker, and one file it reads and compiles in a single step costs a
+ * fraction of resolving and loading sucrase's ~70 CommonJS files and the chunks one by one
+ * (measured in benches/cli.bench.mjs). The variant package stays a dependency: the main thread
+ * reads its .wasm from there.
+ */
+const SANDBOX_WORKER_ENTRY = {
+  package: "wasm-runtime",
+  file: "dist/quickjs-worker-entry.js",
+  out: "quickjs-worker-entry",
+};
 
 function readJson(path) {
   return JSON.parse(readFileSync(path, "utf8"));
@@ -129,6 +142,14 @@ const banner = [
   'const __dirname = __mcpFileURLToPath(new URL(".", import.meta.url));',
 ].join("\n");
 
+/** jsonc-parser's "main" is a UMD wrapper; its ES module build (the "module" field) bundles into plain code. */
+const jsoncParserAsModule = {
+  name: "jsonc-parser-as-module",
+  setup(builder) {
+    builder.onResolve({ filter: /^jsonc-parser$/ }, () => ({ path: jsoncParserModule }));
+  },
+};
+
 await build({
   entryPoints,
   outdir: out,
@@ -142,12 +163,10 @@ await build({
   logLevel: "warning",
   legalComments: "none",
   plugins: [
+    jsoncParserAsModule,
     {
       name: "third-party-external",
       setup(builder) {
-        // jsonc-parser's "main" is a UMD wrapper; its ES module build (the "module" field) bundles
-        // into plain code.
-        builder.onResolve({ filter: /^jsonc-parser$/ }, () => ({ path: jsoncParserModule }));
         builder.onResolve({ filter: /^[^./]/ }, (args) => {
           if (args.path.startsWith("node:")) return { path: args.path, external: true };
           const name = args.path.startsWith("@")
@@ -159,6 +178,28 @@ await build({
       },
     },
   ],
+});
+
+const sandboxWorkerEntry = join(
+  workspace.get(SANDBOX_WORKER_ENTRY.package).directory,
+  SANDBOX_WORKER_ENTRY.file,
+);
+if (!existsSync(sandboxWorkerEntry))
+  throw new Error(
+    `pack-cli: worker entry ${relative(root, sandboxWorkerEntry)} is missing; run pnpm build first`,
+  );
+await build({
+  entryPoints: [{ in: sandboxWorkerEntry, out: SANDBOX_WORKER_ENTRY.out }],
+  outdir: out,
+  bundle: true,
+  splitting: false,
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  banner: { js: banner },
+  logLevel: "warning",
+  legalComments: "none",
+  plugins: [jsoncParserAsModule],
 });
 
 // blake3-wasm's emscripten loader reads blake3.wasm from its own directory (__dirname).

@@ -29,6 +29,7 @@ const ALLOWED_TEST_EDGES: Readonly<Record<string, readonly string[]>> = {
   codegen: ["mcp-client", "bridge", "vfs", "wasm-runtime"],
   "wasm-runtime": ["mcp-client", "bridge"],
   "skill-store": ["codegen", "mcp-client"],
+  serve: ["vfs"],
 };
 
 /** Only these packages may import the MCP SDK (ADR-001: the SDK sits behind one connection module). */

@@ -73,6 +73,10 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     throw error;
   });
 
+  // execute: its sandbox worker boots now, while the rest loads (execution-prestart.ts).
+  const sandbox = argv.includes("execute")
+    ? (await import("./execution-prestart.js")).prestartSandbox(argv, process.env, homedir())
+    : undefined;
   const [{ main }, { McpCliError }] = await Promise.all([import("./main.js"), import("@mcp-execution/core")]);
   const interrupt = new AbortController();
   let interrupts = 0;
@@ -99,6 +103,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     stdout: process.stdout,
     stderr: process.stderr,
     signal: interrupt.signal,
+    ...(sandbox === undefined ? {} : { sandbox }),
   });
   process.exitCode = exitCode;
   // stdout first: exiting while a pipe still has queued writes would cut the document short.

@@ -7,6 +7,7 @@ import { McpCliError } from "@mcp-execution/core";
 import type { Command } from "commander";
 import { splitAdHocCommand, wantsJson } from "./argv.js";
 import { CommandContext, type GlobalOptions, type ProcessEnvironment } from "./context.js";
+import type { EarlySandbox } from "./execution-prestart.js";
 import { fromCommanderError, isCommanderError, reportFailure } from "./failure.js";
 import { Output, type TextSink } from "./output.js";
 import { buildProgram } from "./program.js";
@@ -16,6 +17,11 @@ export interface MainOptions extends ProcessEnvironment {
   readonly stderr: TextSink;
   /** Aborted on SIGINT: the running command is cancelled, its servers are closed, and main returns 130. */
   readonly signal: AbortSignal;
+  /**
+   * The sandbox `execute` runs in, started by `bin.ts` before the arguments were parsed
+   * (execution-prestart.ts). main closes it after the command, whether the command used it or not.
+   */
+  readonly sandbox?: EarlySandbox;
 }
 
 /** How long closing servers may take after the command ended before main gives up waiting. */
@@ -167,7 +173,10 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
     }
     exitCode = reportFailure(output, options.signal.aborted ? cancelled(options.signal) : error, usageHint);
   } finally {
-    if (context !== undefined) await closeWithin(context, output, CLOSE_GRACE_MS);
+    await Promise.all([
+      context === undefined ? undefined : closeWithin(context, output, CLOSE_GRACE_MS),
+      options.sandbox?.close(),
+    ]);
   }
   return exitCode;
 }

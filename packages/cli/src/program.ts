@@ -584,7 +584,7 @@ $XDG_STATE_HOME/mcp-cli/oauth (see docs/authentication.md).`,
     });
   auth
     .command("status")
-    .description("show stored logins: issuer, scopes, expiry (never the tokens)")
+    .description("show stored logins: account, issuer, scopes, expiry (never the tokens)")
     .argument("[server]", "configured name (default: every stored login)")
     .action(async (server: string | undefined, _options, command: Command) => {
       await run(command, async (context) => {
@@ -594,12 +594,13 @@ $XDG_STATE_HOME/mcp-cli/oauth (see docs/authentication.md).`,
     });
   auth
     .command("logout")
-    .description("delete the stored tokens of a server")
+    .description("revoke the tokens at the authorization server (RFC 7009) and delete them here")
     .argument("<server>", "configured name")
+    .option("--local", "only delete the stored tokens; do not ask the authorization server to revoke them")
     .action(async (server: string, _options, command: Command) => {
       await run(command, async (context) => {
         const { authLogoutCommand } = await import("./commands/auth.js");
-        return authLogoutCommand(context, server);
+        return authLogoutCommand(context, server, command.opts());
       });
     });
 }

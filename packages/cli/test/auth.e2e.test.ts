@@ -5,6 +5,7 @@
  * for `--no-browser`. Every output is checked for the tokens, which must never appear.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -48,17 +49,37 @@ async function cli(args: string[], env: Record<string, string> = {}, input?: str
   return result;
 }
 
-async function storedTokens(): Promise<{ access: string; refresh: string }> {
+async function storedTokens(): Promise<{ access: string; refresh: string; id: string }> {
   const record = await stateStore().read("protected", mcpServer.url);
-  return { access: record?.tokens?.access_token ?? "", refresh: record?.tokens?.refresh_token ?? "" };
+  return {
+    access: record?.tokens?.access_token ?? "",
+    refresh: record?.tokens?.refresh_token ?? "",
+    id: record?.tokens?.id_token ?? "",
+  };
 }
 
 /** Every token seen during the run, to check that no output ever contained one. */
 const tokensSeen = new Set<string>();
 async function rememberTokens(): Promise<void> {
-  const { access, refresh } = await storedTokens();
-  if (access !== "") tokensSeen.add(access);
-  if (refresh !== "") tokensSeen.add(refresh);
+  const { access, refresh, id } = await storedTokens();
+  for (const token of [access, refresh, id]) if (token !== "") tokensSeen.add(token);
+}
+
+/** The saved skill's script: it calls the protected server through the skill's own wrapper. */
+const SKILL_SCRIPT =
+  'import { echo } from "./servers/protected/echo.ts";\nexport default await echo({ message: "via the skill" });\n';
+
+/** `execute --skill protected` only: the server comes in through the skill, never --server. */
+function executeSkill(): Promise<CliResult> {
+  return cli([
+    "execute",
+    "--skills-dir",
+    join(sandbox.root, "skills"),
+    "--skill",
+    "protected",
+    "--json",
+    "skill-run.ts",
+  ]);
 }
 
 function filesUnder(directory: string): string[] {
@@ -104,7 +125,17 @@ describe("mcp-cli auth", () => {
   });
 
   it("auth login opens the BROWSER, stores the tokens 0600 in a 0700 folder, prints no token", async () => {
-    const result = await cli(["auth", "login", "protected", "--json"]);
+    // openid: the ID token says who logs in (auth status shows the account).
+    const result = await cli([
+      "auth",
+      "login",
+      "protected",
+      "--scope",
+      "openid",
+      "--scope",
+      "email",
+      "--json",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const document = parseDocument(result);
     expect(document).toMatchObject({
@@ -114,6 +145,7 @@ describe("mcp-cli auth", () => {
         loggedIn: true,
         issuer: authorizationServer.issuer,
         resource: mcpServer.url,
+        account: { source: "id_token", subject: "test-user", email: "test-user@example.test" },
       },
     });
     expect(result.stderr).toContain("open this address in a browser");
@@ -162,16 +194,28 @@ describe("mcp-cli auth", () => {
     }
     expect(filesUnder(out).some((file) => file.endsWith("echo.ts"))).toBe(true);
 
+    // A server only the saved skill brings in gets the stored login too.
+    sandbox.write("work/skill-run.ts", SKILL_SCRIPT);
+    const viaSkill = await executeSkill();
+    expect(viaSkill.code, viaSkill.stderr).toBe(0);
+    expect(JSON.stringify(parseDocument(viaSkill))).toContain("echo: via the skill");
+
     const list = await cli(["server", "list"]);
-    expect(list.stdout).toMatch(/auth: oauth \(logged in, expires in (59|60) min\)/);
+    expect(list.stdout).toMatch(
+      /auth: oauth \(logged in as test-user@example\.test, expires in (59|60) min\)/,
+    );
 
     const status = await cli(["auth", "status", "--json"]);
     expect(parseDocument(status)).toMatchObject({
       ok: true,
       logins: [{ server: "protected", loggedIn: true, scopes: expect.arrayContaining(["mcp:read"]) }],
     });
+    expect(parseDocument(status)).toMatchObject({
+      logins: [{ account: { subject: "test-user", email: "test-user@example.test" } }],
+    });
     const human = await cli(["auth", "status", "protected"]);
-    expect(human.stdout).toMatch(/^protected: logged in, expires in/);
+    expect(human.stdout).toMatch(/^protected: logged in as test-user@example\.test, expires in/);
+    expect(human.stdout).toMatch(/account: +test-user@example\.test \(sub test-user, from the ID token\)/);
   });
 
   it("a refused refresh is AUTH_REQUIRED, exit 4, with the exact login command", async () => {
@@ -216,11 +260,86 @@ describe("mcp-cli auth", () => {
     expect(parseDocument(result)).toMatchObject({ ok: false, error: { code: "AUTH_REFUSED" } });
   });
 
-  it("auth logout deletes the stored login", async () => {
+  it("auth status says honestly when the account is unknown", async () => {
+    // As after a login the authorization server said nothing about (no ID token, no introspection).
+    await stateStore().update("protected", mcpServer.url, (current) => {
+      const { account: _account, ...rest } = current;
+      return rest;
+    });
+    const human = await cli(["auth", "status", "protected"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^protected: logged in, expires in/);
+    expect(human.stdout).toMatch(/account: +unknown \(the authorization server gave no verified ID token/);
+  });
+
+  it("auth logout revokes at the authorization server (RFC 7009), then deletes the stored login", async () => {
+    const record = await stateStore().read("protected", mcpServer.url);
+    const { refresh } = await storedTokens();
+    expect(refresh).not.toBe("");
     const result = await cli(["auth", "logout", "protected"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("logged out of protected");
+    expect(result.stdout).toBe(
+      "logged out of protected: the authorization server revoked the tokens and the local copy is deleted\n",
+    );
     const status = await cli(["auth", "status", "protected"]);
     expect(status.stdout).toContain("protected: not logged in");
+    // The refresh token no longer works at the authorization server.
+    const refused = await fetch(`${authorizationServer.issuer}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: refresh,
+        client_id: record?.client?.client_id ?? "",
+      }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: "invalid_grant" });
+
+    // Logged out, the skill's server is AUTH_REQUIRED with the exact command, as by --server.
+    const viaSkill = await executeSkill();
+    expect(viaSkill.code).toBe(4);
+    const document = parseDocument(viaSkill) as { error: { code: string; message: string } };
+    expect(document.error.code).toBe("AUTH_REQUIRED");
+    expect(document.error.message).toContain(`mcp-cli auth login protected --config ${config}`);
+  });
+
+  it("auth logout --local skips revocation; a failed revocation still deletes and says so", async () => {
+    expect((await cli(["auth", "login", "protected"])).code).toBe(0);
+    await rememberTokens();
+    const local = await cli(["auth", "logout", "protected", "--local", "--json"]);
+    expect(parseDocument(local)).toEqual({
+      ok: true,
+      server: "protected",
+      removed: 1,
+      revocation: "skipped",
+    });
+
+    expect((await cli(["auth", "login", "protected"])).code).toBe(0);
+    await rememberTokens();
+    // The revocation endpoint cannot be reached (nothing listens on that port any more).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await stateStore().update("protected", mcpServer.url, (current) => {
+      const discovery = current.discovery as { authorizationServerMetadata: Record<string, unknown> };
+      return {
+        ...current,
+        discovery: {
+          ...discovery,
+          authorizationServerMetadata: {
+            ...discovery.authorizationServerMetadata,
+            revocation_endpoint: `http://127.0.0.1:${port}/revoke`,
+          },
+        },
+      };
+    });
+    const failed = await cli(["auth", "logout", "protected"]);
+    expect(failed.code).toBe(0);
+    expect(failed.stdout).toBe(
+      `logged out of protected locally: revoking at the authorization server failed (refresh token: cannot reach 127.0.0.1:${port} (ECONNREFUSED)), so the tokens may stay valid there until they expire\n`,
+    );
+    expect((await stateStore().list("protected")).length).toBe(0);
   });
 });

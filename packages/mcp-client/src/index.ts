@@ -14,9 +14,11 @@ export {
   type StoredOAuthProviderOptions,
   shellQuote,
 } from "./auth/provider.js";
+export { type RevocationOutcome, type RevokeOptions, revokeLogin } from "./auth/revoke.js";
 export { type StoredLoginOptions, storedLoginProvider } from "./auth/session.js";
 export {
   type AuthStatus,
+  accountName,
   authStatusLine,
   describeDuration,
   describeRecord,
@@ -27,6 +29,7 @@ export {
   CredentialStore,
   MAX_CREDENTIAL_FILE_BYTES,
   normalizeServerUrl,
+  type StoredAccount,
   type StoredClient,
   type StoredTokenSet,
 } from "./auth/token-store.js";

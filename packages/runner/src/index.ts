@@ -7,6 +7,7 @@ export type {
   ComponentSource,
   ExecutionSource,
   ProgressEvent,
+  RunAuthProvider,
   RunRequest,
   ScriptSource,
   SkillRequest,

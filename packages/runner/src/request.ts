@@ -14,6 +14,10 @@ import type {
   SessionId,
 } from "@mcp-execution/core";
 
+/** An OAuth provider as the bridge takes it per server. */
+export type RunAuthProvider =
+  NonNullable<BridgeOptions["authProviders"]> extends ReadonlyMap<string, infer Provider> ? Provider : never;
+
 /** TypeScript or JavaScript for the QuickJS sandbox. */
 export interface ScriptSource {
   readonly kind: "script";
@@ -95,6 +99,12 @@ export interface RunRequest {
   };
   /** OAuth providers by server name, for the bridge the runner opens (see BridgeOptions). */
   readonly authProviders?: BridgeOptions["authProviders"];
+  /**
+   * The OAuth provider of a server not in `authProviders` (a server only a skill brings in), asked
+   * once per server when the runner opens its bridge; undefined for none. A skill's server gets the
+   * stored login exactly as a server given by name does.
+   */
+  readonly authProviderFor?: (server: ResolvedServerConfig) => Promise<RunAuthProvider | undefined>;
   /**
    * A caller-owned, open bridge (connections shared across executions). It must serve every server
    * the run needs; the runner takes a scope of it per run and never closes it.

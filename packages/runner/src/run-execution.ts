@@ -23,7 +23,7 @@ import {
 import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
 import { hasDefaultExport } from "./module-default.js";
 import { StepReporter } from "./progress.js";
-import type { ComponentSource, RunRequest, ScriptSource } from "./request.js";
+import type { ComponentSource, RunAuthProvider, RunRequest, ScriptSource } from "./request.js";
 import { checkSkillFingerprints, loadSkills, serversOfSkill } from "./skills.js";
 import { assembleToolTree } from "./tool-tree.js";
 import { withUnavailableServerHint } from "./unavailable-server-hint.js";
@@ -58,6 +58,22 @@ function collectServers(request: RunRequest, skills: readonly LoadedSkillWithVfs
   return { configs, live };
 }
 
+/** The caller's providers, plus those `authProviderFor` gives for the other servers of the run. */
+async function authProvidersOf(
+  request: RunRequest,
+  servers: RunServers,
+): Promise<ReadonlyMap<string, RunAuthProvider> | undefined> {
+  const lookup = request.authProviderFor;
+  if (lookup === undefined) return request.authProviders;
+  const providers = new Map<string, RunAuthProvider>(request.authProviders ?? []);
+  for (const [name, config] of servers.configs) {
+    if (providers.has(name)) continue;
+    const provider = await lookup(config);
+    if (provider !== undefined) providers.set(name, provider);
+  }
+  return providers;
+}
+
 /** The caller's bridge, after checking it serves every server the run needs; or a new one. */
 async function openBridge(
   request: RunRequest,
@@ -78,11 +94,12 @@ async function openBridge(
   }
   if (servers.configs.size === 0) return undefined;
   const { createBridge } = await import("@mcp-execution/bridge");
+  const authProviders = await authProvidersOf(request, servers);
   const bridge = createBridge({
     servers: [...servers.configs.values()],
     limits: { maxCalls: request.limits.maxToolCalls },
     ...(request.connect === undefined ? {} : { connect: request.connect }),
-    ...(request.authProviders === undefined ? {} : { authProviders: request.authProviders }),
+    ...(authProviders === undefined ? {} : { authProviders }),
     ...(request.onDiagnostic === undefined ? {} : { diagnostics: request.onDiagnostic }),
   });
   resources.defer(() => bridge.close());

@@ -1,6 +1,6 @@
 /**
  * `serve --http`: the code-mode server over Streamable HTTP (both protocol eras through SDK v2's
- * `createMcpHandler`), safe by default.
+ * `createMcpHandler`, reached through serve's own Node adapter, web-handler.ts), safe by default.
  *
  * - Binds to loopback unless told otherwise; any other address requires a bearer token.
  * - `Host` is checked against loopback names (or the names allowed) and a browser `Origin` against
@@ -14,15 +14,19 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { McpCliError } from "@mcp-execution/core";
+// The validators come from the server package: @modelcontextprotocol/node wraps the same two
+// functions, and importing it loads a web-framework adapter serve does not use (about 5 MiB and
+// 100-200 ms of start-up).
 import {
-  hostHeaderValidation,
-  localhostHostValidation,
-  localhostOriginValidation,
-  originValidation,
-  toNodeHandler,
-} from "@modelcontextprotocol/node";
-import { createMcpHandler, type McpServerFactory } from "@modelcontextprotocol/server";
+  createMcpHandler,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  type McpServerFactory,
+  validateHostHeader,
+  validateOriginHeader,
+} from "@modelcontextprotocol/server";
 import type { ServeMetrics } from "./metrics.js";
+import { serveWebHandler } from "./web-handler.js";
 
 export interface HttpServeOptions {
   readonly host: string;
@@ -35,6 +39,11 @@ export interface HttpServeOptions {
   /** Origin host names accepted from browsers besides loopback. */
   readonly allowedOrigins?: readonly string[] | undefined;
   readonly maxRequestBytes: number;
+  /**
+   * How long a client may take to send a whole request, headers and body (408 after it). Bounds a
+   * body trickled a byte at a time; the answer (an execution's event stream) is not covered.
+   */
+  readonly requestTimeoutMs?: number | undefined;
   readonly factory: McpServerFactory;
   readonly metrics: ServeMetrics;
   readonly health: () => Record<string, unknown>;
@@ -48,6 +57,11 @@ export interface HttpServe extends AsyncDisposable {
   /** Stops accepting connections and closes the handler; in-flight requests finish first. */
   close(): Promise<void>;
 }
+
+/** The default of {@link HttpServeOptions.requestTimeoutMs}: a capped body arrives well within it. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Headers must arrive within this (or the request timeout, when that is shorter). */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 /** How long close() waits for responses already being written before it cuts connections. */
 const CLOSE_GRACE_MS = 2_000;
@@ -72,6 +86,11 @@ function json(
   response.end(JSON.stringify(body));
 }
 
+/** The answer to a refused Host or Origin: 403 with a JSON-RPC error, as the SDK's guards give. */
+function refuse(response: ServerResponse, message: string): void {
+  json(response, 403, { jsonrpc: "2.0", error: { code: -32000, message }, id: null });
+}
+
 export async function startHttpServe(options: HttpServeOptions): Promise<HttpServe> {
   if (!isLoopback(options.host) && (options.token === undefined || options.token.length === 0)) {
     throw new McpCliError(
@@ -88,90 +107,100 @@ export async function startHttpServe(options: HttpServeOptions): Promise<HttpSer
     return timingSafeEqual(digest(header.slice("Bearer ".length)), expected);
   };
 
-  const hostGuard =
+  const allowedHosts =
     options.allowedHosts !== undefined && options.allowedHosts.length > 0
-      ? hostHeaderValidation(["localhost", "127.0.0.1", "[::1]", ...options.allowedHosts])
+      ? [...localhostAllowedHostnames(), ...options.allowedHosts]
       : isLoopback(options.host)
-        ? localhostHostValidation()
+        ? localhostAllowedHostnames()
         : undefined;
-  const originGuard =
-    options.allowedOrigins !== undefined && options.allowedOrigins.length > 0
-      ? originValidation(["localhost", "127.0.0.1", "[::1]", ...options.allowedOrigins])
-      : localhostOriginValidation();
+  const allowedOrigins = [...localhostAllowedOrigins(), ...(options.allowedOrigins ?? [])];
 
   const handler = createMcpHandler(options.factory, {
     maxRequestBodySize: options.maxRequestBytes,
     ...(options.onError === undefined ? {} : { onerror: options.onError }),
   });
-  const mcp = toNodeHandler(handler, {
-    maxRequestBodySize: options.maxRequestBytes,
-    ...(options.onError === undefined ? {} : { onerror: options.onError }),
-  });
+  const adapter = {
+    maxRequestBytes: options.maxRequestBytes,
+    onTooLarge: () => options.metrics.errors.inc({ code: "LIMIT_SIZE" }),
+    onError: options.onError,
+  };
 
   // Requests whose response is not finished yet: close() lets them end before it cuts connections.
   let active = 0;
   let onIdle: (() => void) | undefined;
-  const server: Server = createServer((request, response) => {
-    active++;
-    response.once("close", () => {
-      active--;
-      if (active === 0) onIdle?.();
-    });
-    const path = (request.url ?? "/").split("?")[0];
-    if (hostGuard !== undefined && !hostGuard(request, response)) {
-      options.metrics.errors.inc({ code: "HOST_REFUSED" });
-      return;
-    }
-    if (!originGuard(request, response)) {
-      options.metrics.errors.inc({ code: "ORIGIN_REFUSED" });
-      return;
-    }
-    if (path === "/health" && request.method === "GET") {
-      json(response, 200, { ok: true, ...options.health() });
-      return;
-    }
-    if (!authorized(request)) {
-      options.metrics.errors.inc({ code: "AUTH_REQUIRED" });
-      json(
-        response,
-        401,
-        { error: "a bearer token is required" },
-        { "www-authenticate": 'Bearer realm="mcp-cli"' },
-      );
-      return;
-    }
-    if (path === "/metrics" && request.method === "GET") {
-      options.metrics.registry
-        .metrics()
-        .then((body) => {
-          response.writeHead(200, { "content-type": options.metrics.registry.contentType });
-          response.end(body);
-        })
-        .catch((error: Error) => json(response, 500, { error: error.message }));
-      return;
-    }
-    if (path !== "/mcp") {
-      json(response, 404, { error: "not found; the MCP endpoint is /mcp" });
-      return;
-    }
-    const declared = Number(request.headers["content-length"] ?? 0);
-    if (Number.isFinite(declared) && declared > options.maxRequestBytes) {
-      options.metrics.errors.inc({ code: "LIMIT_SIZE" });
-      json(response, 413, { error: `request body over ${options.maxRequestBytes} bytes` });
-      request.resume();
-      return;
-    }
-    // The SDK types `method?: string`, which Node's `string | undefined` does not meet under
-    // exactOptionalPropertyTypes; the value is the same IncomingMessage the SDK expects.
-    Promise.resolve(mcp(request as Parameters<typeof mcp>[0], response)).catch((error: Error) => {
-      options.onError?.(error);
-      if (!response.headersSent) json(response, 500, { error: "internal error" });
-      else response.destroy();
-    });
-  });
-  // Slow-loris bounds: headers must arrive promptly; idle keep-alive sockets do not pile up.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 0;
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const server: Server = createServer(
+    {
+      requestTimeout,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+      // Node looks for overdue requests this often (30 s by default, longer than the timeout).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(requestTimeout / 4))),
+    },
+    (request, response) => {
+      active++;
+      response.once("close", () => {
+        active--;
+        if (active === 0) onIdle?.();
+      });
+      const path = (request.url ?? "/").split("?")[0];
+      const host =
+        allowedHosts === undefined
+          ? ({ ok: true } as const)
+          : validateHostHeader(request.headers.host, allowedHosts);
+      if (!host.ok) {
+        options.metrics.errors.inc({ code: "HOST_REFUSED" });
+        refuse(response, host.message);
+        return;
+      }
+      const origin = validateOriginHeader(request.headers.origin, allowedOrigins);
+      if (!origin.ok) {
+        options.metrics.errors.inc({ code: "ORIGIN_REFUSED" });
+        refuse(response, origin.message);
+        return;
+      }
+      if (path === "/health" && request.method === "GET") {
+        json(response, 200, { ok: true, ...options.health() });
+        return;
+      }
+      if (!authorized(request)) {
+        options.metrics.errors.inc({ code: "AUTH_REQUIRED" });
+        json(
+          response,
+          401,
+          { error: "a bearer token is required" },
+          { "www-authenticate": 'Bearer realm="mcp-cli"' },
+        );
+        return;
+      }
+      if (path === "/metrics" && request.method === "GET") {
+        options.metrics.registry
+          .metrics()
+          .then((body) => {
+            response.writeHead(200, { "content-type": options.metrics.registry.contentType });
+            response.end(body);
+          })
+          .catch((error: Error) => json(response, 500, { error: error.message }));
+        return;
+      }
+      if (path !== "/mcp") {
+        json(response, 404, { error: "not found; the MCP endpoint is /mcp" });
+        return;
+      }
+      const declared = Number(request.headers["content-length"] ?? 0);
+      if (Number.isFinite(declared) && declared > options.maxRequestBytes) {
+        options.metrics.errors.inc({ code: "LIMIT_SIZE" });
+        json(response, 413, { error: `request body over ${options.maxRequestBytes} bytes` });
+        request.resume();
+        return;
+      }
+      serveWebHandler(handler, request, response, adapter).catch((error: Error) => {
+        options.onError?.(error);
+        if (!response.headersSent) json(response, 500, { error: "internal error" });
+        else response.destroy();
+      });
+    },
+  );
+  // Slow-loris bounds (with the timeouts above): idle keep-alive sockets do not pile up either.
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {

@@ -10,4 +10,5 @@ export {
 } from "./code-mode-server.js";
 export { type HttpServe, type HttpServeOptions, isLoopback, startHttpServe } from "./http.js";
 export { ServeMetrics } from "./metrics.js";
+export { type ReusableFiles, SpareFiles, type SpareFilesOptions } from "./spare-files.js";
 export { type StdioServe, type StdioServeOptions, startStdioServe } from "./stdio.js";

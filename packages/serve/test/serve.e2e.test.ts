@@ -230,6 +230,43 @@ describe("mcp-cli serve --http", () => {
     });
   }
 
+  it("gives every execution a clean workspace, though clean file systems are reused", async () => {
+    const writer = client("auto");
+    const reader = client("auto");
+    await writer.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    await reader.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    const run = async (connected: Client, code: string) =>
+      (await connected.callTool({ name: "execute", arguments: { code } })).structuredContent;
+    const listing = 'return listFiles("/workspace")';
+    try {
+      // A run that wrote nothing leaves a volume that is kept; the next runs get it.
+      expect(await run(reader, listing)).toMatchObject({ ok: true, result: [] });
+      expect(
+        await run(writer, 'writeFile("/workspace/secret.txt", "of the writer"); return listFiles()'),
+      ).toMatchObject({ ok: true, result: ["secret.txt"] });
+      expect(await run(reader, listing)).toMatchObject({ ok: true, result: [] });
+      expect(await run(reader, 'writeFile("empty.txt", ""); return listFiles()')).toMatchObject({
+        result: ["empty.txt"],
+      });
+      expect(await run(writer, listing)).toMatchObject({ ok: true, result: [] });
+      // The reused volume still serves the generated tree.
+      for (let round = 0; round < 2; round++) {
+        expect(
+          await run(
+            reader,
+            'import { getSum } from "./servers/everything/get-sum.ts";\nexport default await getSum({ a: 1, b: round });'.replace(
+              "round",
+              String(round),
+            ),
+          ),
+        ).toMatchObject({ ok: true, result: `The sum of 1 and ${round} is ${1 + round}.` });
+      }
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+
   it("answers overload with LIMIT_RATE while an execution holds the only slot", async () => {
     const first = client("auto");
     const second = client("auto");
@@ -446,6 +483,17 @@ describe("mcp-cli serve under hostile and failing conditions", () => {
       expect(found).toBe(true);
       const wrapper = await connected.readResource({ uri: "mcp-tools:///servers/changing/late.ts" });
       expect((wrapper.contents[0] as { text: string }).text).toContain("late");
+      // Executions get the rebuilt tree: file systems kept from before the change are not reused.
+      const imported = await connected.callTool({
+        name: "execute",
+        arguments: {
+          code: 'import { late } from "./servers/changing/late.ts";\nexport default await late({});',
+        },
+      });
+      expect(imported.structuredContent, JSON.stringify(imported.structuredContent)).toMatchObject({
+        ok: true,
+        result: "late",
+      });
       expect(live.stderr()).toMatch(/the tools of changing changed \(added: late/);
     } finally {
       await connected.close();

@@ -24,6 +24,7 @@ import {
 import { boundErrorDocument } from "./guest-errors.js";
 import { tripError } from "./limit-errors.js";
 import { checkModuleSize, resolveModule } from "./module-resolution.js";
+import { adoptPrestartedWorker } from "./prestart.js";
 import {
   errorEnvelope,
   okEnvelope,
@@ -40,6 +41,7 @@ import {
   MAX_TIMEOUT_MS,
   MIN_MEMORY_BYTES,
   MIN_STACK_BYTES,
+  WARM_MEMORY_BYTES,
 } from "./sandbox-constants.js";
 import { SessionState } from "./session-state.js";
 import { armWatchdog } from "./threads/watchdog.js";
@@ -216,7 +218,7 @@ export class QuickJsExecutor implements CodeExecutor {
    * `memoryBytes`, the TypeScript transpiler loaded in each), so that the next executions are warm.
    * Throws `DISPOSED` after close, `INTERNAL` when a worker cannot start.
    */
-  async warmUp(memoryBytes = 128 * 1024 * 1024): Promise<void> {
+  async warmUp(memoryBytes = WARM_MEMORY_BYTES): Promise<void> {
     this.#assertOpen();
     this.#warmMemoryBytes = memoryBytes;
     const pending: Promise<unknown>[] = [];
@@ -288,6 +290,9 @@ export class QuickJsExecutor implements CodeExecutor {
     }
 
     let files: GuestFileSystem | undefined = request.files;
+    // Set when the worker's run is over: a file request still waiting for the VFS module then gets
+    // no access, since the caller may already reuse `request.files` (serve keeps clean ones).
+    let runOver = false;
     const guestFiles = (vfs: VfsModule): GuestFileSystem => {
       files ??= new vfs.VirtualFileSystem({ workspaceQuotaBytes: limits.workspaceBytes });
       return files;
@@ -316,7 +321,9 @@ export class QuickJsExecutor implements CodeExecutor {
       if (body.op === "get-state" || body.op === "set-state") return serveState(body);
       const vfs = vfsModule;
       // Loaded on first use; the worker waits for the answer meanwhile.
-      if (vfs === undefined) return loadVfs().then(() => serveSync(body));
+      if (vfs === undefined) {
+        return loadVfs().then(() => (runOver ? { ok: false, error: cancelled } : serveSync(body)));
+      }
       try {
         switch (body.op) {
           case "resolve":
@@ -426,6 +433,7 @@ export class QuickJsExecutor implements CodeExecutor {
     try {
       result = await worker.run(job, hooks);
     } finally {
+      runOver = true;
       watchdog.disarm();
       toolAbort.abort();
       this.#release(worker);
@@ -592,7 +600,9 @@ export class QuickJsExecutor implements CodeExecutor {
   }
 
   #spawn(memoryBytes: number): QuickJsWorkerHandle {
-    const worker = new QuickJsWorkerHandle(memoryBytes, (message) => this.#diagnostic(message));
+    const onDiagnostic = (message: string): void => this.#diagnostic(message);
+    // A worker the program started before this executor existed (prestart.ts), else a new one.
+    const worker = adoptPrestartedWorker(onDiagnostic) ?? new QuickJsWorkerHandle(memoryBytes, onDiagnostic);
     this.#workers.add(worker);
     return worker;
   }

@@ -6,6 +6,11 @@
 export const WASM_PAGE_BYTES = 64 * 1024;
 /** The QuickJS build's initial memory: 16 MiB, of which 5 MiB are its C stack. Smaller caps cannot load. */
 export const MIN_MEMORY_BYTES = 16 * 1024 * 1024;
+/**
+ * The memory cap a worker prepares its interpreter for before a run names its own: the moderate
+ * profile's, which most runs use (a run with another limit gets a fresh interpreter).
+ */
+export const WARM_MEMORY_BYTES = 128 * 1024 * 1024;
 /** wasm32 with emscripten's heap growth stops at 2 GiB. */
 export const MAX_MEMORY_BYTES = 2 * 1024 * 1024 * 1024;
 /**

@@ -2,10 +2,11 @@
  * `auth login <server|url> [--no-browser] [--scope <scope>]...`, `auth status [server]`,
  * `auth logout <server>`: OAuth logins to remote MCP servers (docs/authentication.md).
  *
- * Tokens never reach the output: status shows the issuer, scopes and expiry only.
+ * Tokens never reach the output: status shows the account, issuer, scopes and expiry only.
  */
 import { isUrlTarget, McpCliError, type ServerConfig } from "@mcp-execution/core";
-import type { AuthStatus } from "@mcp-execution/mcp-client";
+import type { AuthStatus, RevocationOutcome } from "@mcp-execution/mcp-client";
+import { loadConfiguration } from "../config-source.js";
 import type { CommandContext } from "../context.js";
 import { stateDirectory } from "../locations.js";
 import { type AdHocOptions, resolveForConnection, resolveServerTarget } from "../server-target.js";
@@ -116,18 +117,85 @@ export async function authStatusCommand(
   return 0;
 }
 
-export async function authLogoutCommand(context: CommandContext, target: string): Promise<number> {
+export interface AuthLogoutOptions {
+  /** `--local`: delete the stored tokens without asking the authorization server to revoke them. */
+  readonly local?: boolean;
+}
+
+/**
+ * Revokes each stored login of the server at its authorization server (RFC 7009), then deletes it
+ * here, whatever the server said: a logout never leaves the tokens on disk.
+ */
+export async function authLogoutCommand(
+  context: CommandContext,
+  target: string,
+  options: AuthLogoutOptions = {},
+): Promise<number> {
   const { output } = context;
   const name = await storedName(context, target);
-  const { CredentialStore } = await import("@mcp-execution/mcp-client");
+  const { CredentialStore, revokeLogin } = await import("@mcp-execution/mcp-client");
   const store = new CredentialStore(stateDirectory(context));
+  const records = await store.list(name);
+  // The configured client (its secret stays in the configuration) authenticates the revocation.
+  const configured = await loadConfiguration(context).catch(() => undefined);
+  const settings = configured?.servers.find((server) => server.name === name);
+  const outcomes: RevocationOutcome[] = [];
+  if (options.local !== true) {
+    for (const record of records) {
+      outcomes.push(
+        await revokeLogin({
+          record,
+          settings: settings?.transport === "stdio" ? undefined : settings?.oauth,
+          signal: context.signal,
+        }),
+      );
+    }
+  }
   const removed = await store.remove(name);
+  const revocation = options.local === true ? ({ status: "skipped" } as const) : summarize(outcomes);
   if (output.json) {
-    output.document({ ok: true, server: name, removed });
+    output.document({
+      ok: true,
+      server: name,
+      removed,
+      revocation: revocation.status,
+      ...(revocation.status === "failed" ? { reason: revocation.reason } : {}),
+    });
     return 0;
   }
-  output.data(removed === 0 ? `${name}: no stored login` : `logged out of ${name}`);
+  if (removed === 0) {
+    output.data(`${name}: no stored login`);
+    return 0;
+  }
+  output.data(logoutSentence(name, revocation));
   return 0;
+}
+
+type LogoutRevocation = RevocationOutcome | { readonly status: "skipped" };
+
+/** One outcome for all the server's logins: the first failure, else unsupported, else revoked. */
+function summarize(outcomes: readonly RevocationOutcome[]): RevocationOutcome {
+  return (
+    outcomes.find((outcome) => outcome.status === "failed") ??
+    outcomes.find((outcome) => outcome.status === "unsupported") ??
+    outcomes.find((outcome) => outcome.status === "revoked") ?? { status: "nothing" }
+  );
+}
+
+/** The stable sentence `auth logout` prints (tests and scripts match on it; no token in it). */
+function logoutSentence(name: string, revocation: LogoutRevocation): string {
+  switch (revocation.status) {
+    case "revoked":
+      return `logged out of ${name}: the authorization server revoked the tokens and the local copy is deleted`;
+    case "skipped":
+      return `logged out of ${name} locally (--local): the authorization server was not asked to revoke the tokens`;
+    case "unsupported":
+      return `logged out of ${name} locally: the authorization server offers no revocation endpoint, so the tokens stay valid there until they expire`;
+    case "failed":
+      return `logged out of ${name} locally: revoking at the authorization server failed (${revocation.reason}), so the tokens may stay valid there until they expire`;
+    case "nothing":
+      return `logged out of ${name}`;
+  }
 }
 
 /** What may be shown of a login: everything but the tokens (which AuthStatus never holds). */
@@ -143,6 +211,7 @@ function publicStatus(status: AuthStatus): Record<string, unknown> {
     expiresAt: status.expiresAt === undefined ? null : new Date(status.expiresAt).toISOString(),
     expired: status.expired,
     refreshable: status.refreshable,
+    account: status.account ?? null,
   };
 }
 
@@ -150,6 +219,7 @@ function formatStatus(status: AuthStatus, indent: string): string {
   return formatFields(
     [
       ["server url", status.serverUrl],
+      ["account", describeAccount(status)],
       ["issuer", status.issuer],
       ["client", status.clientId],
       ["resource", status.resource],
@@ -159,4 +229,20 @@ function formatStatus(status: AuthStatus, indent: string): string {
     ],
     indent,
   );
+}
+
+/** `alice@example.com (sub 248289761001, from the ID token)`, or why it is unknown. */
+function describeAccount(status: AuthStatus): string | undefined {
+  if (!status.loggedIn) return undefined;
+  const account = status.account;
+  if (account === undefined) {
+    return "unknown (the authorization server gave no verified ID token, userinfo or introspection answer)";
+  }
+  const shown = account.email ?? account.username ?? account.name ?? account.subject ?? "unknown";
+  const source = { id_token: "the ID token", userinfo: "userinfo", introspection: "token introspection" }[
+    account.source
+  ];
+  const subject =
+    account.subject === undefined || account.subject === shown ? "" : `sub ${account.subject}, `;
+  return `${shown} (${subject}from ${source})`;
 }

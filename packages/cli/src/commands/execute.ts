@@ -15,11 +15,12 @@ import type { CommandContext } from "../context.js";
 import { checkTypes, type GuestTypeChecker } from "../execution-check.js";
 import { type LimitFlags, limitsFrom } from "../execution-limits.js";
 import { formatLog, progressListener, reportOutcome } from "../execution-output.js";
+import { raiseWasmTieringBudget } from "../execution-prestart.js";
 import { liveServers, serverLookups } from "../execution-servers.js";
 import { readExecutionSource } from "../execution-source.js";
 import { type SkillScope, sessionsDirectory, skillsDirectory } from "../locations.js";
 import { type AdHocOptions, resolveForConnection } from "../server-target.js";
-import { storedLoginProviders } from "../stored-login.js";
+import { storedLoginProviderFor, storedLoginProviders } from "../stored-login.js";
 
 export interface ExecuteOptions extends AdHocOptions, LimitFlags {
   readonly eval?: string;
@@ -99,6 +100,8 @@ export async function executeCommand(
     checker = started;
   }
   const typeCheck = checker;
+  // The run's executor adopts the worker bin.ts started before the flags were parsed, if it did.
+  if (source.kind === "script") raiseWasmTieringBudget();
   const { runExecution } = await import("@mcp-execution/runner");
   const outcome = await runExecution({
     source,
@@ -129,6 +132,8 @@ export async function executeCommand(
         }),
     connect: { environment: context.env, cwd: context.cwd, ...(await clientOffers(context, false)) },
     authProviders: await storedLoginProviders(context, servers),
+    // A server only a skill brings in gets its stored login too.
+    authProviderFor: (server) => storedLoginProviderFor(context, server),
     resources: context.scope,
     signal: context.signal,
     onDiagnostic: diagnosticsFor(context),

@@ -30,8 +30,9 @@ import {
   type ToolCallOptions,
   type ToolCallResult,
 } from "@mcp-execution/core";
-import type { AuditLog, CodeModeState, ServeMetrics } from "@mcp-execution/serve";
+import type { AuditLog, CodeModeState, ServeMetrics, SpareFiles } from "@mcp-execution/serve";
 import type { LoadedSkillWithVfs } from "@mcp-execution/skill-store";
+import type { VirtualFileSystem } from "@mcp-execution/vfs";
 import { loadConfiguration } from "../config-source.js";
 import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
@@ -244,6 +245,8 @@ export class ServeRuntime {
   readonly #acceptToolChanges: boolean;
   /** Trees for subsets of the servers (daemon clients name theirs), rebuilt after a refresh. */
   readonly #subsetTrees = new Map<string, GeneratedFile[]>();
+  /** Clean file systems of those trees, reused by executions instead of built for each one. */
+  readonly #spareFiles: SpareFiles<VirtualFileSystem>;
   #draining = false;
   readonly #inFlight = new Set<Promise<unknown>>();
 
@@ -260,7 +263,9 @@ export class ServeRuntime {
     skills: readonly LoadedSkillWithVfs[];
     acceptToolChanges: boolean;
     state: CodeModeState;
+    spareFiles: SpareFiles<VirtualFileSystem>;
   }) {
+    this.#spareFiles = init.spareFiles;
     this.#skills = [...init.skills];
     this.#acceptToolChanges = init.acceptToolChanges;
     this.#context = init.context;
@@ -276,10 +281,12 @@ export class ServeRuntime {
   }
 
   static async start(context: CommandContext, options: ServeOptions): Promise<ServeRuntime> {
-    const [{ AdmissionControl, AuditLog, ServeMetrics, ToolCatalog }, runtime] = await Promise.all([
-      import("@mcp-execution/serve"),
-      import("@mcp-execution/wasm-runtime"),
-    ]);
+    const [{ AdmissionControl, AuditLog, ServeMetrics, SpareFiles, ToolCatalog }, runtime, vfs] =
+      await Promise.all([
+        import("@mcp-execution/serve"),
+        import("@mcp-execution/wasm-runtime"),
+        import("@mcp-execution/vfs"),
+      ]);
     const configuration = await loadConfiguration(context);
     const limits = limitsFrom(options, configuration.sandbox);
     const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
@@ -347,7 +354,13 @@ export class ServeRuntime {
       skills,
       acceptToolChanges: options.acceptToolChanges === true,
       state: { files: [], catalog: new ToolCatalog([]), servers: names },
+      spareFiles: new SpareFiles({
+        build: (tree, quotaBytes) =>
+          vfs.VirtualFileSystem.withTools(tree, { workspaceQuotaBytes: quotaBytes }),
+        maxSpare: maxConcurrent,
+      }),
     });
+    context.scope.defer(() => serve.#spareFiles.clear());
     await serve.refresh();
     onToolsChanged = (server) => serve.toolsChanged(server);
     await warming;
@@ -424,6 +437,7 @@ export class ServeRuntime {
     ];
     this.#manifests = manifests;
     this.#subsetTrees.clear();
+    this.#spareFiles.clear();
     this.#state = { files, catalog: new ToolCatalog(manifests), servers: this.#servers };
   }
 
@@ -540,10 +554,8 @@ export class ServeRuntime {
     const scoped = this.#bridge?.scope({ maxCalls: limits.maxToolCalls, signal });
     const measured =
       scoped === undefined || servers.length === 0 ? undefined : this.#measured(scoped, client, servers);
-    const { VirtualFileSystem } = await import("@mcp-execution/vfs");
-    const files = VirtualFileSystem.withTools(await this.#treeFor(servers), {
-      workspaceQuotaBytes: limits.workspaceBytes,
-    });
+    const tree = await this.#treeFor(servers);
+    const files = this.#spareFiles.take(tree, limits.workspaceBytes);
     const started = performance.now();
     let outcome: ExecutionOutcome;
     try {
@@ -559,7 +571,7 @@ export class ServeRuntime {
         ...(request.onLog === undefined ? {} : { onLog: request.onLog }),
       });
     } finally {
-      files.dispose();
+      this.#spareFiles.give(tree, files);
       await scoped?.close();
     }
     const seconds = (performance.now() - started) / 1000;

@@ -67,17 +67,17 @@ export interface LoginOptions {
 export async function login(options: LoginOptions): Promise<AuthStatus> {
   const sdk = await import("@modelcontextprotocol/client");
   const state = randomBytes(32).toString("base64url");
-  const stored = await options.store.read(options.server, options.serverUrl);
+  const previous = await options.store.read(options.server, options.serverUrl);
   await using receiver = await startLoopbackReceiver(
     state,
-    registeredLoopbackPort(stored?.client?.redirect_uris),
+    registeredLoopbackPort(previous?.client?.redirect_uris),
   );
   const fetchFn = authFetch(options.fetch);
   let provider: StoredOAuthProvider | undefined;
   try {
     const challenge = await probeChallenge(options.serverUrl, options.headers ?? {}, fetchFn, sdk);
     const scope = sdk.computeScopeUnion(
-      stored?.requestedScope,
+      previous?.requestedScope,
       options.settings?.scopes?.join(" "),
       challenge.scope,
       options.scopes?.join(" "),
@@ -131,9 +131,15 @@ export async function login(options: LoginOptions): Promise<AuthStatus> {
   } catch (error) {
     throw translateAuthError(error, options.server);
   }
-  const record = await provider?.record();
-  if (record?.tokens === undefined)
+  const stored = await provider?.record();
+  if (stored?.tokens === undefined)
     throw new McpCliError("AUTH_REFUSED", "the login finished without tokens");
+  const { rememberAccount } = await import("./account.js");
+  const record = await rememberAccount(options.store, stored, {
+    settings: options.settings,
+    fetch: options.fetch,
+    signal: options.signal,
+  });
   return describeRecord(record, (options.now ?? Date.now)());
 }
 

@@ -19,12 +19,14 @@
 import { randomBytes } from "node:crypto";
 import { type ErrorDetails, McpCliError, type OAuthSettings } from "@mcp-execution/core";
 import type {
+  FetchLike,
   OAuthClientMetadata,
   OAuthClientProvider,
   OAuthDiscoveryState,
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
+import { withTokenLock } from "./token-lock.js";
 import type { CredentialRecord, CredentialStore, StoredClient, StoredTokenSet } from "./token-store.js";
 
 /** Refresh this long before the access token expires, so a request never races the expiry. */
@@ -122,6 +124,67 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     return this.#record;
   }
 
+  /** Reads the stored record again (another process may have changed it). */
+  async reload(): Promise<CredentialRecord | undefined> {
+    this.#record = await this.#options.store.read(this.#options.server, this.#options.serverUrl);
+    this.#loaded = true;
+    return this.#record;
+  }
+
+  /**
+   * Wraps the fetch the SDK's OAuth requests go through so that a refresh-token grant runs under
+   * the credential file's cross-process lock (token-lock.ts). Holding it, the stored tokens are
+   * read again: when another process refreshed meanwhile and its access token is still good, that
+   * answer is used and the authorization server is not asked at all; when only its refresh token
+   * is newer, that one is sent. A rotated refresh token is thus never used twice, which an
+   * authorization server would take for theft and answer by revoking the grant. The new tokens are
+   * stored before the lock is let go. Every other request passes through untouched.
+   */
+  guardRefresh(fetch: FetchLike): FetchLike {
+    return async (url, init) => {
+      const body = init?.body;
+      if (
+        this.#options.interaction !== undefined ||
+        !(body instanceof URLSearchParams) ||
+        body.get("grant_type") !== "refresh_token"
+      ) {
+        return fetch(url, init);
+      }
+      const file = this.#options.store.fileFor(this.#options.server, this.#options.serverUrl);
+      const signal = init?.signal ?? undefined;
+      return withTokenLock(
+        file,
+        async () => {
+          const sent = body.get("refresh_token");
+          const current = (await this.reload())?.tokens;
+          if (current?.refresh_token !== undefined && current.refresh_token !== sent) {
+            if (!this.#expiresSoon(current)) return tokenResponse(current, this.#now());
+            body.set("refresh_token", current.refresh_token);
+          }
+          const response = await fetch(url, init);
+          if (response.ok) {
+            const answer = (await response
+              .clone()
+              .json()
+              .catch(() => undefined)) as StoredOAuthTokens | undefined;
+            if (typeof answer?.access_token === "string" && typeof answer.token_type === "string") {
+              await this.saveTokens({
+                ...answer,
+                ...(current?.issuer === undefined ? {} : { issuer: current.issuer }),
+              } as StoredOAuthTokens);
+            }
+          }
+          return response;
+        },
+        { signal },
+      );
+    };
+  }
+
+  #expiresSoon(tokens: StoredTokenSet): boolean {
+    return tokens.expiresAt !== undefined && tokens.expiresAt - this.#now() <= REFRESH_BEFORE_EXPIRY_MS;
+  }
+
   async clientInformation(): Promise<StoredOAuthClientInformation | undefined> {
     const settings = this.#options.settings;
     const record = await this.record();
@@ -189,6 +252,29 @@ export class StoredOAuthProvider implements OAuthClientProvider {
       tokens: stored,
       ...(interactive ? { loggedInAt: this.#now() } : {}),
       ...(interactive && this.#discovery !== undefined ? { discovery: { ...this.#discovery } } : {}),
+    }));
+    // A refresh that brought a new ID token says again who is logged in (login does it in full).
+    if (!interactive && typeof stored.id_token === "string" && stored.id_token !== previous?.id_token) {
+      await this.#refreshAccount();
+    }
+  }
+
+  async #refreshAccount(): Promise<void> {
+    const record = await this.record();
+    if (record === undefined) return;
+    const { identifyAccount } = await import("./account.js");
+    const account = await identifyAccount({
+      record,
+      settings: this.#options.settings,
+      idTokenOnly: true,
+    }).catch(() => undefined);
+    if (account === undefined) return;
+    await this.#update((current) => ({
+      ...current,
+      account:
+        current.account !== undefined && current.account.subject === account.subject
+          ? { ...current.account, ...account }
+          : account,
     }));
   }
 
@@ -304,6 +390,19 @@ export class StoredOAuthProvider implements OAuthClientProvider {
       { details },
     );
   }
+}
+
+/** A token endpoint's answer carrying tokens another process already obtained. */
+function tokenResponse(tokens: StoredTokenSet, now: number): Response {
+  const { expiresAt, issuer: _issuer, ...answer } = tokens;
+  const body = {
+    ...answer,
+    ...(expiresAt === undefined ? {} : { expires_in: Math.max(1, Math.floor((expiresAt - now) / 1000)) }),
+  };
+  return new Response(JSON.stringify(body), {
+    status: 200,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
 }
 
 /** True when a registration's `scope` (absent: unrestricted) includes every scope asked for. */

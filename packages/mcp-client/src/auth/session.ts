@@ -39,7 +39,10 @@ export async function storedLoginProvider(options: StoredLoginOptions): Promise<
   if (await provider.needsRefresh()) {
     const { auth } = await import("@modelcontextprotocol/client");
     try {
-      await auth(provider, { serverUrl: options.serverUrl, fetchFn: authFetch(options.fetch) });
+      await auth(provider, {
+        serverUrl: options.serverUrl,
+        fetchFn: provider.guardRefresh(authFetch(options.fetch)),
+      });
     } catch (error) {
       throw translateAuthError(error, options.server);
     }

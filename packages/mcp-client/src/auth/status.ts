@@ -1,8 +1,8 @@
 /**
- * What `auth status` and `server list` show about a stored login: who issued it, which scopes,
- * when it expires. Never the token itself. Loads no SDK.
+ * What `auth status` and `server list` show about a stored login: who is logged in, who issued it,
+ * which scopes, when it expires. Never the token itself. Loads no SDK.
  */
-import type { CredentialRecord, CredentialStore } from "./token-store.js";
+import type { CredentialRecord, CredentialStore, StoredAccount } from "./token-store.js";
 
 export interface AuthStatus {
   readonly server: string;
@@ -19,6 +19,8 @@ export interface AuthStatus {
   readonly expired: boolean;
   readonly refreshable: boolean;
   readonly loggedInAt?: number;
+  /** Who is logged in; absent when the authorization server gave no way to know. */
+  readonly account?: StoredAccount;
 }
 
 export function describeRecord(record: CredentialRecord, now: number): AuthStatus {
@@ -36,6 +38,7 @@ export function describeRecord(record: CredentialRecord, now: number): AuthStatu
     expired: tokens?.expiresAt !== undefined && tokens.expiresAt <= now,
     refreshable: tokens?.refresh_token !== undefined,
     ...(record.loggedInAt === undefined ? {} : { loggedInAt: record.loggedInAt }),
+    ...(record.account === undefined || tokens === undefined ? {} : { account: record.account }),
   };
 }
 
@@ -57,11 +60,18 @@ export function describeDuration(milliseconds: number): string {
 /** One status phrase: `logged in, expires in 54 min`, `not logged in`, ... */
 export function describeStatus(status: AuthStatus | undefined, now: number): string {
   if (status === undefined || !status.loggedIn) return "not logged in";
-  if (status.expiresAt === undefined) return "logged in";
-  if (!status.expired) return `logged in, expires ${describeDuration(status.expiresAt - now)}`;
+  const who = status.account === undefined ? "" : ` as ${accountName(status.account)}`;
+  if (status.expiresAt === undefined) return `logged in${who}`;
+  if (!status.expired) return `logged in${who}, expires ${describeDuration(status.expiresAt - now)}`;
   return status.refreshable
-    ? `logged in, token expired ${describeDuration(status.expiresAt - now)}, renewed on next use`
-    : `login expired ${describeDuration(status.expiresAt - now)}`;
+    ? `logged in${who}, token expired ${describeDuration(status.expiresAt - now)}, renewed on next use`
+    : `login${who} expired ${describeDuration(status.expiresAt - now)}`;
+}
+
+/** How an account is named: its email, else username, else name, else `sub`. */
+export function accountName(account: StoredAccount | undefined): string {
+  if (account === undefined) return "unknown";
+  return account.email ?? account.username ?? account.name ?? account.subject ?? "unknown";
 }
 
 /**

@@ -43,6 +43,20 @@ export interface StoredClient {
   readonly [key: string]: unknown;
 }
 
+/**
+ * Who the login belongs to (auth/account.ts): identity claims only, never a token. `source` says
+ * where they came from: a verified ID token, the userinfo endpoint, or token introspection.
+ */
+export interface StoredAccount {
+  readonly source: "id_token" | "userinfo" | "introspection";
+  /** The `sub` claim: the authorization server's identifier of the user. */
+  readonly subject?: string;
+  readonly email?: string;
+  /** `preferred_username` (OIDC) or `username` (introspection). */
+  readonly username?: string;
+  readonly name?: string;
+}
+
 /** Everything kept for one server and resource. */
 export interface CredentialRecord {
   readonly version: 1;
@@ -60,6 +74,8 @@ export interface CredentialRecord {
   readonly discovery?: Readonly<Record<string, unknown>>;
   /** When the last login finished, milliseconds since the epoch. */
   readonly loggedInAt?: number;
+  /** Who is logged in, when the authorization server said (absent: unknown). */
+  readonly account?: StoredAccount;
 }
 
 /** Where credentials live: `<state dir>/oauth`. The CLI passes the state directory. */

@@ -12,6 +12,7 @@ import {
   type ResolvedServerConfig,
   type StdioServerConfig,
 } from "@mcp-execution/core";
+import { StoredOAuthProvider } from "../auth/provider.js";
 import { boundedFetch } from "../bounded-fetch.js";
 import { redactorFor } from "../redact.js";
 import { declaredCapabilities, handleClientRequests, listChangedHandlers } from "./client-capabilities.js";
@@ -281,9 +282,12 @@ function createTransport(
       void transport?.close().catch(() => {});
     },
   });
+  // A stored login's refresh on a 401 runs under its cross-process lock (auth/token-lock.ts).
+  const guarded =
+    options.authProvider instanceof StoredOAuthProvider ? options.authProvider.guardRefresh(fetch) : fetch;
   transport =
     kind === "streamable-http"
-      ? new sdk.StreamableHTTPClientTransport(target, { requestInit: { headers }, fetch, ...auth })
-      : new sdk.SSEClientTransport(target, { requestInit: { headers }, fetch, ...auth });
+      ? new sdk.StreamableHTTPClientTransport(target, { requestInit: { headers }, fetch: guarded, ...auth })
+      : new sdk.SSEClientTransport(target, { requestInit: { headers }, fetch: guarded, ...auth });
   return transport;
 }

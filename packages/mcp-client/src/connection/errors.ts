@@ -194,8 +194,9 @@ function translateUnmasked(
   credentials: Credentials,
 ): McpCliError {
   const subject = subjectOf(context);
-  // A server that exits at once can be gone before the first request is written; starting
-  // failed all the same, and its exit and stderr say why (not "stopped reading its input").
+  // A server that exits while starting makes our write of `initialize` fail before the SDK sees the
+  // close: on a loaded machine that wins the race about as often as the close itself. Both are the
+  // same failure, so both are CONNECT_FAILED with the exit and stderr (and both get the era retry).
   if (error instanceof McpCliError && error.code === "CONNECTION_CLOSED" && context.phase === "startup") {
     return closedError(error, context);
   }
