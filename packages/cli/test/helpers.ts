@@ -66,7 +66,7 @@ export function createSandbox(prefix = "mcp-cli-e2e-"): Sandbox {
         XDG_STATE_HOME: join(home, ".local", "state"),
         TERM: "dumb",
         // Tests write project files (.mcp.json) that start servers; approving each one is what
-        // config-trust.test.ts tests. For CI and tests only: see docs/adr/010-config-trust.md.
+        // config-trust.e2e.test.ts tests. For CI and tests only: see docs/adr/010-config-trust.md.
         MCP_CLI_TRUST_ALL: "1",
       };
     },

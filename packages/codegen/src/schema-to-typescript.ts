@@ -2,7 +2,7 @@
  * JSON Schema (draft-07 and 2020-12, as MCP servers send them) to TypeScript type declarations.
  *
  * The converter is total: every input, however odd, gives a type that compiles under `strict`
- * and `noUncheckedIndexedAccess` (test/typecheck.test.ts checks the corpus and seeded random
+ * and `noUncheckedIndexedAccess` (test/typecheck.e2e.test.ts checks the corpus and seeded random
  * schemas). What TypeScript cannot say (patterns, numeric ranges, `not`,
  * `if`/`then`/`else`) widens to the nearest type that accepts every valid value, and constraints
  * that only narrow values become JSDoc tags. Why it is hand-written: docs/adr/004-generated-code.md.

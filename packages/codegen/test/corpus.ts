@@ -85,3 +85,10 @@ export function writeTree(root: string, files: readonly GeneratedFile[]): void {
     writeFileSync(target, file.contents);
   }
 }
+
+/** The contents of one generated file; throws when the tree has no such file. */
+export function fileOf(files: readonly GeneratedFile[], path: string): string {
+  const found = files.find((file) => file.path === path);
+  if (found === undefined) throw new Error(`no ${path}`);
+  return found.contents;
+}

@@ -1,19 +1,13 @@
 /**
  * The parts of the OAuth login that need no authorization server: the BROWSER convention, the
- * loopback receiver's checks, pasted redirects, status lines.
+ * loopback receiver's checks, pasted redirects, status lines. Starting a real browser program is
+ * in browser.e2e.test.ts.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { McpCliError } from "@mcp-execution/core";
-import { afterAll, describe, expect, it } from "vitest";
-import { eventually } from "../../../../test/fixtures/servers/harness.mjs";
-import { browserCommands, openInBrowser } from "../../src/auth/browser.js";
+import { describe, expect, it } from "vitest";
+import { browserCommands } from "../../src/auth/browser.js";
 import { parseRedirect, startLoopbackReceiver } from "../../src/auth/loopback.js";
 import { describeDuration, describeRecord, describeStatus } from "../../src/auth/status.js";
-
-const directory = mkdtempSync(join(tmpdir(), "mcp-cli-auth-units-"));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 async function failure(promise: Promise<unknown>): Promise<McpCliError> {
   try {
@@ -41,18 +35,6 @@ describe("BROWSER convention", () => {
     expect(browserCommands(url, {}, "linux")).toEqual([["xdg-open", url]]);
     expect(browserCommands(url, { BROWSER: " " }, "darwin")).toEqual([["open", url]]);
     expect(browserCommands(url, {}, "win32")).toEqual([["rundll32", "url.dll,FileProtocolHandler", url]]);
-  });
-  it("starts the first entry that exists, without a shell", async () => {
-    const record = join(directory, "opened.txt");
-    const script = join(directory, "browser.cjs");
-    writeFileSync(script, "require('node:fs').writeFileSync(process.argv[2], process.argv[3]);\n");
-    const opened = await openInBrowser(url, {
-      PATH: process.env.PATH,
-      BROWSER: `/nonexistent/browser:${process.execPath} ${script} ${record}`,
-    });
-    expect(opened).toBe(true);
-    expect(await eventually(() => existsSync(record) && readFileSync(record, "utf8") === url)).toBe(true);
-    expect(await openInBrowser(url, { BROWSER: "/nonexistent/one:/nonexistent/two" })).toBe(false);
   });
 });
 

@@ -1,8 +1,7 @@
 /**
- * Many executions at once, cancellation, closing, and the one-shot path of a short-lived process.
+ * Many executions at once, cancellation and closing. The one-shot path of a short-lived process
+ * is in short-lived-process.e2e.test.ts.
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { type ErrorCode, type ExecutionOutcome, sessionId, type ToolBridge } from "@mcp-execution/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QuickJsExecutor } from "../../src/executor.js";
@@ -202,27 +201,6 @@ describe("closing", () => {
     await expect(run(closing, "return 1")).rejects.toMatchObject({ code: "DISPOSED" });
     await closing.close();
     await expect(closing.warmUp()).rejects.toMatchObject({ code: "DISPOSED" });
-  });
-});
-
-describe("a short-lived process", () => {
-  it("runs one execution and exits on its own without close() (idle workers do not hold it)", () => {
-    const entry = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
-    const core = fileURLToPath(new URL("../../../core/dist/index.js", import.meta.url));
-    const script = [
-      `const { QuickJsExecutor } = await import(${JSON.stringify(entry)});`,
-      `const { resolveLimits } = await import(${JSON.stringify(core)});`,
-      "const executor = new QuickJsExecutor();",
-      "const outcome = await executor.execute({ mode: 'snippet', source: 'const n: number = 20; return n + 1', limits: resolveLimits('strict') });",
-      "process.stdout.write(JSON.stringify(outcome.result));",
-    ].join("\n");
-    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-      encoding: "utf8",
-      timeout: 20_000,
-    });
-    expect(child.stderr).toBe("");
-    expect(child.status).toBe(0);
-    expect(child.stdout).toBe("21");
   });
 });
 

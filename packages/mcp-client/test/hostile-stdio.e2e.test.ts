@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { childProcessesOf, eventually } from "../../../test/fixtures/servers/harness.mjs";
 import { connectServer } from "../src/index.js";
 import { MAX_SHOWN_NOISE_LINES } from "../src/stdout-noise.js";
-import { fixtureConfig } from "./configs.js";
+import { fixtureConfig, stdioConfig } from "./configs.js";
 
 afterAll(async () => {
   expect(await eventually(() => childProcessesOf().length === 0)).toBe(true);
@@ -51,5 +51,22 @@ describe("a server whose answer is larger than its maxResponseBytes", () => {
     expect(error).toBeInstanceOf(McpCliError);
     expect((error as McpCliError).code).toBe("LIMIT_SIZE");
     expect((error as McpCliError).details).toMatchObject({ server: "big", limitBytes: 500_000 });
+  });
+});
+
+describe("a server that exits at once", () => {
+  it("is CONNECT_FAILED with its stderr even when it is gone before the first request is written (regression)", async () => {
+    // sh exits within a millisecond, before the client writes initialize: under load the Node
+    // server of redact.e2e.test.ts did the same, and the write failure surfaced as CONNECTION_CLOSED.
+    const config = stdioConfig("quick", "/bin/sh", ["-c", "echo 'no such module' >&2; exit 3"]);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const error = await connectServer(config, { environment: process.env }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(McpCliError);
+      expect((error as McpCliError).code).toBe("CONNECT_FAILED");
+      expect((error as McpCliError).message).toContain("no such module");
+    }
   });
 });
