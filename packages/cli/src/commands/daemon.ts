@@ -87,6 +87,10 @@ export async function startDaemon(
   const child = spawn(
     process.execPath,
     [
+      // An idle daemon otherwise keeps V8's grown young generation (mostly garbage): with 2 MiB
+      // semi-spaces an idle serve with three servers measured 135.7 MiB instead of 155.5 MiB, at
+      // the same latency (docs/serve.md).
+      "--max-semi-space-size=2",
       entry,
       ...(context.globals.config === undefined ? [] : ["--config", context.globals.config]),
       ...(context.globals.trustProject === true ? ["--trust-project"] : []),
