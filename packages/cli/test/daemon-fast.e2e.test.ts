@@ -290,3 +290,42 @@ describe("fallbacks of the fast client", () => {
     }
   });
 });
+
+describe("the fast client with a configuration that warns", () => {
+  let sandbox: Sandbox;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    sandbox = createSandbox("mcp-cli-fast-warn-");
+    env = { XDG_RUNTIME_DIR: join(sandbox.root, "run") };
+    // An unknown key is a warning of the configuration loader, printed by whoever loads it.
+    configure(sandbox, { colour: "blue" });
+    const started = await runCli(sandbox, ["daemon", "start"], { env });
+    expect(started.code, started.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await runCli(sandbox, ["daemon", "stop"], { env });
+    sandbox.remove();
+  });
+
+  it("prints the configuration's warnings once, exactly as the in-process CLI does", async () => {
+    const before = await counters(sandbox, env);
+    for (const args of [
+      ["execute", "-e", "return 1"],
+      ["call", "everything", "echo", "message=hi"],
+    ]) {
+      const fast = await traced(sandbox, args, env);
+      const inProcess = await runCli(sandbox, args, { env: { ...env, MCP_CLI_NO_DAEMON: "1" } });
+      expect(usedFastClient(fast.client), args.join(" ")).toBe(true);
+      expect(fast.code, fast.stderr).toBe(0);
+      expect(fast.stderr.split('ignoring unknown keys "colour"').length - 1, fast.stderr).toBe(1);
+      expect(fast.stderr, args.join(" ")).toBe(inProcess.stderr);
+      expect(fast.stdout, args.join(" ")).toBe(inProcess.stdout);
+    }
+    // The daemon ran both, so the warnings above came through it.
+    const after = await counters(sandbox, env);
+    expect(after?.executions).toBe((before?.executions ?? 0) + 1);
+    expect(after?.calls).toBe((before?.calls ?? 0) + 1);
+  });
+});
