@@ -7,6 +7,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type RunningAuthorizationServer,
@@ -19,6 +21,7 @@ import {
 } from "../../../test/fixtures/servers/oauth/protected-server.mjs";
 import { CredentialStore } from "../../mcp-client/src/auth/token-store.js";
 import {
+  CLI_BIN,
   type CliResult,
   createSandbox,
   parseDocument,
@@ -216,6 +219,49 @@ describe("mcp-cli auth", () => {
     const human = await cli(["auth", "status", "protected"]);
     expect(human.stdout).toMatch(/^protected: logged in as test-user@example\.test, expires in/);
     expect(human.stdout).toMatch(/account: +test-user@example\.test \(sub test-user, from the ID token\)/);
+  });
+
+  it("serve and the daemon use the stored login, and print no token", async () => {
+    const code = 'return await callTool("protected", "echo", { message: "through serve" })';
+    const client = new Client({ name: "auth-test", version: "1" });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI_BIN, "--config", config, "serve", "--server", "protected"],
+        cwd: join(sandbox.root, "work"),
+        env: sandbox.env(),
+        stderr: "pipe",
+      }),
+    );
+    try {
+      const served = await client.callTool({ name: "execute", arguments: { code } });
+      expect(served.isError, JSON.stringify(served)).toBeFalsy();
+      expect(JSON.stringify(served.structuredContent)).toContain("echo: through serve");
+      for (const token of tokensSeen) expect(JSON.stringify(served)).not.toContain(token);
+    } finally {
+      await client.close();
+    }
+
+    const started = await cli(["daemon", "start"]);
+    expect(started.code, started.stderr).toBe(0);
+    try {
+      const viaDaemon = await cli([
+        "execute",
+        "--server",
+        "protected",
+        "--json",
+        "-e",
+        'return await callTool("protected", "echo", { message: "through the daemon" })',
+      ]);
+      expect(viaDaemon.code, viaDaemon.stderr).toBe(0);
+      expect(JSON.stringify(parseDocument(viaDaemon))).toContain("echo: through the daemon");
+      const status = await cli(["daemon", "status", "--json"]);
+      // The daemon, not this process, made the call.
+      expect(parseDocument(status)).toMatchObject({ daemon: { executions: 1 } });
+    } finally {
+      const stopped = await cli(["daemon", "stop"]);
+      expect(stopped.code, stopped.stderr).toBe(0);
+    }
   });
 
   it("a refused refresh is AUTH_REQUIRED, exit 4, with the exact login command", async () => {
