@@ -4,7 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { McpCliError } from "@mcp-execution/core";
+import type { McpCliError } from "@mcp-execution/core";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   childProcessesOf,
@@ -15,6 +15,7 @@ import {
 import { boundedFetch, DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES } from "../src/bounded-fetch.js";
 import { connectServer } from "../src/index.js";
 import { remoteConfig } from "./configs.js";
+import { failure } from "./outcomes.js";
 
 const running: RunningServer[] = [];
 
@@ -27,16 +28,6 @@ async function hostile(args: string[]): Promise<string> {
   const server = await startHttpFixture("hostile-http", args);
   running.push(server);
   return server.url;
-}
-
-async function failure(promise: Promise<unknown>): Promise<McpCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("response size limits over HTTP", () => {

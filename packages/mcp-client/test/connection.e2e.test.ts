@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Diagnostic, McpCliError } from "@mcp-execution/core";
+import type { Diagnostic, McpCliError } from "@mcp-execution/core";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   childProcessesOf,
@@ -18,18 +18,9 @@ import {
 } from "../../../test/fixtures/servers/harness.mjs";
 import { connectServer, type ServerConnection } from "../src/index.js";
 import { everythingStdio, fixtureConfig, remoteConfig, stdioConfig } from "./configs.js";
+import { failure } from "./outcomes.js";
 
 const environment = process.env;
-
-async function failure(promise: Promise<unknown>): Promise<McpCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
-}
 
 function text(result: { content: readonly { type: string; text?: unknown }[] }): string {
   return result.content.map((block) => String(block.text)).join("");

@@ -1,17 +1,6 @@
 /** What a user could see of a client error (redact*.test.ts). */
 import { McpCliError } from "@mcp-execution/core";
 
-/** The McpCliError a promise rejects with. */
-export async function failure(promise: Promise<unknown>): Promise<McpCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
-}
-
 /** Everything of an error a user could see: message, details, and the messages and stacks of its causes. */
 export function printable(error: unknown): string {
   const parts: string[] = [];

@@ -2,27 +2,17 @@
  * Listings and schemas from hostile stdio servers are bounded: a server that paginates forever,
  * a schema bomb, a schema nested too deeply.
  */
-import { McpCliError } from "@mcp-execution/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { childProcessesOf, eventually } from "../../../test/fixtures/servers/harness.mjs";
 import { connectServer, type ServerConnection } from "../src/index.js";
 import { introspect, listAllTools } from "../src/introspect.js";
 import { DEFAULT_LISTING_LIMITS } from "../src/listing-budget.js";
 import { fixtureConfig } from "./configs.js";
+import { failure } from "./outcomes.js";
 
 afterAll(async () => {
   expect(await eventually(() => childProcessesOf().length === 0)).toBe(true);
 });
-
-async function failure(promise: Promise<unknown>): Promise<McpCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
-}
 
 async function withServer<T>(
   fixture: string,

@@ -13,7 +13,8 @@ import {
 } from "../../../test/fixtures/servers/harness.mjs";
 import { connectServer } from "../src/index.js";
 import { remoteConfig, stdioConfig } from "./configs.js";
-import { failure, printable } from "./error-text.js";
+import { printable } from "./error-text.js";
+import { failure } from "./outcomes.js";
 
 const running: RunningServer[] = [];
 

@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { connectServer } from "../src/index.js";
 import { Redactor, redactorFor } from "../src/redact.js";
 import { remoteConfig } from "./configs.js";
-import { failure, printable } from "./error-text.js";
+import { printable } from "./error-text.js";
+import { failure } from "./outcomes.js";
 
 describe("redaction", () => {
   it("masks URL credentials that undici quotes when it refuses such a URL", async () => {

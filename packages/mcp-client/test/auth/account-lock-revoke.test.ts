@@ -16,7 +16,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { McpCliError } from "@mcp-execution/core";
 import { auth, Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -38,6 +37,7 @@ import { withTokenLock } from "../../src/auth/token-lock.js";
 import { CredentialStore } from "../../src/auth/token-store.js";
 import { connectServer } from "../../src/connection/connect.js";
 import { remoteConfig } from "../configs.js";
+import { failure } from "../outcomes.js";
 
 /** Rotates refresh tokens, offers introspection and revocation. */
 let rotating: RunningAuthorizationServer;
@@ -98,16 +98,6 @@ async function echo(server: RunningProtectedServer, provider: StoredOAuthProvide
   clients.push(client);
   const result = await client.callTool({ name: "echo", arguments: { message: "hi" } });
   return (result as { content: { text: string }[] }).content.map((block) => block.text).join("");
-}
-
-async function failure(promise: Promise<unknown>): Promise<McpCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
 }
 
 describe("who is logged in", () => {

@@ -16,7 +16,6 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { McpCliError } from "@mcp-execution/core";
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -33,6 +32,7 @@ import type { StoredOAuthProvider } from "../../src/auth/provider.js";
 import { storedLoginProvider } from "../../src/auth/session.js";
 import { authStatusLine } from "../../src/auth/status.js";
 import { CredentialStore } from "../../src/auth/token-store.js";
+import { failure } from "../outcomes.js";
 
 let authorizationServer: RunningAuthorizationServer;
 let mcpServer: RunningProtectedServer;
@@ -56,16 +56,6 @@ function freshStore(): CredentialStore {
   const directory = mkdtempSync(join(tmpdir(), "mcp-cli-oauth-"));
   directories.push(directory);
   return new CredentialStore(join(directory, "state"));
-}
-
-async function failure(promise: Promise<unknown>): Promise<McpCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
 }
 
 async function loginWithBrowser(store: CredentialStore, server: RunningProtectedServer, scopes?: string[]) {

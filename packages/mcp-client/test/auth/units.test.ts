@@ -3,21 +3,11 @@
  * loopback receiver's checks, pasted redirects, status lines. Starting a real browser program is
  * in browser.e2e.test.ts.
  */
-import { McpCliError } from "@mcp-execution/core";
 import { describe, expect, it } from "vitest";
 import { browserCommands } from "../../src/auth/browser.js";
 import { parseRedirect, startLoopbackReceiver } from "../../src/auth/loopback.js";
 import { describeDuration, describeRecord, describeStatus } from "../../src/auth/status.js";
-
-async function failure(promise: Promise<unknown>): Promise<McpCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof McpCliError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
+import { failure } from "../outcomes.js";
 
 describe("BROWSER convention", () => {
   const url = "https://as.example/authorize?a=1&b=2";
