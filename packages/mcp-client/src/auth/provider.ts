@@ -26,6 +26,7 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
+import { ENDPOINT_TIMEOUT_MS } from "./endpoints.js";
 import { withTokenLock } from "./token-lock.js";
 import type { CredentialRecord, CredentialStore, StoredClient, StoredTokenSet } from "./token-store.js";
 
@@ -161,7 +162,13 @@ export class StoredOAuthProvider implements OAuthClientProvider {
             if (!this.#expiresSoon(current)) return tokenResponse(current, this.#now());
             body.set("refresh_token", current.refresh_token);
           }
-          const response = await fetch(url, init);
+          // The lock is held while this runs: a token endpoint that never answers must not hold
+          // every other process's refresh of this login with it.
+          const deadline = AbortSignal.timeout(ENDPOINT_TIMEOUT_MS);
+          const response = await fetch(url, {
+            ...init,
+            signal: signal === undefined ? deadline : AbortSignal.any([signal, deadline]),
+          });
           if (response.ok) {
             const answer = (await response
               .clone()

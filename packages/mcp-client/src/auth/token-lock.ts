@@ -15,6 +15,7 @@
  * over. That needs a lock abandoned by a crash and two renewals within one poll interval of each
  * other; the worst case is the pre-lock behaviour (one grant lost, log in again).
  */
+import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { lstat, open, unlink } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -39,15 +40,18 @@ export async function withTokenLock<T>(
   options: TokenLockOptions = {},
 ): Promise<T> {
   const path = `${file}.lock`;
-  await acquire(path, options);
+  const owner = await acquire(path, options);
   try {
     return await work();
   } finally {
-    await unlink(path).catch(() => undefined);
+    // Only our own lock: a holder judged stale (work that outlived LOCK_STALE_MS) must not remove
+    // the lock another process has taken over since.
+    if ((await readLockText(path)) === owner) await unlink(path).catch(() => undefined);
   }
 }
 
-async function acquire(path: string, options: TokenLockOptions): Promise<void> {
+/** Takes the lock; returns its content, which names this holder alone. */
+async function acquire(path: string, options: TokenLockOptions): Promise<string> {
   const waitMs = options.waitMs ?? LOCK_WAIT_MS;
   const staleMs = options.staleMs ?? LOCK_STALE_MS;
   const deadline = Date.now() + waitMs;
@@ -58,12 +62,17 @@ async function acquire(path: string, options: TokenLockOptions): Promise<void> {
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
         0o600,
       );
+      const owner = JSON.stringify({
+        pid: process.pid,
+        at: Date.now(),
+        nonce: randomBytes(8).toString("hex"),
+      });
       try {
-        await handle.writeFile(JSON.stringify({ pid: process.pid, at: Date.now() }), "utf8");
+        await handle.writeFile(owner, "utf8");
       } finally {
         await handle.close();
       }
-      return;
+      return owner;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
         throw new McpCliError(

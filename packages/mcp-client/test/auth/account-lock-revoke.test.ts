@@ -4,6 +4,7 @@
  * protected MCP server. Connections use a real SDK v2 client with our provider.
  */
 import {
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -348,7 +349,33 @@ describe("the refresh lock", () => {
     expect(await withTokenLock(file, async () => "ran")).toBe("ran");
     expect(readFileSync(target, "utf8")).toBe("untouched");
   });
+
+  it("a holder whose lock was taken over as stale leaves the new holder's lock in place", async () => {
+    const file = join(freshDirectory(), "server.json");
+    let secondInside!: () => void;
+    const secondHolds = new Promise<void>((resolve) => {
+      secondInside = resolve;
+    });
+    // The first holder outlives the (tiny) stale bound: it waits until a second process took over.
+    const first = withTokenLock(file, () => secondHolds);
+    await eventuallyExists(`${file}.lock`);
+    const second = withTokenLock(
+      file,
+      async () => {
+        secondInside();
+        await first;
+        // The first holder has finished: the lock is still the second's.
+        return existsSync(`${file}.lock`);
+      },
+      { staleMs: 1 },
+    );
+    expect(await second).toBe(true);
+  });
 });
+
+async function eventuallyExists(path: string): Promise<void> {
+  while (!existsSync(path)) await new Promise((resolve) => setImmediate(resolve));
+}
 
 describe("revocation", () => {
   it("revokes the refresh token at the revocation endpoint: a later refresh is refused", async () => {
