@@ -11,16 +11,22 @@
  * Every doubt on this side (no record, no socket, a refused or dropped connection before
  * `served`, an answer not understood) returns undefined, and bin.ts runs the full CLI.
  */
-import { closeSync, constants, openSync, readSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { isatty } from "node:tty";
 import type { DaemonCommandLine } from "./fast-argv.js";
 import { readFrames, writeFrame } from "./frames.js";
-import { daemonDirectoryFor, FINGERPRINT_PATTERN, locatorFileName, socketFileName } from "./paths.js";
+import { daemonDirectoryFor, locatorFileName, readRecord, socketFileName } from "./paths.js";
 
 /** Answers to a command line are output and one result; the bound only stops a runaway peer. */
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/**
+ * How long the daemon may take to say whether it takes the command (it reads the configuration and
+ * fingerprints it; nothing has run or printed yet). A daemon that hangs, or anything else listening
+ * at the socket's name, then costs this once and the command runs in-process; closing the socket
+ * also ends anything the daemon started in the same instant, as a client that went away does.
+ */
+const DECIDE_TIMEOUT_MS = 10_000;
 
 export interface FastClientProcess {
   readonly argv: readonly string[];
@@ -37,26 +43,6 @@ export interface FastClientProcess {
    * after the daemon took it, or a Ctrl-C while it was deciding. Resolves with the exit code.
    */
   report(ending: "lost" | "interrupted"): Promise<number>;
-}
-
-/** The fingerprint in the locator record, or undefined (no record, a link, anything odd). */
-function readRecord(path: string): string | undefined {
-  let descriptor: number;
-  try {
-    descriptor = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const buffer = Buffer.alloc(64);
-    const length = readSync(descriptor, buffer, 0, buffer.length, 0);
-    const fingerprint = buffer.subarray(0, length).toString("utf8").trim();
-    return FINGERPRINT_PATTERN.test(fingerprint) ? fingerprint : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(descriptor);
-  }
 }
 
 function open(path: string): Promise<Socket | undefined> {
@@ -92,6 +78,7 @@ export async function runThroughDaemon(
   if (socket === undefined) return undefined;
 
   let served = false;
+  let undecided: NodeJS.Timeout | undefined;
   let interrupts = 0;
   const stopListening = client.onInterrupt(() => {
     interrupts++;
@@ -101,11 +88,14 @@ export async function runThroughDaemon(
   });
   try {
     const answer = await new Promise<number | "fallback" | "lost">((resolve) => {
+      undecided = setTimeout(() => resolve("fallback"), DECIDE_TIMEOUT_MS);
       readFrames(socket, MAX_FRAME_BYTES, (value) => {
         const frame = value as Frame;
         if (typeof frame !== "object" || frame === null || frame.id !== 1) return;
-        if (frame.served === true) served = true;
-        else if (frame.out !== undefined && served && typeof frame.text === "string") {
+        if (frame.served === true) {
+          served = true;
+          clearTimeout(undecided);
+        } else if (frame.out !== undefined && served && typeof frame.text === "string") {
           if (frame.out === "stdout") client.stdout.write(frame.text);
           else if (frame.out === "stderr") client.stderr.write(frame.text);
         } else if (typeof frame.result?.exit === "number" && served) resolve(frame.result.exit);
@@ -132,6 +122,7 @@ export async function runThroughDaemon(
     if (answer === "lost") return await client.report("lost");
     return answer;
   } finally {
+    clearTimeout(undecided);
     stopListening();
     socket.destroy();
   }

@@ -10,6 +10,7 @@
  *   checks the client's configuration (see remote.ts), so a stale or colliding record costs one
  *   refused attempt, never a wrong answer.
  */
+import { closeSync, constants, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 
 /** `$XDG_RUNTIME_DIR/mcp-cli`, else `<state>/mcp-cli/daemon` (made 0700 by the daemon). */
@@ -45,4 +46,24 @@ function fnv1a64(text: string): string {
 /** The record's name for a CLI `version` run in `cwd` with `--config` given as `configFlag`. */
 export function locatorFileName(version: string, cwd: string, configFlag: string | undefined): string {
   return `l-${fnv1a64(JSON.stringify([version, cwd, configFlag ?? null]))}`;
+}
+
+/** The fingerprint in the locator record, or undefined (no record, a link, anything odd). */
+export function readRecord(path: string): string | undefined {
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(64);
+    const length = readSync(descriptor, buffer, 0, buffer.length, 0);
+    const fingerprint = buffer.subarray(0, length).toString("utf8").trim();
+    return FINGERPRINT_PATTERN.test(fingerprint) ? fingerprint : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(descriptor);
+  }
 }

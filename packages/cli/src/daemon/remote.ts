@@ -117,8 +117,14 @@ function localConnection(dispatch: Dispatch, signal: AbortSignal): DaemonConnect
           closed.signal,
           onLog === undefined ? undefined : (entry) => onLog(throughJson(entry)),
         ).then(
-          (result) => resolvePromise(throughJson(result) as T),
-          (error: unknown) => reject(asReceived(error)),
+          (result) => {
+            closed.signal.removeEventListener("abort", lost);
+            resolvePromise(throughJson(result) as T);
+          },
+          (error: unknown) => {
+            closed.signal.removeEventListener("abort", lost);
+            reject(asReceived(error));
+          },
         );
       });
     },

@@ -6,14 +6,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { chmod, lstat, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { chmod, lstat, mkdir, open, rename, unlink } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { type LogEntry, McpCliError, toErrorDocument } from "@mcp-execution/core";
 import { type ServeOptions, ServeRuntime } from "../commands/serve.js";
 import type { CommandContext } from "../context.js";
 import { readFrames, writeFrame } from "./frames.js";
-import { locatorFileName } from "./paths.js";
+import { locatorFileName, readRecord } from "./paths.js";
 import { type DaemonStatus, MAX_FRAME_BYTES } from "./protocol.js";
 import { type RemoteCli, remoteCliParams, runRemoteCli } from "./remote.js";
 
@@ -247,7 +247,6 @@ export async function runDaemon(context: CommandContext, options: DaemonRunOptio
   await closed;
   await unlink(options.socket).catch(() => {});
   // Another daemon for the same folder may have taken the record over since: leave its record alone.
-  if ((await readFile(record, "utf8").catch(() => "")).trim() === options.fingerprint)
-    await unlink(record).catch(() => {});
+  if (readRecord(record) === options.fingerprint) await unlink(record).catch(() => {});
   return 0;
 }
