@@ -260,6 +260,29 @@ describe("fallbacks of the fast client", () => {
     }
   });
 
+  it("a daemon that accepts and never answers (stopped) costs its answer time, then the command runs in-process", async () => {
+    const sandbox = createSandbox("mcp-cli-fast-silent-");
+    const env = { XDG_RUNTIME_DIR: join(sandbox.root, "run") };
+    configure(sandbox);
+    let pid: number | undefined;
+    try {
+      expect((await runCli(sandbox, ["daemon", "start"], { env })).code).toBe(0);
+      pid = (await counters(sandbox, env))?.pid as number;
+      // Stopped, its socket still accepts (the kernel's backlog) but nothing answers.
+      process.kill(pid, "SIGSTOP");
+      const result = await traced(sandbox, ["execute", "-e", "return 10"], env);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe("10\n");
+      // The fast client gave up and the full CLI ran it, after its own bounded wait.
+      expect(loadedCommander(result.client)).toBe(true);
+      expect(result.stderr).toContain("did not answer (within 10 s); running in-process");
+    } finally {
+      if (pid !== undefined) process.kill(pid, "SIGCONT");
+      await runCli(sandbox, ["daemon", "stop"], { env });
+      sandbox.remove();
+    }
+  });
+
   it("a record that is not a fingerprint, or a link, is ignored", async () => {
     const sandbox = createSandbox("mcp-cli-fast-record-");
     const run = join(sandbox.root, "run");

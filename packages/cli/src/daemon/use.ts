@@ -54,11 +54,44 @@ async function connectionServing(
       );
     }
   }
+  if (connection !== undefined && !(await answers(connection))) {
+    connection.close();
+    context.output.warn(
+      `the mcp-cli daemon for this configuration did not answer (within ${ANSWER_TIMEOUT_MS / 1000} s); running in-process`,
+    );
+    return undefined;
+  }
   if (connection !== undefined) {
     context.output.debug(`using the mcp-cli daemon for this configuration (${identity.fingerprint})`);
     context.scope.defer(() => connection.close());
   }
   return connection;
+}
+
+/**
+ * How long a daemon may take to answer `status` before the command runs in-process: a daemon that
+ * hangs (stopped, wedged), or anything else listening at the socket's name, must not hang the
+ * command. The fast client gives the daemon the same time to take a command line.
+ */
+const ANSWER_TIMEOUT_MS = 10_000;
+
+/** Whether the daemon answers `status` within {@link ANSWER_TIMEOUT_MS}. */
+async function answers(connection: DaemonConnection): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ANSWER_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([
+      connection.request("status").then(
+        () => true,
+        () => false,
+      ),
+      silent,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface DaemonExecution {
