@@ -15,11 +15,9 @@ import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { isatty } from "node:tty";
 import type { DaemonCommandLine } from "./fast-argv.js";
-import { readFrames, writeFrame } from "./frames.js";
+import { MAX_FRAME_BYTES, readFrames, writeFrame } from "./frames.js";
 import { daemonDirectoryFor, locatorFileName, readRecord, socketFileName } from "./paths.js";
 
-/** Answers to a command line are output and one result; the bound only stops a runaway peer. */
-const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /**
  * How long the daemon may take to say whether it takes the command (it reads the configuration and
  * fingerprints it; nothing has run or printed yet). A daemon that hangs, or anything else listening

@@ -5,6 +5,9 @@
  */
 import type { Socket } from "node:net";
 
+/** The longest frame either end accepts: answers are output and one result; this only stops a runaway peer. */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
 export function readFrames(socket: Socket, maxBytes: number, onFrame: (frame: unknown) => void): void {
   let pending: Buffer[] = [];
   let pendingBytes = 0;

@@ -26,7 +26,7 @@ import { canonicalJson } from "@mcp-execution/core";
 import type { CommandContext } from "../context.js";
 import { daemonDirectoryFor, socketFileName } from "./paths.js";
 
-export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+export { MAX_FRAME_BYTES } from "./frames.js";
 
 /** Where sockets live: `$XDG_RUNTIME_DIR/mcp-cli`, else `<state>/mcp-cli/daemon` (made 0700). */
 export function daemonDirectory(context: CommandContext): string {
