@@ -26,7 +26,7 @@ import {
   validateOriginHeader,
 } from "@modelcontextprotocol/server";
 import type { ServeMetrics } from "./metrics.js";
-import { serveWebHandler } from "./web-handler.js";
+import { jsonRpcError, serveWebHandler } from "./web-handler.js";
 
 export interface HttpServeOptions {
   readonly host: string;
@@ -84,11 +84,6 @@ function json(
 ): void {
   response.writeHead(status, { "content-type": "application/json", ...headers });
   response.end(JSON.stringify(body));
-}
-
-/** The answer to a refused Host or Origin: 403 with a JSON-RPC error, as the SDK's guards give. */
-function refuse(response: ServerResponse, message: string): void {
-  json(response, 403, { jsonrpc: "2.0", error: { code: -32000, message }, id: null });
 }
 
 export async function startHttpServe(options: HttpServeOptions): Promise<HttpServe> {
@@ -149,13 +144,13 @@ export async function startHttpServe(options: HttpServeOptions): Promise<HttpSer
           : validateHostHeader(request.headers.host, allowedHosts);
       if (!host.ok) {
         options.metrics.errors.inc({ code: "HOST_REFUSED" });
-        refuse(response, host.message);
+        jsonRpcError(response, 403, -32000, host.message);
         return;
       }
       const origin = validateOriginHeader(request.headers.origin, allowedOrigins);
       if (!origin.ok) {
         options.metrics.errors.inc({ code: "ORIGIN_REFUSED" });
-        refuse(response, origin.message);
+        jsonRpcError(response, 403, -32000, origin.message);
         return;
       }
       if (path === "/health" && request.method === "GET") {

@@ -4,8 +4,9 @@
  * files, growing with the tree), and the tree only changes when a server's tools change.
  *
  * A volume is taken back only if the run left it as it was built: nothing under `/workspace`.
- * The guest can write nowhere else (`/mcp-tools` is sealed) and cannot delete, so an empty
- * workspace means an unchanged volume, and no execution ever sees another's files. It is checked
+ * The guest can write nowhere else (`/mcp-tools` is sealed), and a removal gives its entry back,
+ * so zero entries under `/workspace` means an unchanged volume, and no execution ever sees
+ * another's files. It is checked
  * again when handed out. A volume built for another tree or another workspace quota is never
  * handed out.
  */

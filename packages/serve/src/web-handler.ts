@@ -47,7 +47,7 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<Bod
   };
 }
 
-function jsonRpcError(
+export function jsonRpcError(
   response: ServerResponse,
   status: number,
   code: number,
@@ -68,10 +68,10 @@ export async function serveWebHandler(
   response: ServerResponse,
   options: WebHandlerOptions,
 ): Promise<void> {
-  let finished = false;
   const abort = new AbortController();
+  // Closed before the answer was ended: the client left, so the execution is cancelled.
   response.once("close", () => {
-    if (!finished) abort.abort();
+    if (!response.writableEnded) abort.abort();
   });
 
   const method = (request.method ?? "GET").toUpperCase();
@@ -120,7 +120,6 @@ export async function serveWebHandler(
   } catch (error) {
     options.onError?.(error instanceof Error ? error : new Error(String(error)));
     if (!response.headersSent) jsonRpcError(response, 500, -32603, "Internal server error");
-    finished = true;
     return;
   }
 
@@ -128,20 +127,17 @@ export async function serveWebHandler(
   for (const [name, value] of answer.headers) answerHeaders[name] = value;
   if (answer.body === null) {
     response.writeHead(answer.status, answerHeaders);
-    finished = true;
     response.end();
     return;
   }
   if (!(answerHeaders["content-type"] ?? "").startsWith("text/event-stream")) {
     const bytes = Buffer.from(await answer.arrayBuffer());
     response.writeHead(answer.status, { ...answerHeaders, "content-length": String(bytes.byteLength) });
-    finished = true;
     response.end(bytes);
     return;
   }
   response.writeHead(answer.status, answerHeaders);
   await streamEvents(answer.body, response, abort.signal);
-  finished = true;
   response.end();
 }
 
