@@ -29,8 +29,11 @@ interface ExecutionDocument {
   logs: { level: string; text: string }[];
 }
 
-/** sucrase takes exponential time on this: minutes at 26 levels. */
-const PATHOLOGICAL = `const x = ${"a ? (b): c => ".repeat(26)}d;\nexport default 1;\n`;
+/**
+ * sucrase takes exponential time on this: minutes at 26 levels. The annotation makes it TypeScript
+ * (as plain JavaScript it would run without sucrase).
+ */
+const PATHOLOGICAL = `const x: unknown = ${"a ? (b): c => ".repeat(26)}d;\nexport default 1;\n`;
 
 /**
  * Runs the CLI under `/usr/bin/time` and reports its peak RSS in MB with the usual result.

@@ -34,11 +34,19 @@ import {
   MAX_TOOL_ARGUMENT_BYTES,
 } from "./sandbox-constants.js";
 import {
+  cachedTranspile,
   loadTranspiler,
+  loadTranspilerNow,
+  type MainModulePath,
   mainModuleName,
+  mayRunAsJavaScript,
   prepareMain,
+  rememberTranspiled,
   type SucraseTransform,
+  transpilerLoaded,
   transpileTypeScript,
+  type WrappedMain,
+  wrapMain,
 } from "./transpile.js";
 
 /** What a run needs from its worker. */
@@ -73,6 +81,15 @@ interface GuestApi {
 interface Ending {
   readonly resultJson?: string;
   readonly error?: ErrorDocument;
+}
+
+/** The run needed sucrase and the worker could not load it: the host's failure, not the guest's. */
+function transpilerUnavailable(error: unknown): McpCliError {
+  return new McpCliError(
+    "INTERNAL",
+    `the TypeScript transpiler (sucrase) could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+    { details: { reason: "transpiler-unavailable" } },
+  );
 }
 
 /** Thrown into the guest by host functions once the run was stopped; the interrupt follows. */
@@ -113,6 +130,7 @@ export class GuestRun {
   #runtime: QuickJSRuntime | undefined;
   #context: QuickJSContext | undefined;
   #transform: SucraseTransform | undefined;
+  #mainModulePath: MainModulePath | undefined;
   #api: GuestApi | undefined;
   #used = false;
 
@@ -183,18 +201,17 @@ export class GuestRun {
     let memoryBytes = 0;
     let broken = false;
     try {
-      // The transpiler runs here, inside the deadline: the main thread's watchdog ends this
-      // thread if sucrase takes too long on hostile input, and the host's own loop stays free.
-      this.#transform = await loadTranspiler();
-      const main = this.#prepareMain(job);
+      this.prepare();
+      const runtime = this.#runtime as QuickJSRuntime;
+      const context = this.#context as QuickJSContext;
+      runtime.setMemoryLimit(limits.memoryBytes);
+      runtime.setMaxStackSize(limits.stackBytes);
+      // The transpiler loads and runs here, inside the deadline: the main thread's watchdog ends
+      // this thread if sucrase takes too long on hostile input, and the host's own loop stays free.
+      const main = await this.#prepareMain(job, runtime);
       if (main.error !== undefined) ending = { error: main.error };
       else if (performance.now() >= this.#deadline) this.#trip ??= "time";
       else {
-        this.prepare();
-        const runtime = this.#runtime as QuickJSRuntime;
-        const context = this.#context as QuickJSContext;
-        runtime.setMemoryLimit(limits.memoryBytes);
-        runtime.setMaxStackSize(limits.stackBytes);
         ending = await this.#evaluate(context, runtime, main.source);
         this.#sampleMemory();
         memoryBytes = this.#peakMemoryBytes;
@@ -225,9 +242,20 @@ export class GuestRun {
     }
     const discarded = broken || this.#trip !== undefined;
     const toolCalls = this.#toolCalls;
+    const transpiler = {
+      ...(this.#mainModulePath === undefined ? {} : { mainModule: this.#mainModulePath }),
+      transpilerLoaded: transpilerLoaded(),
+    };
     return error === undefined
-      ? { runId: job.runId, resultJson: resultJson ?? "null", memoryBytes, toolCalls, discarded }
-      : { runId: job.runId, error, memoryBytes, toolCalls, discarded };
+      ? {
+          runId: job.runId,
+          resultJson: resultJson ?? "null",
+          memoryBytes,
+          toolCalls,
+          discarded,
+          ...transpiler,
+        }
+      : { runId: job.runId, error, memoryBytes, toolCalls, discarded, ...transpiler };
   }
 
   /**
@@ -316,29 +344,87 @@ export class GuestRun {
   // ------------------------------------------------------------------------------------------
   // Evaluation and the event loop
 
-  /** The main module as QuickJS runs it (wrapped, transpiled), or why it cannot run. */
-  #prepareMain(
+  /**
+   * The main module as QuickJS runs it (wrapped, transpiled), or why it cannot run. TypeScript
+   * that is plain JavaScript (see `mayRunAsJavaScript`) and compiles runs as it is, without sucrase;
+   * anything else goes through sucrase, loaded now if this worker has not loaded it yet.
+   */
+  async #prepareMain(
     job: RunJob,
-  ): { readonly source: string; readonly error?: undefined } | { readonly error: ErrorDocument } {
+    runtime: QuickJSRuntime,
+  ): Promise<{ readonly source: string; readonly error?: undefined } | { readonly error: ErrorDocument }> {
     const main = job.main;
     const name = mainModuleName(main.filename, main.mode, main.language);
     const displayName = main.filename ?? name.slice(name.lastIndexOf("/") + 1);
     this.#mapping = { moduleName: name, displayName };
     try {
       checkModuleSize(main.source, displayName);
-      const prepared = prepareMain(main, this.#transform);
+      const wrapped = wrapMain(main);
       this.#mapping = {
-        moduleName: prepared.moduleName,
-        displayName: prepared.displayName,
-        ...(prepared.wrapperShift === undefined ? {} : { wrapperShift: prepared.wrapperShift }),
+        moduleName: wrapped.moduleName,
+        displayName: wrapped.displayName,
+        ...(wrapped.wrapperShift === undefined ? {} : { wrapperShift: wrapped.wrapperShift }),
       };
-      return { source: prepared.source };
+      if (wrapped.language !== "typescript") {
+        this.#mainModulePath = "javascript";
+        return { source: wrapped.source };
+      }
+      const cached = cachedTranspile(wrapped.source, wrapped.displayName);
+      if (cached !== undefined) {
+        this.#mainModulePath = "cached";
+        return { source: cached };
+      }
+      if (mayRunAsJavaScript(wrapped.source) && this.#compiles(runtime, wrapped)) {
+        // sucrase would return this text unchanged (see mayRunAsJavaScript).
+        rememberTranspiled(wrapped.source, wrapped.displayName, wrapped.source);
+        this.#mainModulePath = "as-javascript";
+        return { source: wrapped.source };
+      }
+      this.#transform = await this.#loadTranspiler();
+      this.#mainModulePath = "sucrase";
+      return {
+        source: transpileTypeScript(
+          this.#transform,
+          wrapped.source,
+          wrapped.displayName,
+          wrapped.wrapperShift,
+        ),
+      };
     } catch (error) {
       if (error instanceof McpCliError && error.code === "GUEST_SYNTAX") {
         return { error: this.#locateSyntaxError(main, error.toJSON()) };
       }
       if (error instanceof McpCliError) return { error: error.toJSON() };
       throw error;
+    }
+  }
+
+  /**
+   * Whether QuickJS compiles the module, compiling only (nothing of it runs, so a `SyntaxError`
+   * the code would throw while running cannot count). A scratch context of this run's runtime, so
+   * the run's limits apply and the compiled module never joins the run's own module list.
+   */
+  #compiles(runtime: QuickJSRuntime, main: WrappedMain): boolean {
+    const scratch = runtime.newContext();
+    try {
+      const compiled = scratch.evalCode(main.source, main.moduleName, { type: "module", compileOnly: true });
+      if (compiled.error !== undefined) {
+        compiled.error.dispose();
+        return false;
+      }
+      compiled.value.dispose();
+      return true;
+    } finally {
+      scratch.dispose();
+    }
+  }
+
+  /** sucrase for this run, loading it if needed; a failed load is this run's `INTERNAL` error. */
+  async #loadTranspiler(): Promise<SucraseTransform> {
+    try {
+      return await loadTranspiler();
+    } catch (error) {
+      throw transpilerUnavailable(error);
     }
   }
 
@@ -659,7 +745,7 @@ export class GuestRun {
     let source = text;
     if (typescript) {
       try {
-        source = transpileTypeScript(this.#transform as SucraseTransform, text, name);
+        source = transpileTypeScript(this.#transform ?? this.#transpilerNow(), text, name);
       } catch (error) {
         return refuse(error instanceof McpCliError ? error.toJSON() : toErrorDocument(error));
       }
@@ -667,6 +753,20 @@ export class GuestRun {
     this.#resolvedModules.set(name, source);
     this.#normalized.set(key, name);
     return name;
+  }
+
+  /**
+   * sucrase for an import, when the main module did not need it: the normalizer cannot wait, so it
+   * is taken from the worker's load if that finished, or loaded synchronously (inside this run, so
+   * under its deadline like any transpile).
+   */
+  #transpilerNow(): SucraseTransform {
+    try {
+      this.#transform = loadTranspilerNow();
+      return this.#transform;
+    } catch (error) {
+      throw transpilerUnavailable(error);
+    }
   }
 
   #loadModule(name: string, context: QuickJSContext): string | { error: QuickJSHandle } {

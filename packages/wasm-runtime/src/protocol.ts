@@ -11,6 +11,7 @@
  *   `receiveMessageOnPort` once the main thread has flipped the flag in `SyncSignal` (threads/sync-channel.ts).
  */
 import type { ErrorDocument, LogLevel } from "@mcp-execution/core";
+import type { MainModulePath } from "./transpile.js";
 import type { WasmModule } from "./wasm-types.js";
 
 /** The limits a worker enforces itself; the wall-clock watchdog stays on the main thread. */
@@ -48,6 +49,13 @@ export type MainToWorker =
       readonly wasmModule: WasmModule;
       /** The memory limit to prepare the first interpreter for. */
       readonly memoryBytes: number;
+      /**
+       * True: load sucrase in the worker's first idle moment after `ready` (a worker that will
+       * serve many runs, so its first TypeScript run finds it loaded). False: load it only when a
+       * run needs it (a one-shot process whose run may be plain JavaScript). Either way `ready`
+       * does not wait for it, and a run that needs it awaits the same load.
+       */
+      readonly preloadTranspiler: boolean;
     }
   | { readonly type: "run"; readonly job: RunJob }
   | {
@@ -84,6 +92,10 @@ export interface WorkerOutcome {
   readonly toolCalls: number;
   /** True when the worker threw its interpreter away afterwards (a limit was hit). */
   readonly discarded: boolean;
+  /** How the main module reached QuickJS; absent when the run ended before that was decided. */
+  readonly mainModule?: MainModulePath;
+  /** Whether the worker had sucrase loaded when the run ended (tests and benches read this). */
+  readonly transpilerLoaded?: boolean;
 }
 
 export type WorkerToMain =

@@ -131,6 +131,19 @@ async function runJob(job: RunJob): Promise<void> {
   }
 }
 
+/**
+ * Loads sucrase while the worker is idle, so that a worker serving many runs has it before its
+ * first TypeScript run. A failure is only reported: the next run that needs sucrase tries again
+ * and ends with the reason.
+ */
+function preloadSucrase(): void {
+  loadTranspiler().catch((error: unknown) => {
+    diagnostic(
+      `could not load the TypeScript transpiler (sucrase): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
+}
+
 // A message from the host that cannot be received would leave the run waiting for it: end the
 // run now with the reason instead.
 port.on("messageerror", (error) => {
@@ -140,22 +153,24 @@ port.on("messageerror", (error) => {
 
 port.on("message", (message: MainToWorker) => {
   switch (message.type) {
-    case "init":
+    case "init": {
       wasmModule = message.wasmModule;
+      const { memoryBytes, preloadTranspiler } = message;
       queue = queue
         .then(async () => {
-          // Every run transpiles here (under the watchdog); load sucrase while QuickJS instantiates.
-          const transpiler = loadTranspiler();
-          await interpreterFor(message.memoryBytes);
-          await transpiler;
+          // sucrase does not hold up `ready`: a run that needs it loads it (or awaits the load
+          // started here) inside its own deadline, and a plain-JavaScript run never needs it.
+          await interpreterFor(memoryBytes);
           prepareNext();
           post({ type: "ready" });
+          if (preloadTranspiler) setImmediate(preloadSucrase);
         })
         .catch((error: unknown) => {
           // Without an interpreter this worker is useless; the host terminates it.
           post({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
         });
       return;
+    }
     case "run":
       queue = queue.then(() => runJob(message.job));
       return;

@@ -84,7 +84,15 @@ export class QuickJsWorkerHandle {
   #terminating = false;
   #exitPromise: Promise<void>;
 
-  constructor(initialMemoryBytes: number, onDiagnostic: (message: string) => void) {
+  /**
+   * `preloadTranspiler` (default true): load sucrase in the worker's first idle moment after it is
+   * ready; false leaves it to the first run that needs TypeScript transpiled (see protocol.ts).
+   */
+  constructor(
+    initialMemoryBytes: number,
+    onDiagnostic: (message: string) => void,
+    options: { readonly preloadTranspiler?: boolean } = {},
+  ) {
     this.#onDiagnostic = onDiagnostic;
     this.#sync = new SyncChannelHost();
     this.#worker = startSealedWorker(
@@ -206,7 +214,12 @@ export class QuickJsWorkerHandle {
 
     compiledQuickJs().then(
       (wasmModule) => {
-        this.#post({ type: "init", wasmModule, memoryBytes: initialMemoryBytes });
+        this.#post({
+          type: "init",
+          wasmModule,
+          memoryBytes: initialMemoryBytes,
+          preloadTranspiler: options.preloadTranspiler ?? true,
+        });
       },
       (error: unknown) => {
         this.#exitError = error instanceof Error ? error : new Error(String(error));

@@ -1,16 +1,18 @@
 /**
  * Guest source to QuickJS module source, in the sandbox worker (never on the main thread: a
  * transpiler can take exponential time on small hostile input, and only the worker is under the
- * watchdog): TypeScript through sucrase (loaded once per worker; it keeps line numbers), and the
- * snippet wrapper. A small cache keeps repeated runs of the same code and imports of the same
+ * watchdog): TypeScript through sucrase (loaded once per worker, only when a run needs it or the
+ * worker is idle; it keeps line numbers), the test that lets a TypeScript main module that is plain
+ * JavaScript skip sucrase, and the snippet wrapper. A small cache keeps repeated runs of the same code and imports of the same
  * generated wrappers from transpiling again.
  */
+import { createRequire } from "node:module";
 import { McpCliError } from "@mcp-execution/core";
 
 export type SucraseTransform = (
   code: string,
   options: {
-    transforms: ("typescript" | "jsx")[];
+    transforms: readonly ("typescript" | "jsx")[];
     disableESTransforms?: boolean;
     filePath?: string;
   },
@@ -31,12 +33,69 @@ export const SNIPPET_SUFFIX = "\n})();";
 const TYPESCRIPT_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx"];
 const JAVASCRIPT_EXTENSIONS = [".js", ".mjs", ".cjs", ".jsx"];
 
-let sucraseLoading: Promise<SucraseTransform> | undefined;
+/**
+ * The options of every sucrase call. The plain-JavaScript fast path (`mayRunAsJavaScript`) and its
+ * differential test rely on these exact options: types removed, nothing else rewritten.
+ */
+export const SUCRASE_OPTIONS = { transforms: ["typescript"], disableESTransforms: true } as const;
 
-/** Loads sucrase once per worker (about 65-125 ms); later calls return the same promise. */
+let sucraseLoading: Promise<SucraseTransform> | undefined;
+let sucraseLoaded: SucraseTransform | undefined;
+
+/**
+ * Loads sucrase once per worker (about 20 ms from the bundled worker entry, 65-125 ms from the
+ * workspace's files); later calls return the same promise. A failed load is forgotten, so the next
+ * run that needs it tries again (and reports the failure as its own error).
+ */
 export function loadTranspiler(): Promise<SucraseTransform> {
-  sucraseLoading ??= import("sucrase").then((module) => module.transform as SucraseTransform);
+  if (sucraseLoading === undefined) {
+    const loading = import("sucrase").then((module) => {
+      sucraseLoaded = module.transform as SucraseTransform;
+      return sucraseLoaded;
+    });
+    loading.catch(() => {
+      if (sucraseLoading === loading) sucraseLoading = undefined;
+    });
+    sucraseLoading = loading;
+  }
   return sucraseLoading;
+}
+
+/** Whether sucrase is loaded in this thread (a run that never needed it leaves it unloaded). */
+export function transpilerLoaded(): boolean {
+  return sucraseLoaded !== undefined;
+}
+
+/**
+ * sucrase now, synchronously: for the module normalizer, which cannot wait, when a run that took
+ * the plain-JavaScript path imports TypeScript anyway (a re-export, or an `import()` built from
+ * strings at run time) before the asynchronous load finished. It resolves sucrase from this file's
+ * place (a declared dependency wherever this code is installed); throws when that fails.
+ */
+export function loadTranspilerNow(): SucraseTransform {
+  if (sucraseLoaded === undefined) {
+    const module = createRequire(import.meta.url)("sucrase") as { transform: SucraseTransform };
+    sucraseLoaded = module.transform;
+  }
+  return sucraseLoaded;
+}
+
+/**
+ * Whether TypeScript source may run as it is, without sucrase, provided QuickJS also compiles it
+ * as a module (the worker checks that, compiling only). Every piece of TypeScript-only syntax
+ * (annotations, `as`, `satisfies`, `!`, `enum`, modifiers, `declare`, overloads) is a syntax error
+ * in JavaScript, so QuickJS refuses it; what is left are the places where valid JavaScript means
+ * something else to sucrase, and this refuses each of them from the text:
+ * - any `<`: `f<T>(x)` is a generic call to sucrase and two comparisons to JavaScript (and `<T>x`
+ *   an assertion, `<div>` JSX);
+ * - the word `import`: sucrase drops imports whose bindings are unused, JavaScript keeps them;
+ * - the word `abstract`: sucrase reads `export default abstract` + newline + `class C {}` as one
+ *   abstract class declaration, JavaScript as two statements.
+ * A module that passes these checks is one sucrase returns unchanged (the differential corpus in
+ * typescript-fast-path.test.ts checks that, and the counter-examples above).
+ */
+export function mayRunAsJavaScript(source: string): boolean {
+  return !source.includes("<") && !/\b(?:import|abstract)\b/.test(source);
 }
 
 export function languageOf(filename: string | undefined, explicit?: GuestLanguage): GuestLanguage {
@@ -102,21 +161,29 @@ export function transpileTypeScript(
   displayName: string,
   lineShift?: { readonly line: number; readonly columns: number },
 ): string {
-  const key = `${displayName}\u0000${code}`;
-  const cached = cache.get(key);
+  const cached = cachedTranspile(code, displayName);
   if (cached !== undefined) return cached;
   let output: string;
   try {
-    output = transform(code, {
-      transforms: ["typescript"],
-      disableESTransforms: true,
-      filePath: displayName,
-    }).code;
+    output = transform(code, { ...SUCRASE_OPTIONS, filePath: displayName }).code;
   } catch (error) {
     throw syntaxErrorFromSucrase(error, displayName, lineShift);
   }
-  cache.set(key, output);
+  rememberTranspiled(code, displayName, output);
   return output;
+}
+
+/** What sucrase made (or would make) of `code`, when this worker has it cached. */
+export function cachedTranspile(code: string, displayName: string): string | undefined {
+  return cache.get(`${displayName}\u0000${code}`);
+}
+
+/**
+ * Remembers sucrase's output for `code`; the plain-JavaScript path stores `code` itself, which is
+ * what sucrase returns for it, so repeated runs skip even the compile check.
+ */
+export function rememberTranspiled(code: string, displayName: string, output: string): void {
+  cache.set(`${displayName}\u0000${code}`, output);
 }
 
 function syntaxErrorFromSucrase(
@@ -194,6 +261,35 @@ export function mainModuleName(
 }
 
 /**
+ * How a run's main module reached QuickJS: JavaScript as given, TypeScript through sucrase,
+ * TypeScript that is plain JavaScript run as it is (no sucrase), or from the worker's cache.
+ */
+export type MainModulePath = "javascript" | "sucrase" | "as-javascript" | "cached";
+
+/** The main module wrapped (snippets) and named, before any transpiling. */
+export interface WrappedMain extends PreparedMain {
+  readonly language: GuestLanguage;
+}
+
+/** Names the main module and wraps a snippet; the text stays as the caller wrote it otherwise. */
+export function wrapMain(options: MainSourceOptions): WrappedMain {
+  const language = languageOf(options.filename, options.language);
+  const moduleName = mainModuleName(options.filename, options.mode, language);
+  const displayName =
+    options.filename ??
+    `${options.mode === "snippet" ? "snippet" : "main"}${language === "typescript" ? ".ts" : ".js"}`;
+  if (options.mode !== "snippet") return { source: options.source, moduleName, displayName, language };
+  const { imports, body } = splitLeadingImports(options.source);
+  const wrapperShift = {
+    line: imports.split("\n").length,
+    columns: SNIPPET_PREFIX.length,
+    lastLine: options.source.split("\n").length,
+  };
+  const source = `${imports}${SNIPPET_PREFIX}${body}${SNIPPET_SUFFIX}`;
+  return { source, moduleName, displayName, language, wrapperShift };
+}
+
+/**
  * The main module as QuickJS will run it. Snippets are wrapped; TypeScript is transpiled
  * (`transform` must be given for TypeScript). Throws `GUEST_SYNTAX` for TypeScript that does not
  * parse; JavaScript syntax errors surface from QuickJS itself.
@@ -202,27 +298,11 @@ export function prepareMain(
   options: MainSourceOptions,
   transform: SucraseTransform | undefined,
 ): PreparedMain {
-  const language = languageOf(options.filename, options.language);
-  const moduleName = mainModuleName(options.filename, options.mode, language);
-  const displayName =
-    options.filename ??
-    `${options.mode === "snippet" ? "snippet" : "main"}${language === "typescript" ? ".ts" : ".js"}`;
-  let code = options.source;
-  let wrapperShift: PreparedMain["wrapperShift"];
-  if (options.mode === "snippet") {
-    const { imports, body } = splitLeadingImports(code);
-    wrapperShift = {
-      line: imports.split("\n").length,
-      columns: SNIPPET_PREFIX.length,
-      lastLine: code.split("\n").length,
-    };
-    code = `${imports}${SNIPPET_PREFIX}${body}${SNIPPET_SUFFIX}`;
-  }
-  if (language === "typescript") {
-    if (transform === undefined) throw new Error("prepareMain: TypeScript needs the transpiler loaded");
-    code = transpileTypeScript(transform, code, displayName, wrapperShift);
-  }
-  return wrapperShift === undefined
-    ? { source: code, moduleName, displayName }
-    : { source: code, moduleName, displayName, wrapperShift };
+  const { language, ...wrapped } = wrapMain(options);
+  if (language !== "typescript") return wrapped;
+  if (transform === undefined) throw new Error("prepareMain: TypeScript needs the transpiler loaded");
+  return {
+    ...wrapped,
+    source: transpileTypeScript(transform, wrapped.source, wrapped.displayName, wrapped.wrapperShift),
+  };
 }
