@@ -5,6 +5,7 @@
  */
 import { type ErrorDocument, type LogLevel, McpCliError, toErrorDocument } from "@mcp-execution/core";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
+import { compilesAsModule } from "./compile-check.js";
 import { LOG_LEVELS } from "./component/names.js";
 import { classifyThrown, type SourceMapping, type ThrownInfo } from "./guest-errors.js";
 import { PRELUDE_CORE, PRELUDE_FILENAME, PRELUDE_PIECES } from "./guest-prelude.js";
@@ -45,7 +46,6 @@ import {
   type SucraseTransform,
   transpilerLoaded,
   transpileTypeScript,
-  type WrappedMain,
   wrapMain,
 } from "./transpile.js";
 
@@ -374,7 +374,11 @@ export class GuestRun {
         this.#mainModulePath = "cached";
         return { source: cached };
       }
-      if (mayRunAsJavaScript(wrapped.source) && this.#compiles(runtime, wrapped)) {
+      // Compiled in a scratch context of this run's runtime, so the run's limits apply.
+      if (
+        mayRunAsJavaScript(wrapped.source) &&
+        compilesAsModule(() => runtime.newContext(), wrapped.source, wrapped.moduleName)
+      ) {
         // sucrase would return this text unchanged (see mayRunAsJavaScript).
         rememberTranspiled(wrapped.source, wrapped.displayName, wrapped.source);
         this.#mainModulePath = "as-javascript";
@@ -396,26 +400,6 @@ export class GuestRun {
       }
       if (error instanceof McpCliError) return { error: error.toJSON() };
       throw error;
-    }
-  }
-
-  /**
-   * Whether QuickJS compiles the module, compiling only (nothing of it runs, so a `SyntaxError`
-   * the code would throw while running cannot count). A scratch context of this run's runtime, so
-   * the run's limits apply and the compiled module never joins the run's own module list.
-   */
-  #compiles(runtime: QuickJSRuntime, main: WrappedMain): boolean {
-    const scratch = runtime.newContext();
-    try {
-      const compiled = scratch.evalCode(main.source, main.moduleName, { type: "module", compileOnly: true });
-      if (compiled.error !== undefined) {
-        compiled.error.dispose();
-        return false;
-      }
-      compiled.value.dispose();
-      return true;
-    } finally {
-      scratch.dispose();
     }
   }
 

@@ -9,7 +9,10 @@
  * took, and whether the worker has loaded sucrase, come from the worker's own outcome.
  */
 import { createRequire } from "node:module";
+import releaseSyncVariant from "@jitl/quickjs-wasmfile-release-sync";
+import { newQuickJSWASMModuleFromVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compilesAsModule } from "../../src/compile-check.js";
 import type { RunJob, WorkerLimits, WorkerOutcome } from "../../src/protocol.js";
 import { QuickJsWorkerHandle } from "../../src/quickjs-worker-handle.js";
 import { mayRunAsJavaScript, SUCRASE_OPTIONS, type SucraseTransform, wrapMain } from "../../src/transpile.js";
@@ -62,6 +65,123 @@ const MODULES: readonly string[] = [
   "const value = await Promise.resolve('top-level await');\nexport { value as default };\n",
   "export default (async () => 'async iife')();\n",
   "export let counter = 0;\ncounter++;\nexport default counter;\n",
+];
+
+/**
+ * Words sucrase's TypeScript parser gives a meaning to (modifiers, declaration keywords, type
+ * operators), and JavaScript's own contextual words, each used as an ordinary name in the templates.
+ */
+const CONTEXTUAL_WORDS: readonly string[] = [
+  "abstract",
+  "declare",
+  "type",
+  "interface",
+  "namespace",
+  "module",
+  "global",
+  "async",
+  "readonly",
+  "override",
+  "accessor",
+  "public",
+  "private",
+  "protected",
+  "static",
+  "asserts",
+  "is",
+  "infer",
+  "keyof",
+  "unique",
+  "satisfies",
+  "as",
+  "out",
+  "in",
+  "get",
+  "set",
+  "of",
+  "let",
+  "yield",
+  "await",
+  "constructor",
+  "implements",
+  "package",
+  "enum",
+  "from",
+  "require",
+  "exports",
+  "this",
+  "void",
+  "undefined",
+  "never",
+  "unknown",
+  "any",
+  "object",
+  "string",
+  "number",
+  "symbol",
+  "bigint",
+  "boolean",
+  "using",
+  "assert",
+];
+
+/**
+ * Programs with the placeholder W where a word goes: statements and class members that a line break
+ * splits in JavaScript (automatic semicolon insertion) and that sucrase could read as one TypeScript
+ * declaration, export lists, parameters, labels, operators.
+ */
+const TEMPLATES: readonly string[] = [
+  "var W, Q; export default W\nclass Q2 {}",
+  "var W, Q; export default W\nfunction f() {}",
+  "var W, Q; export default W\nQ\n{}",
+  "var W, Q; W\nclass Q2 {}",
+  "var W, Q; W\nfunction f() {}",
+  "var W, Q; W\nconst Q2 = 1",
+  "var W, Q; W\nlet Q2 = 1",
+  "var W, Q; W\nvar Q2 = 1",
+  "var W, Q; W\nQ = 1",
+  "var W, Q; W\nQ\n{}",
+  "var W, Q; W\n{}",
+  "var W, Q; W\nQ.x = 1",
+  "var W, Q; W\n(Q)",
+  "var W, Q; W\n[Q]",
+  "var W, Q; export { W }",
+  "var W, Q; export { W as Q }",
+  "var W, Q; export { Q as W }",
+  "var W, Q; export { W as W }",
+  "var W, Q; x = W\n? Q : 1",
+  "var W, Q; x = Q ? (W) : Q",
+  "class A { W\n x }",
+  "class A { W\n x = 1 }",
+  "class A { W\n x() {} }",
+  "class A { static W\n x }",
+  "class A { W\n [x] }",
+  "class A { W\n *x() {} }",
+  "class A { W\n 'x' }",
+  "class A { W\n #x }",
+  "class A { W\n get x() {} }",
+  "class A { W\n static x }",
+  "class A { W; x }",
+  "class A { W = 1 }",
+  "class A { W() {} }",
+  "class A { static W() {} }",
+  "class A { get W() {} }",
+  "class A { W\n async\n x() {} }",
+  "x = { W\n: 1 }",
+  "x = { W }",
+  "x = { async W() {} }",
+  "function f(W) { return W }",
+  "x = (W) => W",
+  "x = W => W",
+  "x = (W = Q) => 1",
+  "x = ({ W }) => 1",
+  "x = function W() {}",
+  "x = class W {}",
+  "W: for (;;) break W",
+  "var W; for (W of []);",
+  "var W; x = W?.Q",
+  "var W; x = W\n!1",
+  "var W; x = W ? W : W",
 ];
 
 /** Valid JavaScript that sucrase cannot parse (a GUEST_SYNTAX before the fast path), with its result. */
@@ -147,6 +267,38 @@ describe("sucrase returns every eligible program unchanged (the differential cor
       expect(mayRunAsJavaScript(wrapped.source)).toBe(true);
       expect(() => transform(wrapped.source, { ...SUCRASE_OPTIONS })).toThrow(/Unexpected token/);
     }
+  });
+});
+
+describe("sucrase on programs built from its contextual keywords", () => {
+  it("returns every valid one the rule lets through unchanged (or rejects it)", async () => {
+    // The package's CommonJS typings describe `{ default: variant }`; the ES module is the variant.
+    const quickjs = await newQuickJSWASMModuleFromVariant(
+      releaseSyncVariant as unknown as QuickJSSyncVariant,
+    );
+    let valid = 0;
+    let changedButExcluded = 0;
+    for (const template of TEMPLATES) {
+      for (const word of CONTEXTUAL_WORDS) {
+        const source = template.replaceAll("W", word);
+        if (!compilesAsModule(() => quickjs.newContext(), source, "/mcp-tools/main.ts")) continue;
+        let output: string;
+        try {
+          output = transform(source, { ...SUCRASE_OPTIONS, filePath: "main.ts" }).code;
+        } catch {
+          continue; // valid JavaScript sucrase rejects: the fast path runs it (the intended difference)
+        }
+        if (!mayRunAsJavaScript(source)) {
+          if (output !== source) changedButExcluded++;
+          continue;
+        }
+        valid++;
+        expect(output, source).toBe(source);
+      }
+    }
+    // Enough programs passed to mean something, and the rule's `abstract` case is among them.
+    expect(valid).toBeGreaterThan(1000);
+    expect(changedButExcluded).toBeGreaterThan(0);
   });
 });
 
