@@ -11,6 +11,9 @@
  * costs the program next to nothing before the thread starts.
  */
 import { QuickJsWorkerHandle } from "./quickjs-worker-handle.js";
+
+export { compileQuickJsForShortRuns } from "./quickjs-worker-handle.js";
+
 import { WARM_MEMORY_BYTES } from "./sandbox-constants.js";
 
 /** Diagnostics kept until an executor adopts the worker (nothing runs in it before then). */
