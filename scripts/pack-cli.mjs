@@ -75,6 +75,9 @@ const SANDBOX_WORKER_ENTRY = {
   out: "quickjs-worker-entry",
 };
 
+/** bin.cjs's early sandbox start for `execute`, beside it in dist/. */
+const PRESTART_FILE = "prestart.cjs";
+
 /** The file the worker entry imports sucrase from, beside it in dist/. */
 const SANDBOX_SUCRASE_FILE = "sandbox-sucrase.js";
 
@@ -206,7 +209,7 @@ await build({
   platform: "node",
   target: "node20.19",
   define: { __MCP_CLI_VERSION__: JSON.stringify(cli.manifest.version) },
-  external: ["./run-main.js"],
+  external: ["./run-main.js", `./${PRESTART_FILE}`],
   logLevel: "warning",
   // The workspace reads the version from package.json through import.meta.url; that branch is
   // dead once the version is inlined.
@@ -222,6 +225,56 @@ await build({
           args.path.startsWith("node:")
             ? { path: args.path, external: true }
             : { errors: [{ text: `bin.cjs must not import ${args.path}` }] },
+        );
+        // An `execute`'s early sandbox start is a file of its own, read only by that command.
+        builder.onResolve({ filter: /^\.\/execution-prestart\.js$/ }, () => ({
+          path: `./${PRESTART_FILE}`,
+          external: true,
+        }));
+      },
+    },
+  ],
+});
+
+// bin.ts import()s execution-prestart.js (the workspace runs it as an ES module); esbuild keeps an
+// external import() as it is, and an import() goes through Node's ES module loader even for a
+// CommonJS file: the few milliseconds its start costs are the ones this file is there to save.
+{
+  const binPath = join(out, "bin.cjs");
+  const binText = readFileSync(binPath, "utf8");
+  const prestartImport = `import("./${PRESTART_FILE}")`;
+  if (binText.split(prestartImport).length !== 2)
+    throw new Error(`pack-cli: expected bin.cjs to import ./${PRESTART_FILE} exactly once`);
+  writeFileSync(binPath, binText.replace(prestartImport, `Promise.resolve(require("./${PRESTART_FILE}"))`));
+}
+
+// The early sandbox start of `execute` (cli's execution-prestart.ts with wasm-runtime's prestart
+// chain), as CommonJS beside bin.cjs: bin.cjs requires it before the ES module bundle loads, so the
+// sandbox worker starts that much earlier (the first import() of an ES module alone costs several
+// milliseconds; measured in benches/cli.bench.mjs). The bundle's executor adopts the worker through
+// the process-wide slot in wasm-runtime's prestart.ts, which both copies of that module share.
+await build({
+  entryPoints: [join(cli.directory, "dist", "execution-prestart.js")],
+  outfile: join(out, PRESTART_FILE),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20.19",
+  // The worker entry and the QuickJS .wasm are found relative to the module that starts the worker.
+  define: { "import.meta.url": "__mcpImportMetaUrl" },
+  banner: { js: 'const __mcpImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: "warning",
+  legalComments: "none",
+  plugins: [
+    {
+      name: "workspace-and-builtins-only",
+      setup(builder) {
+        builder.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path.startsWith("node:") || args.path.startsWith("@mcp-execution/")
+            ? args.path.startsWith("node:")
+              ? { path: args.path, external: true }
+              : undefined
+            : { errors: [{ text: `${PRESTART_FILE} must not import ${args.path}` }] },
         );
       },
     },
