@@ -72,14 +72,22 @@ const WORKER_ENTRIES = [
 const SANDBOX_WORKER_ENTRY = {
   package: "wasm-runtime",
   file: "dist/quickjs-worker-entry.js",
-  out: "quickjs-worker-entry",
+  // CommonJS: a worker whose entry is an ES module starts Node's ES module loader first. The
+  // handle (quickjs-worker-handle.ts) is told the name through __MCP_SANDBOX_WORKER_ENTRY__.
+  out: "quickjs-worker-entry.cjs",
 };
+
+/** Where code bundled as CommonJS finds `import.meta.url` (its own file's URL). */
+const commonJsBanner = 'const __mcpImportMetaUrl = require("node:url").pathToFileURL(__filename).href;';
+
+/** Defines for every bundle that holds wasm-runtime's worker handle. */
+const handleDefines = { __MCP_SANDBOX_WORKER_ENTRY__: JSON.stringify(`./${SANDBOX_WORKER_ENTRY.out}`) };
 
 /** bin.cjs's early sandbox start for `execute`, beside it in dist/. */
 const PRESTART_FILE = "prestart.cjs";
 
 /** The file the worker entry imports sucrase from, beside it in dist/. */
-const SANDBOX_SUCRASE_FILE = "sandbox-sucrase.js";
+const SANDBOX_SUCRASE_FILE = "sandbox-sucrase.cjs";
 
 /** Leaves the worker entry's `import("sucrase")` a real import of {@link SANDBOX_SUCRASE_FILE}. */
 const sucraseApart = {
@@ -176,6 +184,7 @@ await build({
   platform: "node",
   target: "node20.19",
   chunkNames: "chunk-[hash]",
+  define: handleDefines,
   banner: { js: banner },
   logLevel: "warning",
   legalComments: "none",
@@ -261,8 +270,8 @@ await build({
   platform: "node",
   target: "node20.19",
   // The worker entry and the QuickJS .wasm are found relative to the module that starts the worker.
-  define: { "import.meta.url": "__mcpImportMetaUrl" },
-  banner: { js: 'const __mcpImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { "import.meta.url": "__mcpImportMetaUrl", ...handleDefines },
+  banner: { js: commonJsBanner },
   logLevel: "warning",
   legalComments: "none",
   plugins: [
@@ -290,14 +299,16 @@ if (!existsSync(sandboxWorkerEntry))
     `pack-cli: worker entry ${relative(root, sandboxWorkerEntry)} is missing; run pnpm build first`,
   );
 await build({
-  entryPoints: [{ in: sandboxWorkerEntry, out: SANDBOX_WORKER_ENTRY.out }],
-  outdir: out,
+  entryPoints: [sandboxWorkerEntry],
+  outfile: join(out, SANDBOX_WORKER_ENTRY.out),
   bundle: true,
-  splitting: false,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20.19",
-  banner: { js: banner },
+  // The one import() left is sucrase's file: a require, so the worker never starts Node's ES module loader.
+  supported: { "dynamic-import": false },
+  define: { "import.meta.url": "__mcpImportMetaUrl" },
+  banner: { js: commonJsBanner },
   logLevel: "warning",
   legalComments: "none",
   plugins: [jsoncParserAsModule, sucraseApart],
@@ -311,10 +322,9 @@ await build({
   },
   outfile: join(out, SANDBOX_SUCRASE_FILE),
   bundle: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20.19",
-  banner: { js: banner },
   logLevel: "warning",
   legalComments: "none",
 });

@@ -81,7 +81,14 @@ function compiledQuickJs(): Promise<WasmModule> {
   return compiled;
 }
 
-const ENTRY = "./quickjs-worker-entry.js";
+/**
+ * The worker's entry file, beside this module. The installed CLI's bundle ships it as CommonJS
+ * (`./quickjs-worker-entry.cjs`, named here by scripts/pack-cli.mjs): a worker whose entry is an ES
+ * module first starts Node's ES module loader, which a cold `execute` waits for.
+ */
+declare const __MCP_SANDBOX_WORKER_ENTRY__: string | undefined;
+const ENTRY =
+  typeof __MCP_SANDBOX_WORKER_ENTRY__ === "string" ? __MCP_SANDBOX_WORKER_ENTRY__ : "./quickjs-worker-entry.js";
 
 /** The main thread's handle on one QuickJS worker thread. */
 export class QuickJsWorkerHandle {
