@@ -88,7 +88,9 @@ function compiledQuickJs(): Promise<WasmModule> {
  */
 declare const __MCP_SANDBOX_WORKER_ENTRY__: string | undefined;
 const ENTRY =
-  typeof __MCP_SANDBOX_WORKER_ENTRY__ === "string" ? __MCP_SANDBOX_WORKER_ENTRY__ : "./quickjs-worker-entry.js";
+  typeof __MCP_SANDBOX_WORKER_ENTRY__ === "string"
+    ? __MCP_SANDBOX_WORKER_ENTRY__
+    : "./quickjs-worker-entry.js";
 
 /** The main thread's handle on one QuickJS worker thread. */
 export class QuickJsWorkerHandle {
