@@ -60,17 +60,41 @@ const WORKER_ENTRIES = [
 ];
 
 /**
- * The QuickJS sandbox worker's entry, bundled apart as one self-contained file: sucrase,
- * quickjs-emscripten-core and the QuickJS variant's JavaScript inlined, no shared chunks. Every
- * cold `execute` starts this worker, and one file it reads and compiles in a single step costs a
- * fraction of resolving and loading sucrase's ~70 CommonJS files and the chunks one by one
- * (measured in benches/cli.bench.mjs). The variant package stays a dependency: the main thread
- * reads its .wasm from there.
+ * The QuickJS sandbox worker's entry, bundled apart: one self-contained file with
+ * quickjs-emscripten-core and the QuickJS variant's JavaScript inlined and no chunk shared with the
+ * main bundle, plus one chunk of its own for sucrase, which the worker imports only when a run
+ * needs TypeScript transpiled (or in idle time). Every cold `execute` starts this worker, and one
+ * file it reads and compiles in a single step costs a fraction of resolving and loading sucrase's
+ * ~70 CommonJS files and the chunks one by one; keeping sucrase's 770 KB out of that file spares
+ * a run that does not need it from compiling them (both measured in benches/cli.bench.mjs). The
+ * variant package stays a dependency: the main thread reads its .wasm from there.
  */
 const SANDBOX_WORKER_ENTRY = {
   package: "wasm-runtime",
   file: "dist/quickjs-worker-entry.js",
-  out: "quickjs-worker-entry",
+  // CommonJS: a worker whose entry is an ES module starts Node's ES module loader first. The
+  // handle (quickjs-worker-handle.ts) is told the name through __MCP_SANDBOX_WORKER_ENTRY__.
+  out: "quickjs-worker-entry.cjs",
+};
+
+/** Where code bundled as CommonJS finds `import.meta.url` (its own file's URL). */
+const commonJsBanner = 'const __mcpImportMetaUrl = require("node:url").pathToFileURL(__filename).href;';
+
+/** Defines for every bundle that holds wasm-runtime's worker handle. */
+const handleDefines = { __MCP_SANDBOX_WORKER_ENTRY__: JSON.stringify(`./${SANDBOX_WORKER_ENTRY.out}`) };
+
+/** bin.cjs's early sandbox start for `execute`, beside it in dist/. */
+const PRESTART_FILE = "prestart.cjs";
+
+/** The file the worker entry imports sucrase from, beside it in dist/. */
+const SANDBOX_SUCRASE_FILE = "sandbox-sucrase.cjs";
+
+/** Leaves the worker entry's `import("sucrase")` a real import of {@link SANDBOX_SUCRASE_FILE}. */
+const sucraseApart = {
+  name: "sucrase-apart",
+  setup(builder) {
+    builder.onResolve({ filter: /^sucrase$/ }, () => ({ path: `./${SANDBOX_SUCRASE_FILE}`, external: true }));
+  },
 };
 
 function readJson(path) {
@@ -160,6 +184,7 @@ await build({
   platform: "node",
   target: "node20.19",
   chunkNames: "chunk-[hash]",
+  define: handleDefines,
   banner: { js: banner },
   logLevel: "warning",
   legalComments: "none",
@@ -193,7 +218,7 @@ await build({
   platform: "node",
   target: "node20.19",
   define: { __MCP_CLI_VERSION__: JSON.stringify(cli.manifest.version) },
-  external: ["./run-main.js"],
+  external: ["./run-main.js", `./${PRESTART_FILE}`],
   logLevel: "warning",
   // The workspace reads the version from package.json through import.meta.url; that branch is
   // dead once the version is inlined.
@@ -210,6 +235,56 @@ await build({
             ? { path: args.path, external: true }
             : { errors: [{ text: `bin.cjs must not import ${args.path}` }] },
         );
+        // An `execute`'s early sandbox start is a file of its own, read only by that command.
+        builder.onResolve({ filter: /^\.\/execution-prestart\.js$/ }, () => ({
+          path: `./${PRESTART_FILE}`,
+          external: true,
+        }));
+      },
+    },
+  ],
+});
+
+// bin.ts import()s execution-prestart.js (the workspace runs it as an ES module); esbuild keeps an
+// external import() as it is, and an import() goes through Node's ES module loader even for a
+// CommonJS file: the few milliseconds its start costs are the ones this file is there to save.
+{
+  const binPath = join(out, "bin.cjs");
+  const binText = readFileSync(binPath, "utf8");
+  const prestartImport = `import("./${PRESTART_FILE}")`;
+  if (binText.split(prestartImport).length !== 2)
+    throw new Error(`pack-cli: expected bin.cjs to import ./${PRESTART_FILE} exactly once`);
+  writeFileSync(binPath, binText.replace(prestartImport, `Promise.resolve(require("./${PRESTART_FILE}"))`));
+}
+
+// The early sandbox start of `execute` (cli's execution-prestart.ts with wasm-runtime's prestart
+// chain), as CommonJS beside bin.cjs: bin.cjs requires it before the ES module bundle loads, so the
+// sandbox worker starts that much earlier (the first import() of an ES module alone costs several
+// milliseconds; measured in benches/cli.bench.mjs). The bundle's executor adopts the worker through
+// the process-wide slot in wasm-runtime's prestart.ts, which both copies of that module share.
+await build({
+  entryPoints: [join(cli.directory, "dist", "execution-prestart.js")],
+  outfile: join(out, PRESTART_FILE),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20.19",
+  // The worker entry and the QuickJS .wasm are found relative to the module that starts the worker.
+  define: { "import.meta.url": "__mcpImportMetaUrl", ...handleDefines },
+  banner: { js: commonJsBanner },
+  logLevel: "warning",
+  legalComments: "none",
+  plugins: [
+    {
+      name: "workspace-and-builtins-only",
+      setup(builder) {
+        builder.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path.startsWith("node:") || args.path.startsWith("@mcp-execution/")
+            ? args.path.startsWith("node:")
+              ? { path: args.path, external: true }
+              : undefined
+            : { errors: [{ text: `${PRESTART_FILE} must not import ${args.path}` }] },
+        );
       },
     },
   ],
@@ -224,17 +299,34 @@ if (!existsSync(sandboxWorkerEntry))
     `pack-cli: worker entry ${relative(root, sandboxWorkerEntry)} is missing; run pnpm build first`,
   );
 await build({
-  entryPoints: [{ in: sandboxWorkerEntry, out: SANDBOX_WORKER_ENTRY.out }],
-  outdir: out,
+  entryPoints: [sandboxWorkerEntry],
+  outfile: join(out, SANDBOX_WORKER_ENTRY.out),
   bundle: true,
-  splitting: false,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20.19",
-  banner: { js: banner },
+  // The one import() left is sucrase's file: a require, so the worker never starts Node's ES module loader.
+  supported: { "dynamic-import": false },
+  define: { "import.meta.url": "__mcpImportMetaUrl" },
+  banner: { js: commonJsBanner },
   logLevel: "warning",
   legalComments: "none",
-  plugins: [jsoncParserAsModule],
+  plugins: [jsoncParserAsModule, sucraseApart],
+});
+// sucrase, bundled into a file of its own beside the worker entry (see SANDBOX_WORKER_ENTRY).
+await build({
+  stdin: {
+    contents: 'export { transform } from "sucrase";',
+    resolveDir: workspace.get(SANDBOX_WORKER_ENTRY.package).directory,
+    sourcefile: "sandbox-sucrase.js",
+  },
+  outfile: join(out, SANDBOX_SUCRASE_FILE),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20.19",
+  logLevel: "warning",
+  legalComments: "none",
 });
 
 // blake3-wasm's emscripten loader reads blake3.wasm from its own directory (__dirname).

@@ -7,7 +7,8 @@
  *    daemon/fast-client.ts: only node builtins (net, fs, path, tty) load, not commander, the
  *    configuration or the command modules (the daemon runs the command line with the CLI's own
  *    code and declines what it must not answer). Target: within 2x of a bare `node` start.
- * 3. Everything else runs in this process: run-main.ts wires the process into `main`.
+ * 3. Everything else runs in this process: run-main.ts wires the process into `main`. An `execute`
+ *    starts its sandbox worker before that (see inProcess).
  *
  * The installed package runs this file as CommonJS (`dist/bin.cjs`, built by
  * scripts/pack-cli.mjs with the version inlined and the fast client inside it): Node starts a
@@ -73,6 +74,21 @@ async function throughDaemon(argv: readonly string[], version: string): Promise<
   });
 }
 
+/**
+ * The command in this process. An `execute` starts its sandbox worker first
+ * (execution-prestart.ts), before the ES module bundle with the rest of the CLI loads: the thread's
+ * bootstrap is the longest part of a cold `execute`, so every millisecond it starts earlier is one
+ * off the run (measured in benches/cli.bench.mjs). Only now, once no daemon took the command: a
+ * command the daemon answers must not boot a worker of its own. run-main.ts asks again; the second
+ * ask finds the worker started and changes nothing.
+ */
+async function inProcess(argv: readonly string[], version: string): Promise<number> {
+  if (argv.includes("execute")) {
+    (await import("./execution-prestart.js")).prestartSandbox(argv, process.env, homedir());
+  }
+  return (await import("./run-main.js")).runMain(argv, version);
+}
+
 async function run(argv: readonly string[]): Promise<void> {
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     // Straight to the file descriptor: creating process.stdout (a stream over a pipe) costs more
@@ -91,8 +107,7 @@ async function run(argv: readonly string[]): Promise<void> {
     throw error;
   });
   const version = packageVersion();
-  const exitCode =
-    (await throughDaemon(argv, version)) ?? (await (await import("./run-main.js")).runMain(argv, version));
+  const exitCode = (await throughDaemon(argv, version)) ?? (await inProcess(argv, version));
   process.exitCode = exitCode;
   // stdout first: exiting while a pipe still has queued writes would cut the document short.
   await Promise.all([drained(process.stdout), drained(process.stderr)]);

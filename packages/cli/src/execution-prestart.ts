@@ -11,31 +11,14 @@
  * component) is terminated like any other.
  */
 import { readdirSync } from "node:fs";
-import { setFlagsFromString } from "node:v8";
 // Imported statically, so that run-main.ts's one import() loads the whole chain at once and the worker
 // starts before main.js loads (this module and its chain load nothing heavy: no QuickJS, no executor).
-import { cancelPrestartedSandboxWorker, prestartSandboxWorker } from "@mcp-execution/wasm-runtime/prestart";
+import {
+  cancelPrestartedSandboxWorker,
+  compileQuickJsForShortRuns,
+  prestartSandboxWorker,
+} from "@mcp-execution/wasm-runtime/prestart";
 import { daemonDirectoryFor } from "./daemon/paths.js";
-
-/**
- * V8 compiles a hot wasm function again with its optimizing compiler once the function has run
- * about this many bytes of code (`--wasm-tiering-budget`; Node 20's V8 defaults to 1.8 M, Node
- * 22's to 13 M). A trivial run crosses Node 20's default in QuickJS's interpreter loop, whose
- * optimized compile costs 80-140 ms of CPU on a background thread, and the process cannot exit
- * before that compile ends. With 100 M a short run stays on the baseline code; a long one still
- * tiers up (a 2-second CPU-bound guest measured no slower, see docs/cli.md). Process-wide, so the
- * CLI sets it, not the library.
- */
-const WASM_TIERING_BUDGET = 100_000_000;
-
-let budgetRaised = false;
-
-/** Raises V8's wasm tier-up budget for this process ({@link WASM_TIERING_BUDGET}); idempotent. */
-export function raiseWasmTieringBudget(): void {
-  if (budgetRaised) return;
-  budgetRaised = true;
-  setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
-}
 
 /** Global options that take a value, so the scan below can skip the value. */
 const GLOBAL_VALUE_OPTIONS = new Set(["--config", "--skills-dir", "--protocol"]);
@@ -90,7 +73,6 @@ export class EarlySandbox {
   #closed = false;
 
   constructor() {
-    raiseWasmTieringBudget();
     // The run's executor adopts the worker; a start-up failure reaches the run through it.
     prestartSandboxWorker();
   }
@@ -103,11 +85,19 @@ export class EarlySandbox {
   }
 }
 
-/** Starts the sandbox now when `argv` is an in-process `execute` (see {@link wantsEarlySandbox}). */
+/**
+ * For an `execute`: makes this process compile QuickJS for one short run (wasm-runtime's
+ * wasm-tiering.ts: a trivial run otherwise waits for V8's optimizing compile of QuickJS's
+ * interpreter loop before it can exit), and starts the sandbox now when the run will be in this
+ * process (see {@link wantsEarlySandbox}). Only for the one-shot CLI: the daemon and `serve` run
+ * many executions on long-lived workers and keep V8's defaults.
+ */
 export function prestartSandbox(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   home: string,
 ): EarlySandbox | undefined {
+  if (commandWord(argv) !== "execute") return undefined;
+  compileQuickJsForShortRuns();
   return wantsEarlySandbox(argv, env, home) ? new EarlySandbox() : undefined;
 }

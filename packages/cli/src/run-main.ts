@@ -34,8 +34,8 @@ async function readLine(signal: AbortSignal): Promise<string> {
 
 /** Runs the command line with `main` and resolves with its exit code. */
 export async function runMain(argv: readonly string[], version: string): Promise<number> {
-  // execute: its sandbox worker boots now, while the rest loads (execution-prestart.ts). Here, not in
-  // bin.ts: a command the daemon answers must not boot a worker of its own.
+  // execute: its sandbox worker boots now, while the rest loads (execution-prestart.ts), unless bin.ts
+  // started it already; this is the object main closes, which ends the worker if no run adopted it.
   const sandbox = argv.includes("execute")
     ? (await import("./execution-prestart.js")).prestartSandbox(argv, process.env, homedir())
     : undefined;

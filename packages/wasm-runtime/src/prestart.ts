@@ -11,6 +11,9 @@
  * costs the program next to nothing before the thread starts.
  */
 import { QuickJsWorkerHandle } from "./quickjs-worker-handle.js";
+
+export { compileQuickJsForShortRuns } from "./quickjs-worker-handle.js";
+
 import { WARM_MEMORY_BYTES } from "./sandbox-constants.js";
 
 /** Diagnostics kept until an executor adopts the worker (nothing runs in it before then). */
@@ -22,7 +25,20 @@ interface Prestarted {
   listener?: (message: string) => void;
 }
 
-let prestarted: Prestarted | undefined;
+/**
+ * The pre-started worker lives in one slot per process, not in this module's own variable: the
+ * installed CLI starts it from its CommonJS executable (bin.cjs, before the ES module bundle has
+ * loaded) while the executor that adopts it runs in the ES module bundle, each with its own copy of
+ * this module. Both copies come from the same build and find the same slot; in the workspace there
+ * is one copy and the slot behaves as a module variable would.
+ */
+const SLOT = Symbol.for("@mcp-execution/wasm-runtime/prestarted-sandbox-worker");
+
+interface ProcessSlot {
+  [SLOT]?: Prestarted | undefined;
+}
+
+const slot = globalThis as ProcessSlot;
 
 function start(): Prestarted {
   const held: string[] = [];
@@ -37,7 +53,7 @@ function start(): Prestarted {
 
 /** Starts the process's pre-started sandbox worker, unless one is waiting already. */
 export function prestartSandboxWorker(): void {
-  prestarted ??= start();
+  slot[SLOT] ??= start();
 }
 
 /**
@@ -45,8 +61,8 @@ export function prestartSandboxWorker(): void {
  * guest code). Safe to call at any time; resolves once the thread is gone.
  */
 export async function cancelPrestartedSandboxWorker(): Promise<void> {
-  const entry = prestarted;
-  prestarted = undefined;
+  const entry = slot[SLOT];
+  slot[SLOT] = undefined;
   await entry?.handle.terminate();
 }
 
@@ -57,9 +73,9 @@ export async function cancelPrestartedSandboxWorker(): Promise<void> {
 export function adoptPrestartedWorker(
   onDiagnostic: (message: string) => void,
 ): QuickJsWorkerHandle | undefined {
-  const entry = prestarted;
+  const entry = slot[SLOT];
   if (entry === undefined) return undefined;
-  prestarted = undefined;
+  slot[SLOT] = undefined;
   if (!entry.handle.alive) {
     void entry.handle.terminate();
     return undefined;

@@ -19,6 +19,7 @@ import type {
 } from "./protocol.js";
 import { startSealedWorker, workerScript } from "./threads/sealed-worker.js";
 import { SyncChannelHost } from "./threads/sync-channel.js";
+import { compileForShortRuns } from "./wasm-tiering.js";
 import { type WasmModule, wasm } from "./wasm-types.js";
 
 /**
@@ -55,13 +56,24 @@ interface ActiveRun {
 }
 
 let compiled: Promise<WasmModule> | undefined;
+let shortRuns = false;
+
+/**
+ * Makes this process compile QuickJS for short runs (wasm-tiering.ts): for a program that runs one
+ * execution and exits, such as the CLI's `execute`. Call it before the first worker starts; a
+ * module already compiled stays as it is. Long-lived hosts (serve, the daemon) keep V8's defaults.
+ */
+export function compileQuickJsForShortRuns(): void {
+  shortRuns = true;
+}
 
 /** The QuickJS wasm, compiled once per process and shared with every worker. */
 function compiledQuickJs(): Promise<WasmModule> {
   compiled ??= (async () => {
     const require = createRequire(import.meta.url);
     const path = require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm");
-    return wasm.compile(await readFile(path));
+    const bytes = await readFile(path);
+    return (shortRuns ? compileForShortRuns(bytes) : undefined) ?? wasm.compile(bytes);
   })();
   compiled.catch(() => {
     compiled = undefined;
@@ -69,7 +81,16 @@ function compiledQuickJs(): Promise<WasmModule> {
   return compiled;
 }
 
-const ENTRY = "./quickjs-worker-entry.js";
+/**
+ * The worker's entry file, beside this module. The installed CLI's bundle ships it as CommonJS
+ * (`./quickjs-worker-entry.cjs`, named here by scripts/pack-cli.mjs): a worker whose entry is an ES
+ * module first starts Node's ES module loader, which a cold `execute` waits for.
+ */
+declare const __MCP_SANDBOX_WORKER_ENTRY__: string | undefined;
+const ENTRY =
+  typeof __MCP_SANDBOX_WORKER_ENTRY__ === "string"
+    ? __MCP_SANDBOX_WORKER_ENTRY__
+    : "./quickjs-worker-entry.js";
 
 /** The main thread's handle on one QuickJS worker thread. */
 export class QuickJsWorkerHandle {

@@ -34,6 +34,29 @@ describe("a pre-started sandbox worker", () => {
     }
   });
 
+  it("is found by another copy of the prestart module (the installed CLI starts it from bin.cjs's copy)", async () => {
+    prestartSandboxWorker();
+    // A second instance of the module, as bin.cjs's bundled copy is (the query makes it another module).
+    const anotherCopy = "../../src/prestart.js?another-copy";
+    const other = (await import(/* @vite-ignore */ anotherCopy)) as typeof import("../../src/prestart.js");
+    expect(other.adoptPrestartedWorker).not.toBe(adoptPrestartedWorker);
+    const handle = other.adoptPrestartedWorker(() => {});
+    try {
+      expect(handle).toBeDefined();
+      await handle?.ready();
+      expect(handle?.alive).toBe(true);
+      // Taken once, by whichever copy asks first.
+      expect(adoptPrestartedWorker(() => {})).toBeUndefined();
+    } finally {
+      await handle?.terminate();
+    }
+    // A copy that starts a worker sees the one another copy started and starts none.
+    prestartSandboxWorker();
+    other.prestartSandboxWorker();
+    await other.cancelPrestartedSandboxWorker();
+    expect(adoptPrestartedWorker(() => {})).toBeUndefined();
+  });
+
   it("is terminated by cancel when no executor took it, and the next executor starts its own", async () => {
     prestartSandboxWorker();
     await cancelPrestartedSandboxWorker();
