@@ -307,7 +307,11 @@ await build({
   target: "node20.19",
   // The one import() left is sucrase's file: a require, so the worker never starts Node's ES module loader.
   supported: { "dynamic-import": false },
-  define: { "import.meta.url": "__mcpImportMetaUrl" },
+  define: {
+    "import.meta.url": "__mcpImportMetaUrl",
+    // The synchronous fallback of transpile.ts's loadTranspilerNow reads the same file.
+    __MCP_SANDBOX_SUCRASE__: JSON.stringify(`./${SANDBOX_SUCRASE_FILE}`),
+  },
   banner: { js: commonJsBanner },
   logLevel: "warning",
   legalComments: "none",

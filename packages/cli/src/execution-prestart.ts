@@ -1,7 +1,8 @@
 /**
- * The sandbox of a cold `execute`, started before the rest of the CLI loads. `run-main.ts` calls
- * {@link prestartSandbox} first thing; the worker thread then boots (its module, QuickJS, sucrase)
- * on the second core while this thread loads commander, parses the flags and reads the
+ * The sandbox of a cold `execute`, started before the rest of the CLI loads. `bin.ts` calls
+ * {@link prestartSandbox} as soon as it knows no daemon takes the command (and `run-main.ts` again,
+ * which then changes nothing); the worker thread then boots (its module, QuickJS, the run's
+ * context) on the second core while this thread loads commander, parses the flags and reads the
  * configuration, which it otherwise did first. Measured in benches/cli.bench.mjs.
  *
  * The worker is an ordinary `QuickJsExecutor` worker: sealed, with the same thread limits, and
@@ -11,8 +12,8 @@
  * component) is terminated like any other.
  */
 import { readdirSync } from "node:fs";
-// Imported statically, so that run-main.ts's one import() loads the whole chain at once and the worker
-// starts before main.js loads (this module and its chain load nothing heavy: no QuickJS, no executor).
+// Imported statically, so that one import() (one require of prestart.cjs in the installed bundle)
+// loads the whole chain at once (this module and its chain load nothing heavy: no QuickJS, no executor).
 import {
   cancelPrestartedSandboxWorker,
   compileQuickJsForShortRuns,
@@ -68,13 +69,23 @@ export function wantsEarlySandbox(
   return !daemonMayTake(argv, env, home);
 }
 
+/**
+ * Whether the run will import generated TypeScript (a server's or a skill's API) and wait for
+ * servers first: then its worker loads sucrase while idle, for free. A run without servers is
+ * often plain code (`-e 'return 1'` needs no transpiling) and waits for the worker, so there the
+ * load is left to the run that needs it (wasm-runtime's prestart.ts, `preloadTranspiler`).
+ */
+function importsGeneratedCode(argv: readonly string[]): boolean {
+  return argv.some((word) => ["--server", "--skill", "--all-servers", "--"].includes(word));
+}
+
 /** The sandbox worker started before the command was parsed (wasm-runtime's prestart.ts). */
 export class EarlySandbox {
   #closed = false;
 
-  constructor() {
+  constructor(argv: readonly string[]) {
     // The run's executor adopts the worker; a start-up failure reaches the run through it.
-    prestartSandboxWorker();
+    prestartSandboxWorker({ preloadTranspiler: importsGeneratedCode(argv) });
   }
 
   /** Terminates the worker if no run adopted it (a run's executor closes its own). Idempotent. */
@@ -99,5 +110,5 @@ export function prestartSandbox(
 ): EarlySandbox | undefined {
   if (commandWord(argv) !== "execute") return undefined;
   compileQuickJsForShortRuns();
-  return wantsEarlySandbox(argv, env, home) ? new EarlySandbox() : undefined;
+  return wantsEarlySandbox(argv, env, home) ? new EarlySandbox(argv) : undefined;
 }

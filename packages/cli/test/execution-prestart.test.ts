@@ -77,7 +77,7 @@ describe("the early sandbox in main", () => {
   it("runs execute on the worker started early", async () => {
     const result = await mainWith(
       ["execute", "--json", "-e", "const n: number = 41; return n + 1"],
-      new EarlySandbox(),
+      new EarlySandbox(["execute"]),
     );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -86,7 +86,10 @@ describe("the early sandbox in main", () => {
   });
 
   it("is ended when the command fails before it runs anything", async () => {
-    const result = await mainWith(["execute", "--timeout", "soon", "-e", "return 1"], new EarlySandbox());
+    const result = await mainWith(
+      ["execute", "--timeout", "soon", "-e", "return 1"],
+      new EarlySandbox(["execute"]),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("--timeout");
     // Cancelled, not waiting for an executor to adopt it.

@@ -215,7 +215,8 @@ export class QuickJsExecutor implements CodeExecutor {
 
   /**
    * Starts `warmWorkers` workers (QuickJS compiled and instantiated, the next runtime prepared for
-   * `memoryBytes`, the TypeScript transpiler loaded in each), so that the next executions are warm.
+   * `memoryBytes`; each loads the TypeScript transpiler in its first idle moment after that), so
+   * that the next executions are warm. Resolves once the workers are ready, not once sucrase is.
    * Throws `DISPOSED` after close, `INTERNAL` when a worker cannot start.
    */
   async warmUp(memoryBytes = WARM_MEMORY_BYTES): Promise<void> {

@@ -2,8 +2,9 @@
  * One sandbox worker started before any executor exists. A program that knows early that it will
  * run guest code (the CLI's `execute`, before it has parsed its flags) calls
  * {@link prestartSandboxWorker} first thing, so the thread boots (Node's worker bootstrap, the
- * worker's module, QuickJS, sucrase) while the program loads the rest; the first
- * `QuickJsExecutor` that needs a worker adopts it instead of starting one.
+ * worker's module, QuickJS, the first run's context; sucrase as {@link PrestartOptions} says)
+ * while the program loads the rest; the first `QuickJsExecutor` that needs a worker adopts it
+ * instead of starting one.
  *
  * The worker is the same as every other: started by `QuickJsWorkerHandle`, sealed, with the same
  * thread limits, and idle until a run arrives with its own limits (a run with another memory limit
@@ -40,20 +41,35 @@ interface ProcessSlot {
 
 const slot = globalThis as ProcessSlot;
 
-function start(): Prestarted {
+export interface PrestartOptions {
+  /**
+   * Whether the worker loads sucrase in its first idle moment once it is ready (the executor's
+   * default), or only when a run needs TypeScript transpiled. False suits a program whose one run
+   * is likely plain code and waits for the worker (a cold `execute -e`): sucrase's load would
+   * otherwise delay that run; true suits one whose run first waits for something else (servers to
+   * connect), so the load costs nothing.
+   */
+  readonly preloadTranspiler?: boolean;
+}
+
+function start(options: PrestartOptions): Prestarted {
   const held: string[] = [];
   let entry: Prestarted | undefined;
-  const handle = new QuickJsWorkerHandle(WARM_MEMORY_BYTES, (message) => {
-    if (entry?.listener !== undefined) entry.listener(message);
-    else if (held.length < MAX_HELD_DIAGNOSTICS) held.push(message);
-  });
+  const handle = new QuickJsWorkerHandle(
+    WARM_MEMORY_BYTES,
+    (message) => {
+      if (entry?.listener !== undefined) entry.listener(message);
+      else if (held.length < MAX_HELD_DIAGNOSTICS) held.push(message);
+    },
+    options,
+  );
   entry = { handle, held };
   return entry;
 }
 
 /** Starts the process's pre-started sandbox worker, unless one is waiting already. */
-export function prestartSandboxWorker(): void {
-  slot[SLOT] ??= start();
+export function prestartSandboxWorker(options: PrestartOptions = {}): void {
+  slot[SLOT] ??= start(options);
 }
 
 /**

@@ -39,6 +39,10 @@ const JAVASCRIPT_EXTENSIONS = [".js", ".mjs", ".cjs", ".jsx"];
  */
 export const SUCRASE_OPTIONS = { transforms: ["typescript"], disableESTransforms: true } as const;
 
+/** Where {@link loadTranspilerNow} finds sucrase: scripts/pack-cli.mjs names the bundle's own file. */
+declare const __MCP_SANDBOX_SUCRASE__: string | undefined;
+const SUCRASE_SPECIFIER = typeof __MCP_SANDBOX_SUCRASE__ === "string" ? __MCP_SANDBOX_SUCRASE__ : "sucrase";
+
 let sucraseLoading: Promise<SucraseTransform> | undefined;
 let sucraseLoaded: SucraseTransform | undefined;
 
@@ -70,11 +74,12 @@ export function transpilerLoaded(): boolean {
  * sucrase now, synchronously: for the module normalizer, which cannot wait, when a run that took
  * the plain-JavaScript path imports TypeScript anyway (a re-export, or an `import()` built from
  * strings at run time) before the asynchronous load finished. It resolves sucrase from this file's
- * place (a declared dependency wherever this code is installed); throws when that fails.
+ * place (a declared dependency wherever this code is installed; in the installed CLI the bundled
+ * copy beside the worker entry, the same file the asynchronous load reads); throws when that fails.
  */
 export function loadTranspilerNow(): SucraseTransform {
   if (sucraseLoaded === undefined) {
-    const module = createRequire(import.meta.url)("sucrase") as { transform: SucraseTransform };
+    const module = createRequire(import.meta.url)(SUCRASE_SPECIFIER) as { transform: SucraseTransform };
     sucraseLoaded = module.transform;
   }
   return sucraseLoaded;
