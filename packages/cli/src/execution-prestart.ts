@@ -11,7 +11,6 @@
  * early sandbox that the command did not use (`--help`, a usage error, a run the daemon took, a
  * component) is terminated like any other.
  */
-import { readdirSync } from "node:fs";
 // Imported statically, so that one import() (one require of prestart.cjs in the installed bundle)
 // loads the whole chain at once (this module and its chain load nothing heavy: no QuickJS, no executor).
 import {
@@ -19,7 +18,7 @@ import {
   compileQuickJsForShortRuns,
   prestartSandboxWorker,
 } from "@mcp-execution/wasm-runtime/prestart";
-import { daemonDirectoryFor } from "./daemon/paths.js";
+import { daemonSocketsExist } from "./daemon/paths.js";
 
 /** Global options that take a value, so the scan below can skip the value. */
 const GLOBAL_VALUE_OPTIONS = new Set(["--config", "--skills-dir", "--protocol"]);
@@ -49,11 +48,7 @@ function daemonMayTake(
   if (argv.some((word) => ["--no-daemon", "--session", "--skill", "--check", "--"].includes(word))) {
     return false;
   }
-  try {
-    return readdirSync(daemonDirectoryFor(env, home)).some((name) => name.endsWith(".sock"));
-  } catch {
-    return false;
-  }
+  return daemonSocketsExist(env, home);
 }
 
 /** Whether `argv` is an `execute` that will run a script in this process's QuickJS sandbox. */

@@ -12,6 +12,7 @@ import { loadConfiguration } from "../config-source.js";
 import { ensureTrusted } from "../config-trust.js";
 import { clientOffers, diagnosticsFor } from "../connect.js";
 import type { CommandContext } from "../context.js";
+import { daemonSocketsExist } from "../daemon/paths.js";
 import { checkTypes, type GuestTypeChecker } from "../execution-check.js";
 import { type LimitFlags, limitsFrom } from "../execution-limits.js";
 import { formatLog, progressListener, reportOutcome } from "../execution-output.js";
@@ -82,7 +83,10 @@ export async function executeCommand(
     daemonMayRun &&
     source.kind === "script" &&
     context.adHoc === undefined &&
-    !(options.server ?? []).some(isUrlTarget)
+    !(options.server ?? []).some(isUrlTarget) &&
+    // With no daemon socket at all, only a keep-alive server (which needs a server named) would
+    // start a daemon: a run without servers skips identifying the configuration for nothing.
+    (servers.length > 0 || daemonSocketsExist(context.env, context.environment.home))
   ) {
     const { executeViaDaemon } = await import("../daemon/use.js");
     const { kind: _, ...script } = source;

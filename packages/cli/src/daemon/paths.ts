@@ -10,7 +10,7 @@
  *   checks the client's configuration (see remote.ts), so a stale or colliding record costs one
  *   refused attempt, never a wrong answer.
  */
-import { closeSync, constants, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readdirSync, readSync } from "node:fs";
 import { join } from "node:path";
 
 /** `$XDG_RUNTIME_DIR/mcp-cli`, else `<state>/mcp-cli/daemon` (made 0700 by the daemon). */
@@ -23,6 +23,18 @@ export function daemonDirectoryFor(env: Readonly<Record<string, string | undefin
     "mcp-cli",
     "daemon",
   );
+}
+
+/**
+ * Whether any daemon's socket is in the daemon folder: a cheap look (one directory listing) before
+ * anything that identifies or connects to a daemon. False when the folder is missing or unreadable.
+ */
+export function daemonSocketsExist(env: Readonly<Record<string, string | undefined>>, home: string): boolean {
+  try {
+    return readdirSync(daemonDirectoryFor(env, home)).some((name) => name.endsWith(".sock"));
+  } catch {
+    return false;
+  }
 }
 
 /** Socket paths must stay under the 108-byte limit of sun_path: the name is short. */
