@@ -1,5 +1,6 @@
 export { browserCommands, openInBrowser } from "./auth/browser.js";
 export { DEFAULT_LOGIN_TIMEOUT_MS, type LoginOptions, login, translateAuthError } from "./auth/login.js";
+export { type LogoutOptions, type LogoutResult, logout } from "./auth/logout.js";
 export {
   type AuthorizationCallback,
   CALLBACK_PATH,

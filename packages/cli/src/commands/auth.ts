@@ -124,7 +124,9 @@ export interface AuthLogoutOptions {
 
 /**
  * Revokes each stored login of the server at its authorization server (RFC 7009), then deletes it
- * here, whatever the server said: a logout never leaves the tokens on disk.
+ * here, whatever the server said: a logout never leaves the tokens on disk. Both happen under the
+ * login's refresh lock, so a refresh in another process can neither be cut short nor write the
+ * login back (mcp-client auth/logout.ts).
  */
 export async function authLogoutCommand(
   context: CommandContext,
@@ -133,26 +135,22 @@ export async function authLogoutCommand(
 ): Promise<number> {
   const { output } = context;
   const name = await storedName(context, target);
-  const { CredentialStore, revokeLogin } = await import("@mcp-execution/mcp-client");
-  const store = new CredentialStore(stateDirectory(context));
-  const records = await store.list(name);
+  const { CredentialStore, logout, shellQuote } = await import("@mcp-execution/mcp-client");
   // The configured client (its secret stays in the configuration) authenticates the revocation.
   const configured = await loadConfiguration(context).catch(() => undefined);
   const settings = configured?.servers.find((server) => server.name === name);
-  const outcomes: RevocationOutcome[] = [];
-  if (options.local !== true) {
-    for (const record of records) {
-      outcomes.push(
-        await revokeLogin({
-          record,
-          settings: settings?.transport === "stdio" ? undefined : settings?.oauth,
-          signal: context.signal,
-        }),
-      );
-    }
-  }
-  const removed = await store.remove(name);
-  const revocation = options.local === true ? ({ status: "skipped" } as const) : summarize(outcomes);
+  const config =
+    context.globals.config === undefined ? "" : ` --config ${shellQuote(context.globals.config)}`;
+  const { removed, revocations } = await logout({
+    store: new CredentialStore(stateDirectory(context)),
+    server: name,
+    local: options.local,
+    settings: settings?.transport === "stdio" ? undefined : settings?.oauth,
+    logoutCommand: `mcp-cli auth logout ${shellQuote(target)}${options.local === true ? " --local" : ""}${config}`,
+    onWait: () => output.info(`another mcp-cli process is refreshing the login of ${name}; waiting for it`),
+    signal: context.signal,
+  });
+  const revocation = options.local === true ? ({ status: "skipped" } as const) : summarize(revocations);
   if (output.json) {
     output.document({
       ok: true,

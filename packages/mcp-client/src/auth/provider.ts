@@ -73,6 +73,12 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   #discovery: OAuthDiscoveryState | undefined;
   /** Set when stored tokens were discarded (a refused refresh), for the error message. */
   #hadTokens = false;
+  /**
+   * The access token {@link guardRefresh} stored under the lock. The SDK hands the same answer to
+   * {@link saveTokens} after the lock is gone; storing it again then could bring back a login that
+   * `auth logout` deleted in between (or overwrite a newer refresh of another process).
+   */
+  #storedUnderLock: string | undefined;
 
   constructor(options: StoredOAuthProviderOptions) {
     this.#options = options;
@@ -139,7 +145,9 @@ export class StoredOAuthProvider implements OAuthClientProvider {
    * answer is used and the authorization server is not asked at all; when only its refresh token
    * is newer, that one is sent. A rotated refresh token is thus never used twice, which an
    * authorization server would take for theft and answer by revoking the grant. The new tokens are
-   * stored before the lock is let go. Every other request passes through untouched.
+   * stored before the lock is let go. When the login is gone (`auth logout` deleted it, or another
+   * process's refresh was refused), nothing is sent: the answer is `invalid_grant`, so the SDK ends
+   * in `AUTH_REQUIRED` and writes nothing back. Every other request passes through untouched.
    */
   guardRefresh(fetch: FetchLike): FetchLike {
     return async (url, init) => {
@@ -151,15 +159,22 @@ export class StoredOAuthProvider implements OAuthClientProvider {
       ) {
         return fetch(url, init);
       }
-      const file = this.#options.store.fileFor(this.#options.server, this.#options.serverUrl);
       const signal = init?.signal ?? undefined;
-      return withTokenLock(
-        file,
+      let newIdToken = false;
+      const response = await withTokenLock(
+        this.#file,
         async () => {
           const sent = body.get("refresh_token");
           const current = (await this.reload())?.tokens;
-          if (current?.refresh_token !== undefined && current.refresh_token !== sent) {
-            if (!this.#expiresSoon(current)) return tokenResponse(current, this.#now());
+          if (current === undefined) {
+            this.#hadTokens = true;
+            return loginGoneResponse();
+          }
+          if (current.refresh_token !== undefined && current.refresh_token !== sent) {
+            if (!this.#expiresSoon(current)) {
+              this.#storedUnderLock = current.access_token;
+              return tokenResponse(current, this.#now());
+            }
             body.set("refresh_token", current.refresh_token);
           }
           // The lock is held while this runs: a token endpoint that never answers must not hold
@@ -175,17 +190,29 @@ export class StoredOAuthProvider implements OAuthClientProvider {
               .json()
               .catch(() => undefined)) as StoredOAuthTokens | undefined;
             if (typeof answer?.access_token === "string" && typeof answer.token_type === "string") {
-              await this.saveTokens({
-                ...answer,
-                ...(current?.issuer === undefined ? {} : { issuer: current.issuer }),
-              } as StoredOAuthTokens);
+              const stored = await this.#storeTokens(
+                {
+                  ...answer,
+                  ...(current.issuer === undefined ? {} : { issuer: current.issuer }),
+                } as StoredOAuthTokens,
+                true,
+              );
+              if (stored !== undefined) this.#storedUnderLock = answer.access_token;
+              newIdToken = stored?.newIdToken === true;
             }
           }
           return response;
         },
         { signal },
       );
+      // Verifying a new ID token may fetch the issuer's keys: done after the lock is let go.
+      if (newIdToken) await this.#refreshAccount();
+      return response;
     };
+  }
+
+  get #file(): string {
+    return this.#options.store.fileFor(this.#options.server, this.#options.serverUrl);
   }
 
   #expiresSoon(tokens: StoredTokenSet): boolean {
@@ -207,7 +234,11 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     if (client === undefined) {
       // Without a person there is no login to finish: registering a client now would only leave
       // an unused registration behind at the authorization server.
-      if (this.#options.interaction === undefined) throw this.#authRequired("not logged in");
+      if (this.#options.interaction === undefined) {
+        throw this.#authRequired(
+          this.#hadTokens ? "the stored login expired or was revoked" : "not logged in",
+        );
+      }
       return undefined;
     }
     // A dynamically registered client knows the redirect URIs it was registered with; a login on
@@ -243,27 +274,46 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   }
 
   async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
-    const previous = (await this.record())?.tokens;
+    if (this.#options.interaction === undefined && tokens.access_token === this.#storedUnderLock) return;
+    const stored = await this.#storeTokens(tokens, false);
+    if (stored?.newIdToken === true) await this.#refreshAccount();
+  }
+
+  /**
+   * Stores tokens (holding the lock already when `locked`); undefined when nothing was written
+   * because the login is gone. `newIdToken`: a refresh brought a new ID token, so who is logged in
+   * is read again (login does it in full).
+   */
+  async #storeTokens(
+    tokens: StoredOAuthTokens,
+    locked: boolean,
+  ): Promise<{ readonly newIdToken: boolean } | undefined> {
     const expiresIn = typeof tokens.expires_in === "number" ? tokens.expires_in : undefined;
-    const stored: StoredTokenSet = {
-      ...(tokens as StoredTokenSet),
-      // RFC 6749 section 6: a refresh answer without a new refresh token keeps the old one.
-      ...(tokens.refresh_token === undefined && previous?.refresh_token !== undefined
-        ? { refresh_token: previous.refresh_token }
-        : {}),
-      ...(expiresIn === undefined ? {} : { expiresAt: this.#now() + expiresIn * 1000 }),
-    };
     const interactive = this.#options.interaction !== undefined;
-    await this.#update((record) => ({
-      ...record,
-      tokens: stored,
-      ...(interactive ? { loggedInAt: this.#now() } : {}),
-      ...(interactive && this.#discovery !== undefined ? { discovery: { ...this.#discovery } } : {}),
-    }));
-    // A refresh that brought a new ID token says again who is logged in (login does it in full).
-    if (!interactive && typeof stored.id_token === "string" && stored.id_token !== previous?.id_token) {
-      await this.#refreshAccount();
-    }
+    let previous: StoredTokenSet | undefined;
+    let stored: StoredTokenSet | undefined;
+    const written = await this.#update((record) => {
+      previous = record.tokens;
+      stored = {
+        ...(tokens as StoredTokenSet),
+        // RFC 6749 section 6: a refresh answer without a new refresh token keeps the old one.
+        ...(tokens.refresh_token === undefined && previous?.refresh_token !== undefined
+          ? { refresh_token: previous.refresh_token }
+          : {}),
+        ...(expiresIn === undefined ? {} : { expiresAt: this.#now() + expiresIn * 1000 }),
+      };
+      return {
+        ...record,
+        tokens: stored,
+        ...(interactive ? { loggedInAt: this.#now() } : {}),
+        ...(interactive && this.#discovery !== undefined ? { discovery: { ...this.#discovery } } : {}),
+      };
+    }, locked);
+    if (!written) return undefined;
+    const idToken = (stored as StoredTokenSet | undefined)?.id_token;
+    return {
+      newIdToken: !interactive && typeof idToken === "string" && idToken !== previous?.id_token,
+    };
   }
 
   async #refreshAccount(): Promise<void> {
@@ -378,9 +428,29 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     });
   }
 
-  async #update(change: (record: CredentialRecord) => CredentialRecord): Promise<void> {
-    await this.record();
-    this.#record = await this.#options.store.update(this.#options.server, this.#options.serverUrl, change);
+  /**
+   * Applies `change` to the stored record; false when nothing was written. `auth login` creates
+   * the record. Without a person, only a login that still exists is changed, re-read under the
+   * refresh lock (held already when `locked`): `auth logout` deletes under the same lock, so a
+   * refresh, a re-discovery or an invalidation that read the record before the logout never
+   * writes it back after.
+   */
+  async #update(change: (record: CredentialRecord) => CredentialRecord, locked = false): Promise<boolean> {
+    const { store, server, serverUrl } = this.#options;
+    if (this.#options.interaction !== undefined) {
+      await this.record();
+      this.#record = await store.update(server, serverUrl, change);
+      return true;
+    }
+    const changeExisting = async (): Promise<boolean> => {
+      const current = await this.reload();
+      if (current === undefined) return false;
+      const next = change(current);
+      await store.write(next);
+      this.#record = next;
+      return true;
+    };
+    return locked ? changeExisting() : withTokenLock(this.#file, changeExisting);
   }
 
   #authRequired(reason: string, scope?: string): McpCliError {
@@ -397,6 +467,17 @@ export class StoredOAuthProvider implements OAuthClientProvider {
       { details },
     );
   }
+}
+
+/**
+ * The token endpoint's answer for a login that is gone, given without asking it: the refresh
+ * token read before the logout must not be used (it may even still be valid, after `--local`).
+ */
+function loginGoneResponse(): Response {
+  return new Response(
+    JSON.stringify({ error: "invalid_grant", error_description: "the stored login was deleted" }),
+    { status: 400, headers: { "content-type": "application/json", "cache-control": "no-store" } },
+  );
 }
 
 /** A token endpoint's answer carrying tokens another process already obtained. */

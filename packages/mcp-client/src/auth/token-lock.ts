@@ -4,7 +4,10 @@
  * Authorization servers that rotate refresh tokens (OAuth 2.1 section 4.3.1 for public clients)
  * treat a second use of a consumed refresh token as theft and revoke the whole grant. Two mcp-cli
  * processes that refresh the same login at once would do exactly that, so a refresh takes this
- * lock first, and the caller re-reads the stored tokens once it holds it.
+ * lock first, and the caller re-reads the stored tokens once it holds it. `auth logout` takes the
+ * same lock around reading, revoking and deleting the login, and every write of a stored-login
+ * provider without a person (auth/provider.ts) re-reads the record under it and leaves a deleted
+ * login deleted, so a refresh never writes back a login that was logged out.
  *
  * The lock is a file created with `O_CREAT | O_EXCL | O_NOFOLLOW` next to the credential file
  * (so a symlink planted there is never followed), holding the owner's pid and the time. It is
@@ -31,6 +34,11 @@ export interface TokenLockOptions {
   readonly waitMs?: number | undefined;
   readonly staleMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Called once when another holder has the lock and this caller starts waiting for it, so a
+   * command can say why it is waiting (`auth logout` does).
+   */
+  readonly onWait?: (() => void) | undefined;
 }
 
 /** Runs `work` holding the lock `<file>.lock`; the lock is released however `work` ends. */
@@ -55,6 +63,7 @@ async function acquire(path: string, options: TokenLockOptions): Promise<string>
   const waitMs = options.waitMs ?? LOCK_WAIT_MS;
   const staleMs = options.staleMs ?? LOCK_STALE_MS;
   const deadline = Date.now() + waitMs;
+  let waiting = false;
   for (;;) {
     try {
       const handle = await open(
@@ -94,6 +103,10 @@ async function acquire(path: string, options: TokenLockOptions): Promise<string>
         `another mcp-cli process has been refreshing this login for over ${Math.round(waitMs / 1000)} s (lock ${path}); try again, or delete the lock if no mcp-cli is running`,
         { details: { path, timeoutMs: waitMs } },
       );
+    }
+    if (!waiting) {
+      waiting = true;
+      options.onWait?.();
     }
     await sleep(POLL_MS);
   }

@@ -152,6 +152,18 @@ export class CredentialStore {
     return next;
   }
 
+  /** Deletes the record of `server` at `serverUrl`; false when there was none. */
+  async delete(server: string, serverUrl: string): Promise<boolean> {
+    if (!(await this.#directoryUsable(false))) return false;
+    try {
+      await unlink(this.fileFor(server, serverUrl));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw storeError("cannot delete credentials", error);
+    }
+  }
+
   /** Deletes every record of `server`; returns how many were deleted. */
   async remove(server: string): Promise<number> {
     const records = await this.list(server);
