@@ -19,6 +19,7 @@ import {
   type RunningProtectedServer,
   startProtectedServer,
 } from "../../../test/fixtures/servers/oauth/protected-server.mjs";
+import { withTokenLock } from "../../mcp-client/src/auth/token-lock.js";
 import { CredentialStore } from "../../mcp-client/src/auth/token-store.js";
 import {
   CLI_BIN,
@@ -387,5 +388,38 @@ describe("mcp-cli auth", () => {
       `logged out of protected locally: revoking at the authorization server failed (refresh token: cannot reach 127.0.0.1:${port} (ECONNREFUSED)), so the tokens may stay valid there until they expire\n`,
     );
     expect((await stateStore().list("protected")).length).toBe(0);
+  });
+
+  it("auth logout waits for a refresh holding the login's lock, then revokes and deletes", async () => {
+    expect((await cli(["auth", "login", "protected"])).code).toBe(0);
+    await rememberTokens();
+    // This test process holds the lock as a refreshing mcp-cli would.
+    let release!: () => void;
+    let inside!: () => void;
+    const holding = new Promise<void>((resolve) => {
+      inside = resolve;
+    });
+    const held = withTokenLock(stateStore().fileFor("protected", mcpServer.url), async () => {
+      inside();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await holding;
+    const started = startCli(sandbox, ["--config", config, "auth", "logout", "protected"]);
+    started.child.stdin?.end();
+    await started.waitForOutput(
+      "another mcp-cli process is refreshing the login of protected; waiting for it",
+    );
+    expect((await stateStore().list("protected")).length).toBe(1);
+    release();
+    await held;
+    const result = await started.result;
+    outputs.push(result);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      "logged out of protected: the authorization server revoked the tokens and the local copy is deleted\n",
+    );
+    expect(readdirSync(stateStore().directory)).toEqual([]);
   });
 });
