@@ -274,6 +274,8 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   }
 
   async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
+    // Stored under the lock already, with the issuer: the SDK stamps a login that lacks one before
+    // it refreshes (SEP-2352), and guardRefresh keeps the stored stamp.
     if (this.#options.interaction === undefined && tokens.access_token === this.#storedUnderLock) return;
     const stored = await this.#storeTokens(tokens, false);
     if (stored?.newIdToken === true) await this.#refreshAccount();
@@ -475,7 +477,7 @@ export class StoredOAuthProvider implements OAuthClientProvider {
  */
 function loginGoneResponse(): Response {
   return new Response(
-    JSON.stringify({ error: "invalid_grant", error_description: "the stored login was deleted" }),
+    JSON.stringify({ error: "invalid_grant", error_description: "no stored login to refresh" }),
     { status: 400, headers: { "content-type": "application/json", "cache-control": "no-store" } },
   );
 }

@@ -269,4 +269,44 @@ describe("auth logout takes the refresh lock", () => {
     expect(await refreshing).toBe("AUTHORIZED");
     expect(readdirSync(store.directory)).toEqual([]);
   });
+
+  it("the SDK storing the refreshed tokens again does not overwrite a newer refresh made in between", async () => {
+    const { directory, store } = await loggedIn();
+    const loggedInToken = (await store.read("protected", server.url))?.tokens?.access_token;
+    await expireSoon(store);
+    const reachedSave = gate();
+    const resume = gate();
+    class HeldBack extends StoredOAuthProvider {
+      override async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
+        if (tokens.access_token !== loggedInToken) {
+          reachedSave.open();
+          await resume.promise;
+        }
+        return super.saveTokens(tokens);
+      }
+    }
+    const first = new HeldBack({
+      store: new CredentialStore(directory),
+      server: "protected",
+      serverUrl: server.url,
+    });
+    const refreshing = auth(first, { serverUrl: server.url, fetchFn: first.guardRefresh(fetch) });
+    await reachedSave.promise;
+    // Another process renews again (as on a 401), rotating the refresh token the first one got.
+    const second = newProvider(directory);
+    expect(await auth(second, { serverUrl: server.url, fetchFn: second.guardRefresh(fetch) })).toBe(
+      "AUTHORIZED",
+    );
+    const newest = (await store.read("protected", server.url))?.tokens;
+    resume.open();
+    expect(await refreshing).toBe("AUTHORIZED");
+    // The store keeps the newest tokens, whose refresh token is the one still valid.
+    expect((await store.read("protected", server.url))?.tokens?.refresh_token).toBe(newest?.refresh_token);
+    await expireSoon(store);
+    await storedLoginProvider({ store, server: "protected", serverUrl: server.url });
+    expect(authorization.log.tokenRequests.at(-1)).toMatchObject({
+      grant_type: "refresh_token",
+      status: 200,
+    });
+  });
 });
