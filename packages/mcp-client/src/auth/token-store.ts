@@ -164,17 +164,6 @@ export class CredentialStore {
     }
   }
 
-  /** Deletes every record of `server`; returns how many were deleted. */
-  async remove(server: string): Promise<number> {
-    const records = await this.list(server);
-    for (const record of records) {
-      await unlink(this.fileFor(record.server, record.serverUrl)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") throw storeError("cannot delete credentials", error);
-      });
-    }
-    return records.length;
-  }
-
   /**
    * Checks the folder: it must be a real directory (not a symlink) owned by this user. With
    * `create`, makes it 0700 (and tightens looser permissions). False when it does not exist.

@@ -110,6 +110,39 @@ function newProvider(directory: string): StoredOAuthProvider {
   });
 }
 
+/**
+ * Starts a renewal of the expiring login and holds back the SDK's own call to saveTokens with the
+ * refreshed tokens, which comes after guardRefresh stored them and let the lock go. Resolves once
+ * the renewal is held there.
+ */
+async function refreshHeldBeforeSecondStore(
+  directory: string,
+  store: CredentialStore,
+): Promise<{ refreshing: Promise<string>; resume: () => void }> {
+  const loggedInToken = (await store.read("protected", server.url))?.tokens?.access_token;
+  await expireSoon(store);
+  const reachedSave = gate();
+  const resumed = gate();
+  class HeldBack extends StoredOAuthProvider {
+    override async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
+      if (tokens.access_token !== loggedInToken) {
+        reachedSave.open();
+        await resumed.promise;
+      }
+      return super.saveTokens(tokens);
+    }
+  }
+  const provider = new HeldBack({
+    store: new CredentialStore(directory),
+    server: "protected",
+    serverUrl: server.url,
+  });
+  expect(await provider.needsRefresh()).toBe(true);
+  const refreshing = auth(provider, { serverUrl: server.url, fetchFn: provider.guardRefresh(fetch) });
+  await reachedSave.promise;
+  return { refreshing, resume: () => resumed.open() };
+}
+
 describe("auth logout takes the refresh lock", () => {
   it("waits while another holder has the lock, then revokes and deletes once it is released", async () => {
     const { store } = await loggedIn();
@@ -239,66 +272,26 @@ describe("auth logout takes the refresh lock", () => {
 
   it("the SDK storing the refreshed tokens again after the lock is gone does not bring back a login logged out in between", async () => {
     const { directory, store } = await loggedIn();
-    const loggedInToken = (await store.read("protected", server.url))?.tokens?.access_token;
-    await expireSoon(store);
-    const reachedSave = gate();
-    const resume = gate();
-    /** Holds back the SDK's call to saveTokens with the refreshed tokens (it comes after the lock). */
-    class HeldBack extends StoredOAuthProvider {
-      override async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
-        if (tokens.access_token !== loggedInToken) {
-          reachedSave.open();
-          await resume.promise;
-        }
-        return super.saveTokens(tokens);
-      }
-    }
-    const provider = new HeldBack({
-      store: new CredentialStore(directory),
-      server: "protected",
-      serverUrl: server.url,
-    });
-    expect(await provider.needsRefresh()).toBe(true);
-    const refreshing = auth(provider, { serverUrl: server.url, fetchFn: provider.guardRefresh(fetch) });
-    await reachedSave.promise;
+    const { refreshing, resume } = await refreshHeldBeforeSecondStore(directory, store);
     expect(await logout({ store, server: "protected" })).toEqual({
       removed: 1,
       revocations: [{ status: "revoked" }],
     });
-    resume.open();
+    resume();
     expect(await refreshing).toBe("AUTHORIZED");
     expect(readdirSync(store.directory)).toEqual([]);
   });
 
   it("the SDK storing the refreshed tokens again does not overwrite a newer refresh made in between", async () => {
     const { directory, store } = await loggedIn();
-    const loggedInToken = (await store.read("protected", server.url))?.tokens?.access_token;
-    await expireSoon(store);
-    const reachedSave = gate();
-    const resume = gate();
-    class HeldBack extends StoredOAuthProvider {
-      override async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
-        if (tokens.access_token !== loggedInToken) {
-          reachedSave.open();
-          await resume.promise;
-        }
-        return super.saveTokens(tokens);
-      }
-    }
-    const first = new HeldBack({
-      store: new CredentialStore(directory),
-      server: "protected",
-      serverUrl: server.url,
-    });
-    const refreshing = auth(first, { serverUrl: server.url, fetchFn: first.guardRefresh(fetch) });
-    await reachedSave.promise;
+    const { refreshing, resume } = await refreshHeldBeforeSecondStore(directory, store);
     // Another process renews again (as on a 401), rotating the refresh token the first one got.
     const second = newProvider(directory);
     expect(await auth(second, { serverUrl: server.url, fetchFn: second.guardRefresh(fetch) })).toBe(
       "AUTHORIZED",
     );
     const newest = (await store.read("protected", server.url))?.tokens;
-    resume.open();
+    resume();
     expect(await refreshing).toBe("AUTHORIZED");
     // The store keeps the newest tokens, whose refresh token is the one still valid.
     expect((await store.read("protected", server.url))?.tokens?.refresh_token).toBe(newest?.refresh_token);
