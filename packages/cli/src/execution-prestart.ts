@@ -70,8 +70,13 @@ export function wantsEarlySandbox(
  * often plain code (`-e 'return 1'` needs no transpiling) and waits for the worker, so there the
  * load is left to the run that needs it (wasm-runtime's prestart.ts, `preloadTranspiler`).
  */
-function importsGeneratedCode(argv: readonly string[]): boolean {
-  return argv.some((word) => ["--server", "--skill", "--all-servers", "--"].includes(word));
+export function importsGeneratedCode(argv: readonly string[]): boolean {
+  return argv.some(
+    (word) =>
+      word === "--" ||
+      word === "--all-servers" ||
+      ["--server", "--skill"].some((flag) => word === flag || word.startsWith(`${flag}=`)),
+  );
 }
 
 /** The sandbox worker started before the command was parsed (wasm-runtime's prestart.ts). */

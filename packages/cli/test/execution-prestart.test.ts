@@ -4,7 +4,7 @@
  */
 import { adoptPrestartedWorker } from "@mcp-execution/wasm-runtime/prestart";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EarlySandbox, wantsEarlySandbox } from "../src/execution-prestart.js";
+import { EarlySandbox, importsGeneratedCode, wantsEarlySandbox } from "../src/execution-prestart.js";
 import { main } from "../src/main.js";
 import { createSandbox, type Sandbox } from "./helpers.js";
 
@@ -14,6 +14,30 @@ beforeAll(() => {
   sandbox = createSandbox();
 });
 afterAll(() => sandbox.remove());
+
+describe("whether the early sandbox loads sucrase while idle", () => {
+  it("does for runs that name servers or skills (they import generated TypeScript), in every flag form", () => {
+    for (const argv of [
+      ["execute", "--server", "everything", "-e", "1"],
+      ["execute", "--server=everything", "-e", "1"],
+      ["execute", "--skill", "weather", "-e", "1"],
+      ["execute", "--skill=weather", "-e", "1"],
+      ["execute", "--all-servers", "-e", "1"],
+      ["execute", "-e", "1", "--", "npx", "some-server"],
+    ])
+      expect(importsGeneratedCode(argv), argv.join(" ")).toBe(true);
+  });
+
+  it("does not for a run without servers, whatever its words contain", () => {
+    for (const argv of [
+      ["execute", "-e", "return 1"],
+      ["execute", "agent.ts"],
+      ["execute", "--serverless.ts"],
+      ["execute", "-e", "return '--server'.length"],
+    ])
+      expect(importsGeneratedCode(argv), argv.join(" ")).toBe(false);
+  });
+});
 
 describe("which command lines start the sandbox early", () => {
   const env = (): Record<string, string> => sandbox.env();
