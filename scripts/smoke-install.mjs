@@ -13,7 +13,7 @@
  * executable bit and the shebang are part of the test; other Nodes run the same file explicitly.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -188,5 +188,43 @@ for (const node of values.node) {
     console.log(`exit ${served.code}\nstdout:\n${served.stdout}\nstderr:\n${served.stderr}`);
   }
   rmSync(outside, { recursive: true, force: true });
+}
+
+// A broken install without the bundled sucrase (a copy of the installed package with
+// dist/sandbox-sucrase.cjs removed): plain JavaScript still runs, since it never needs sucrase, and
+// TypeScript ends that run with INTERNAL, reason transpiler-unavailable, instead of a dead sandbox.
+{
+  const broken = mkdtempSync(join(tmpdir(), "mcp-cli-smoke-broken-"));
+  const copy = join(broken, "cli");
+  cpSync(dirname(dirname(installed)), copy, { recursive: true, verbatimSymlinks: true });
+  rmSync(join(copy, "dist", "sandbox-sucrase.cjs"));
+  const env = { PATH: process.env.PATH, HOME: broken, XDG_STATE_HOME: join(broken, ".state") };
+  const run = (...args) =>
+    spawnSync(process.execPath, [join(copy, "dist", "bin.cjs"), ...args], {
+      cwd: broken,
+      env,
+      encoding: "utf8",
+    });
+  const plain = run("execute", "-e", "return 6 * 7");
+  const typed = run("execute", "--json", "-e", "const n: number = 6; return n * 7");
+  let error;
+  try {
+    error = JSON.parse(typed.stdout).error;
+  } catch {}
+  const passed =
+    plain.status === 0 &&
+    plain.stdout.trim() === "42" &&
+    typed.status === 1 &&
+    error?.code === "INTERNAL" &&
+    error?.details?.reason === "transpiler-unavailable";
+  console.log(
+    `${passed ? "ok  " : "FAIL"} mcp-cli without its bundled sucrase: JavaScript runs, TypeScript is INTERNAL`,
+  );
+  if (!passed) {
+    failed = true;
+    for (const step of [plain, typed])
+      console.log(`exit ${step.status}\nstdout:\n${step.stdout}\nstderr:\n${step.stderr}`);
+  }
+  rmSync(broken, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
