@@ -41,7 +41,6 @@ import {
   type MainModulePath,
   mainModuleName,
   mayRunAsJavaScript,
-  prepareMain,
   rememberTranspiled,
   type SucraseTransform,
   transpilerLoaded,
@@ -423,7 +422,7 @@ export class GuestRun {
     const line = typeof details.line === "number" ? details.line : 0;
     const column = typeof details.column === "number" ? details.column : 0;
     if (line >= 1 && line <= lines.length && column <= (lines[line - 1]?.length ?? 0) + 1) return document;
-    const plain = prepareMain({ ...main, language: "javascript" }, undefined);
+    const plain = wrapMain({ ...main, language: "javascript" });
     const context = this.#interpreter.quickjs.newContext();
     try {
       const compiled = context.evalCode(plain.source, plain.moduleName, {

@@ -2,7 +2,7 @@
  * One sandbox worker started before any executor exists. A program that knows early that it will
  * run guest code (the CLI's `execute`, before it has parsed its flags) calls
  * {@link prestartSandboxWorker} first thing, so the thread boots (Node's worker bootstrap, the
- * worker's module, QuickJS, the first run's context; sucrase as {@link PrestartOptions} says)
+ * worker's module, QuickJS, the first run's context; sucrase as {@link QuickJsWorkerOptions} says)
  * while the program loads the rest; the first `QuickJsExecutor` that needs a worker adopts it
  * instead of starting one.
  *
@@ -11,7 +11,7 @@
  * gets a fresh interpreter). This module loads neither QuickJS nor the executor, so calling it
  * costs the program next to nothing before the thread starts.
  */
-import { QuickJsWorkerHandle } from "./quickjs-worker-handle.js";
+import { QuickJsWorkerHandle, type QuickJsWorkerOptions } from "./quickjs-worker-handle.js";
 
 export { compileQuickJsForShortRuns } from "./quickjs-worker-handle.js";
 
@@ -41,18 +41,7 @@ interface ProcessSlot {
 
 const slot = globalThis as ProcessSlot;
 
-export interface PrestartOptions {
-  /**
-   * Whether the worker loads sucrase in its first idle moment once it is ready (the executor's
-   * default), or only when a run needs TypeScript transpiled. False suits a program whose one run
-   * is likely plain code and waits for the worker (a cold `execute -e`): sucrase's load would
-   * otherwise delay that run; true suits one whose run first waits for something else (servers to
-   * connect), so the load costs nothing.
-   */
-  readonly preloadTranspiler?: boolean;
-}
-
-function start(options: PrestartOptions): Prestarted {
+function start(options: QuickJsWorkerOptions): Prestarted {
   const held: string[] = [];
   let entry: Prestarted | undefined;
   const handle = new QuickJsWorkerHandle(
@@ -68,7 +57,7 @@ function start(options: PrestartOptions): Prestarted {
 }
 
 /** Starts the process's pre-started sandbox worker, unless one is waiting already. */
-export function prestartSandboxWorker(options: PrestartOptions = {}): void {
+export function prestartSandboxWorker(options: QuickJsWorkerOptions = {}): void {
   slot[SLOT] ??= start(options);
 }
 

@@ -92,6 +92,16 @@ const ENTRY =
     ? __MCP_SANDBOX_WORKER_ENTRY__
     : "./quickjs-worker-entry.js";
 
+export interface QuickJsWorkerOptions {
+  /**
+   * Whether the worker loads sucrase in its first idle moment once it is ready (default true: a
+   * worker that serves many runs), or only when a run needs TypeScript transpiled. False suits a
+   * program whose one run is likely plain code and waits for the worker (a cold `execute -e`):
+   * sucrase's load would otherwise delay that run (see protocol.ts).
+   */
+  readonly preloadTranspiler?: boolean;
+}
+
 /** The main thread's handle on one QuickJS worker thread. */
 export class QuickJsWorkerHandle {
   readonly #worker: Worker;
@@ -105,14 +115,10 @@ export class QuickJsWorkerHandle {
   #terminating = false;
   #exitPromise: Promise<void>;
 
-  /**
-   * `preloadTranspiler` (default true): load sucrase in the worker's first idle moment after it is
-   * ready; false leaves it to the first run that needs TypeScript transpiled (see protocol.ts).
-   */
   constructor(
     initialMemoryBytes: number,
     onDiagnostic: (message: string) => void,
-    options: { readonly preloadTranspiler?: boolean } = {},
+    options: QuickJsWorkerOptions = {},
   ) {
     this.#onDiagnostic = onDiagnostic;
     this.#sync = new SyncChannelHost();

@@ -52,6 +52,8 @@ let sucraseLoaded: SucraseTransform | undefined;
  * run that needs it tries again (and reports the failure as its own error).
  */
 export function loadTranspiler(): Promise<SucraseTransform> {
+  // Loaded already, possibly by loadTranspilerNow: nothing to import again.
+  if (sucraseLoaded !== undefined) return Promise.resolve(sucraseLoaded);
   if (sucraseLoading === undefined) {
     const loading = import("sucrase").then((module) => {
       sucraseLoaded = module.transform as SucraseTransform;
@@ -234,7 +236,9 @@ export function splitLeadingImports(source: string): { readonly imports: string;
   return { imports: source.slice(0, lastImportEnd), body: source.slice(lastImportEnd) };
 }
 
-export interface PreparedMain {
+/** The main module wrapped (snippets) and named, before any transpiling. */
+export interface WrappedMain {
+  readonly language: GuestLanguage;
   readonly source: string;
   readonly moduleName: string;
   readonly displayName: string;
@@ -271,11 +275,6 @@ export function mainModuleName(
  */
 export type MainModulePath = "javascript" | "sucrase" | "as-javascript" | "cached";
 
-/** The main module wrapped (snippets) and named, before any transpiling. */
-export interface WrappedMain extends PreparedMain {
-  readonly language: GuestLanguage;
-}
-
 /** Names the main module and wraps a snippet; the text stays as the caller wrote it otherwise. */
 export function wrapMain(options: MainSourceOptions): WrappedMain {
   const language = languageOf(options.filename, options.language);
@@ -292,22 +291,4 @@ export function wrapMain(options: MainSourceOptions): WrappedMain {
   };
   const source = `${imports}${SNIPPET_PREFIX}${body}${SNIPPET_SUFFIX}`;
   return { source, moduleName, displayName, language, wrapperShift };
-}
-
-/**
- * The main module as QuickJS will run it. Snippets are wrapped; TypeScript is transpiled
- * (`transform` must be given for TypeScript). Throws `GUEST_SYNTAX` for TypeScript that does not
- * parse; JavaScript syntax errors surface from QuickJS itself.
- */
-export function prepareMain(
-  options: MainSourceOptions,
-  transform: SucraseTransform | undefined,
-): PreparedMain {
-  const { language, ...wrapped } = wrapMain(options);
-  if (language !== "typescript") return wrapped;
-  if (transform === undefined) throw new Error("prepareMain: TypeScript needs the transpiler loaded");
-  return {
-    ...wrapped,
-    source: transpileTypeScript(transform, wrapped.source, wrapped.displayName, wrapped.wrapperShift),
-  };
 }

@@ -103,7 +103,7 @@ export async function executeCommand(
     checker = started;
   }
   const typeCheck = checker;
-  // The run's executor adopts the worker run-main.ts started before the flags were parsed, if it did.
+  // The run's executor adopts the worker execution-prestart.ts started before the flags were parsed, if any.
   const { runExecution } = await import("@mcp-execution/runner");
   const outcome = await runExecution({
     source,

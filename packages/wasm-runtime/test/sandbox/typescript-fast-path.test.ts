@@ -479,12 +479,11 @@ describe("sucrase does not hold up a worker's ready", () => {
       const other = new QuickJsWorkerHandle(limits.memoryBytes, () => {});
       try {
         await other.ready();
-        let outcome: WorkerOutcome | undefined;
-        // Each run gives the worker's event loop a turn; the idle load finishes in one of them.
-        for (let attempt = 0; attempt < 500 && outcome?.transpilerLoaded !== true; attempt++) {
+        // Each run gives the worker's event loop turns, and the idle load finishes during them: wait
+        // for that, run by run (the test's timeout is the only bound), not for a number of ticks.
+        let outcome: WorkerOutcome = await runOn(other, "return 1", "snippet", "javascript");
+        while (outcome.transpilerLoaded !== true)
           outcome = await runOn(other, "return 1", "snippet", "javascript");
-          if (outcome.transpilerLoaded !== true) await new Promise((resolve) => setTimeout(resolve, 10));
-        }
         expect(outcome?.transpilerLoaded).toBe(true);
       } finally {
         await other.terminate();

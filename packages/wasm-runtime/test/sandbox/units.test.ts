@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { classifyThrown, firstLocation, mapStack } from "../../src/guest-errors.js";
 import { capBytes, jsonDepth } from "../../src/sandbox-constants.js";
 import { SessionState } from "../../src/session-state.js";
-import { mainModuleName, prepareMain, SNIPPET_PREFIX, splitLeadingImports } from "../../src/transpile.js";
+import { mainModuleName, SNIPPET_PREFIX, splitLeadingImports, wrapMain } from "../../src/transpile.js";
 
 describe("snippet wrapping", () => {
   it("hoists only the leading import declarations, keeping every line where it was", () => {
@@ -34,10 +34,11 @@ describe("snippet wrapping", () => {
   });
 
   it("wraps the body on the line where it starts and remembers the shift", () => {
-    const prepared = prepareMain(
-      { source: 'import x from "./x.js";\nreturn x;', mode: "snippet", language: "javascript" },
-      undefined,
-    );
+    const prepared = wrapMain({
+      source: 'import x from "./x.js";\nreturn x;',
+      mode: "snippet",
+      language: "javascript",
+    });
     expect(prepared.source).toBe(`import x from "./x.js";${SNIPPET_PREFIX}\nreturn x;\n})();`);
     expect(prepared.wrapperShift).toEqual({ line: 1, columns: SNIPPET_PREFIX.length, lastLine: 2 });
     expect(prepared.moduleName).toBe("/mcp-tools/snippet.js");
